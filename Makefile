@@ -1,0 +1,45 @@
+# Two commands matter: `make conformance` and `make test`. Everything else is what they run first.
+SHELL := bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PROVIDER ?= simulated
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup toolchain test unit features conformance clean help
+
+help:
+	@echo "make conformance  bring up a cluster (kind if Docker answers, else simulated), run the suite, write reports"
+	@echo "make test         everything the project checks (unit tests, then features on the $(PROVIDER) cluster)"
+	@echo "make setup        Python venv with the harness installed (run first by the others)"
+	@echo "make toolchain    locate or build the cluster binaries into the cache"
+	@echo "make clean        remove the venv, caches of this checkout and reports"
+
+# The venv is rebuilt only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	@echo "[setup] creating the Python venv in $(VENV) and installing the harness (first time: about a minute)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+setup: $(VENV)/.installed
+
+toolchain: setup
+	@$(PY) -m harness.cli toolchain
+
+unit: setup
+	$(PY) -m pytest tests -q
+
+features: setup toolchain
+	PROVIDER=$(PROVIDER) $(PY) -m pytest steps -q
+
+test: setup toolchain
+	PROVIDER=$(PROVIDER) $(PY) -m pytest tests steps -q
+
+conformance: setup toolchain
+	PROVIDER=auto $(PY) -m pytest steps -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
+	find reports -mindepth 1 ! -name README.md -exec rm -rf {} +

@@ -1,0 +1,1 @@
+"""Conformance and simulation harness for the Keptn promotion phase (KEP 98)."""

@@ -1,0 +1,102 @@
+"""`promotion-conformance`: the harness's command line.
+
+Exit codes: 0 success, 1 a failure of what was run, 2 bad usage or configuration (one line saying why).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from harness.clusters import registry, toolchain
+from harness.clusters.provider import ProviderError
+
+DEFAULT_CLUSTER = "promotion"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit code 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="promotion-conformance", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    cluster = commands.add_parser("cluster", help="bring a cluster up or down")
+    cluster_commands = cluster.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    up = cluster_commands.add_parser("up", help="create a cluster; prints KUBECONFIG=<path> last")
+    up.add_argument("--provider", default="auto", choices=("auto", *registry.PROVIDERS))
+    up.add_argument("--name", default=DEFAULT_CLUSTER)
+    up.add_argument("--kubeconfig", help="existing provider: the kubeconfig of the cluster")
+    up.add_argument("--context", help="existing provider: the context to use")
+    down = cluster_commands.add_parser("down", help="delete a cluster and every process it started")
+    down.add_argument("--name", default=DEFAULT_CLUSTER)
+    cluster_commands.add_parser("list", help="clusters the harness created")
+
+    commands.add_parser("toolchain", help="locate (or build) every pinned binary and say where each comes from")
+
+    controller = commands.add_parser(
+        "controller", help="run the reference promotion-phase controller", add_help=False
+    )
+    controller.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _build_parser().parse_args(argv)
+    try:
+        if args.command == "cluster":
+            return _cluster(args)
+        if args.command == "toolchain":
+            for binary, version, where in toolchain.describe():
+                print(f"{binary:<24} {version:<9} {where}")
+            toolchain.ensure([b for c in toolchain.COMPONENTS for b in c.binaries])
+            return 0
+        if args.command == "controller":
+            from harness.controller.app import main as controller_main
+
+            return controller_main(args.args)
+    except (ProviderError, toolchain.ToolchainError) as exc:
+        print(f"promotion-conformance: {exc}", file=sys.stderr)
+        return 1
+    return 2
+
+
+def _cluster(args) -> int:
+    if args.action == "list":
+        for entry in registry.all_records():
+            owner = f"owned by process {entry.owner_pid}" if entry.owner_pid else "kept"
+            print(f"{entry.name:<24} {entry.provider:<10} {owner}")
+        return 0
+    if args.action == "down":
+        entry = registry.lookup(args.name)
+        if entry is None:
+            print(f"promotion-conformance: error: no cluster named {args.name!r} was created by the harness", file=sys.stderr)
+            return 2
+        registry.make_provider(entry.provider, entry.name).delete()
+        registry.forget(entry.name)
+        print(f"cluster {args.name!r} ({entry.provider}) deleted")
+        return 0
+    # up
+    from harness.clusters.choice import choose_provider
+
+    provider_name, reason = choose_provider(args.provider)
+    print(reason, file=sys.stderr)
+    if provider_name == "existing":
+        if not args.kubeconfig:
+            print("promotion-conformance: error: --provider existing needs --kubeconfig", file=sys.stderr)
+            return 2
+        cluster = registry.make_provider("existing", args.name, kubeconfig=args.kubeconfig, context=args.context)
+        cluster.create()
+    else:
+        cluster = registry.make_provider(provider_name, args.name)
+        cluster.create()
+        registry.record(cluster, owner_pid=None)
+    print(f"KUBECONFIG={cluster.kubeconfig.resolve()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

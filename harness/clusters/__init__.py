@@ -1,0 +1,1 @@
+"""Cluster providers: simulated (local control plane + kwok), kind, and an existing cluster."""

@@ -1,0 +1,194 @@
+"""The simulated provider: a real control plane as local processes, kwok as the kubelet.
+
+etcd, kube-apiserver, kube-controller-manager and kube-scheduler run as processes started by
+`kwokctl --runtime binary`, all on 127.0.0.1; kwok's controller plays every kubelet by applying
+the stages in clusters/kwok/stages.yaml. Job, Deployment, garbage-collection and scheduling
+controllers are the real ones; only the containers are simulated (SPEC.md §7).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import ssl
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+from harness.clusters import toolchain
+from harness.clusters.provider import ClusterProvider, ProviderError
+from harness.paths import CLUSTER_CONFIGS, cache_dir
+
+KWOK_CONFIGS = (CLUSTER_CONFIGS / "kwok" / "kwokctl.yaml", CLUSTER_CONFIGS / "kwok" / "stages.yaml")
+BINARIES = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "kwokctl")
+NODE_NAME = "kwok-node-0"
+LOG_TAIL_LINES = 15
+
+
+def workdir() -> Path:
+    """KWOK_WORKDIR of every simulated cluster the harness owns."""
+    return cache_dir() / "kwok"
+
+
+class SimulatedProvider(ClusterProvider):
+    kind = "simulated"
+    real_nodes = False
+
+    def __init__(self, name: str, ready_timeout: float = 120.0, progress=None):
+        super().__init__(name)
+        self.ready_timeout = ready_timeout
+        self._say = progress or (lambda message: print(f"[simulated] {message}", flush=True))
+
+    @property
+    def cluster_dir(self) -> Path:
+        return workdir() / "clusters" / self.name
+
+    @property
+    def kubeconfig(self) -> Path:
+        return self.cluster_dir / "kubeconfig.yaml"
+
+    def exists(self) -> bool:
+        return (self.cluster_dir / "kwok.yaml").exists()
+
+    def create(self) -> None:
+        if self.exists():
+            raise ProviderError(
+                f"simulated cluster {self.name!r} already exists in {self.cluster_dir}; "
+                f"remove it with `promotion-conformance cluster down --name {self.name}` or pick another --name"
+            )
+        binaries = toolchain.ensure(BINARIES)
+        started = time.monotonic()
+        self._say(f"creating cluster {self.name!r} (etcd, kube-apiserver, controller-manager, scheduler, kwok) on 127.0.0.1")
+        self._kwokctl(
+            binaries,
+            "create",
+            "cluster",
+            "--runtime=binary",
+            "--kubeconfig=",
+            f"--etcd-binary={binaries['etcd']}",
+            f"--kube-apiserver-binary={binaries['kube-apiserver']}",
+            f"--kube-controller-manager-binary={binaries['kube-controller-manager']}",
+            f"--kube-scheduler-binary={binaries['kube-scheduler']}",
+            f"--kwok-controller-binary={binaries['kwok']}",
+            # Readiness is checked below against /readyz: kwokctl's own --wait can spin until
+            # its timeout when a component died at start.
+            "--wait=0s",
+            timeout=self.ready_timeout,
+        )
+        self._wait_ready(binaries, deadline=started + self.ready_timeout)
+        self._say(f"cluster {self.name!r} ready in {time.monotonic() - started:.1f}s")
+
+    def delete(self) -> None:
+        if not self.cluster_dir.exists():
+            return
+        binaries = toolchain.ensure(["kwokctl", "kubectl"])
+        pids = self._component_pids()
+        try:
+            self._kwokctl(binaries, "delete", "cluster", "--kubeconfig=", timeout=60)
+        finally:
+            # kwokctl stops the components it knows; make sure none outlives the cluster.
+            for pid in pids:
+                _kill(pid)
+            shutil.rmtree(self.cluster_dir, ignore_errors=True)
+
+    def export_logs(self, dest: Path) -> None:
+        dest.mkdir(parents=True, exist_ok=True)
+        logs = self.cluster_dir / "logs"
+        for log in sorted(logs.glob("*.log")) if logs.exists() else []:
+            shutil.copy2(log, dest / log.name)
+
+    def server_url(self) -> str:
+        config = yaml.safe_load(self.kubeconfig.read_text())
+        return config["clusters"][0]["cluster"]["server"]
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _kwokctl(self, binaries: dict[str, Path], *args: str, timeout: float) -> str:
+        env = dict(
+            os.environ,
+            KWOK_WORKDIR=str(workdir()),
+            KWOK_KUBECTL_BINARY=str(binaries["kubectl"]),
+        )
+        configs = [f"--config={path}" for path in KWOK_CONFIGS]
+        cmd = [str(binaries["kwokctl"]), *configs, f"--name={self.name}", *args]
+        try:
+            proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            raise ProviderError(f"`kwokctl {' '.join(args[:2])}` did not finish within {timeout:.0f}s{self._log_tails()}") from exc
+        if proc.returncode != 0:
+            raise ProviderError(
+                f"`kwokctl {' '.join(args[:2])}` for cluster {self.name!r} failed (exit {proc.returncode}): "
+                f"{_tail(proc.stderr or proc.stdout)}{self._log_tails()}"
+            )
+        return proc.stdout
+
+    def _wait_ready(self, binaries: dict[str, Path], deadline: float) -> None:
+        waiting_for = "kube-apiserver /readyz"
+        created_node = False
+        while time.monotonic() < deadline:
+            try:
+                if waiting_for == "kube-apiserver /readyz":
+                    self._get("/readyz")
+                    waiting_for = f"node {NODE_NAME} Ready"
+                if not created_node:
+                    self._kwokctl(binaries, "scale", "node", "--replicas=1", timeout=30)
+                    created_node = True
+                if waiting_for.startswith("node"):
+                    if '"type":"Ready","status":"True"' not in self._get("/api/v1/nodes").replace(" ", ""):
+                        raise _NotYet()
+                    waiting_for = "ServiceAccount default/default"
+                # Pods cannot be admitted before the service-account controller made this one.
+                self._get("/api/v1/namespaces/default/serviceaccounts/default")
+                return
+            except (_NotYet, OSError, ProviderError):
+                time.sleep(0.25)
+        raise ProviderError(
+            f"simulated cluster {self.name!r} was not ready after {self.ready_timeout:.0f}s: "
+            f"still waiting for {waiting_for}{self._log_tails()}"
+        )
+
+    def _get(self, path: str) -> str:
+        """GET against the API server with the cluster's client certificate."""
+        config = yaml.safe_load(self.kubeconfig.read_text())
+        user = config["users"][0]["user"]
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        if "client-certificate" in user:
+            context.load_cert_chain(user["client-certificate"], user["client-key"])
+        with urllib.request.urlopen(self.server_url() + path, context=context, timeout=5) as response:
+            return response.read().decode()
+
+    def _component_pids(self) -> list[int]:
+        pids = []
+        for pid_file in (self.cluster_dir / "pids").glob("*.pid"):
+            try:
+                pids.append(int(pid_file.read_text().strip()))
+            except ValueError:
+                continue
+        return pids
+
+    def _log_tails(self) -> str:
+        logs = self.cluster_dir / "logs"
+        parts = []
+        for log in sorted(logs.glob("*.log")) if logs.exists() else []:
+            parts.append(f"\n--- last {LOG_TAIL_LINES} lines of {log} ---\n{_tail(log.read_text(errors='replace'))}")
+        return "".join(parts)
+
+
+class _NotYet(Exception):
+    pass
+
+
+def _tail(text: str, lines: int = LOG_TAIL_LINES) -> str:
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass

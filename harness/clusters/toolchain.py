@@ -1,0 +1,238 @@
+"""Locate or build the binaries a simulated cluster (and the kind provider) runs.
+
+Versions are pinned once, in COMPONENTS. Each binary is looked up, in this order:
+  1. the directory in PROMOTION_CONFORMANCE_BIN_DIR (an explicit setting),
+  2. envtest's TEST_ASSET_<NAME> variables, then KUBEBUILDER_ASSETS (etcd, kube-apiserver, kubectl only),
+  3. PATH,
+  4. the versioned build cache (<cache>/<component>-<version>/),
+  5. a build from the Go module proxy into that cache (CGO disabled, one throw-away wrapper
+     module per component so their dependency versions never mix).
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.paths import cache_dir
+
+
+class ToolchainError(RuntimeError):
+    """A binary could not be found or built; the message is one sentence for the user."""
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    version: str
+    binaries: tuple[str, ...]
+    module: str  # the Go module the binaries come from
+    recipe: str  # how to build: "install", "etcd" or "kubernetes"
+
+
+# The one table of pinned versions.
+COMPONENTS: tuple[Component, ...] = (
+    Component("etcd", "v3.6.16", ("etcd",), "go.etcd.io/etcd/server/v3", "etcd"),
+    Component(
+        "kubernetes",
+        "v1.36.3",
+        ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"),
+        "k8s.io/kubernetes",
+        "kubernetes",
+    ),
+    Component("kwok", "v0.8.0", ("kwok", "kwokctl"), "sigs.k8s.io/kwok", "install"),
+    Component("kind", "v0.33.0", ("kind",), "sigs.k8s.io/kind", "install"),
+)
+
+# The Go packages of each binary, for the recipes that build them.
+_PACKAGES = {
+    "etcd": "go.etcd.io/etcd/server/v3",
+    "kube-apiserver": "k8s.io/kubernetes/cmd/kube-apiserver",
+    "kube-controller-manager": "k8s.io/kubernetes/cmd/kube-controller-manager",
+    "kube-scheduler": "k8s.io/kubernetes/cmd/kube-scheduler",
+    "kubectl": "k8s.io/kubernetes/cmd/kubectl",
+    "kwok": "sigs.k8s.io/kwok/cmd/kwok",
+    "kwokctl": "sigs.k8s.io/kwok/cmd/kwokctl",
+    "kind": "sigs.k8s.io/kind",
+}
+
+# envtest's per-binary variables; KUBEBUILDER_ASSETS is a folder holding these three.
+_ENVTEST_VARS = {
+    "etcd": "TEST_ASSET_ETCD",
+    "kube-apiserver": "TEST_ASSET_KUBE_APISERVER",
+    "kubectl": "TEST_ASSET_KUBECTL",
+}
+
+BIN_DIR_VAR = "PROMOTION_CONFORMANCE_BIN_DIR"
+
+
+@dataclass(frozen=True)
+class Found:
+    path: Path
+    source: str  # "setting", "envtest", "PATH", "cache" or "built"
+
+
+def component_of(binary: str) -> Component:
+    for component in COMPONENTS:
+        if binary in component.binaries:
+            return component
+    raise KeyError(f"no pinned component provides {binary!r}")
+
+
+def cached_path(binary: str) -> Path:
+    component = component_of(binary)
+    return cache_dir() / f"{component.name}-{component.version}" / binary
+
+
+def _executable(path: Path | None) -> Path | None:
+    if path and path.is_file() and os.access(path, os.X_OK):
+        return path.resolve()
+    return None
+
+
+def locate(binary: str, environ: dict[str, str] | None = None) -> Found | None:
+    """Find a binary without building it; None if no source has it."""
+    env = os.environ if environ is None else environ
+    if env.get(BIN_DIR_VAR):
+        if found := _executable(Path(env[BIN_DIR_VAR]) / binary):
+            return Found(found, "setting")
+    if binary in _ENVTEST_VARS:
+        if env.get(_ENVTEST_VARS[binary]):
+            if found := _executable(Path(env[_ENVTEST_VARS[binary]])):
+                return Found(found, "envtest")
+        if env.get("KUBEBUILDER_ASSETS"):
+            if found := _executable(Path(env["KUBEBUILDER_ASSETS"]) / binary):
+                return Found(found, "envtest")
+    on_path = shutil.which(binary, path=env.get("PATH", ""))
+    if on_path:
+        return Found(Path(on_path).resolve(), "PATH")
+    if found := _executable(cached_path(binary)):
+        return Found(found, "cache")
+    return None
+
+
+def ensure(binaries: list[str] | tuple[str, ...], progress=None) -> dict[str, Path]:
+    """Return a path for every binary, building the missing ones into the cache."""
+    say = progress or _say
+    found: dict[str, Path] = {}
+    missing: list[str] = []
+    for binary in binaries:
+        hit = locate(binary)
+        if hit:
+            found[binary] = hit.path
+        else:
+            missing.append(binary)
+    if missing:
+        # Several processes (pytest-xdist workers, two terminals) may ask at once: build once.
+        lock_path = cache_dir() / ".build.lock"
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(lock_path, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            for component in COMPONENTS:
+                wanted = [b for b in missing if b in component.binaries and not _executable(cached_path(b))]
+                if wanted:
+                    _build(component, wanted, say)
+        for binary in missing:
+            found[binary] = cached_path(binary)
+    return found
+
+
+def _say(message: str) -> None:
+    print(f"[toolchain] {message}", file=sys.stderr, flush=True)
+
+
+def _build(component: Component, binaries: list[str], say) -> None:
+    if not shutil.which("go"):
+        raise ToolchainError(
+            f"cannot build {component.name} {component.version}: the Go toolchain ('go') is not on PATH; "
+            f"install Go or point {BIN_DIR_VAR} at a folder holding {', '.join(binaries)}."
+        )
+    target = cache_dir() / f"{component.name}-{component.version}"
+    target.mkdir(parents=True, exist_ok=True)
+    log_path = cache_dir() / "logs" / f"build-{component.name}-{component.version}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    say(
+        f"building {', '.join(binaries)} ({component.module}@{component.version}) from the Go module proxy; "
+        f"a cold build of kubernetes takes 10-20 minutes on 2 cores. Log: {log_path}"
+    )
+    started = time.monotonic()
+    env = dict(os.environ, CGO_ENABLED="0")
+    with open(log_path, "a") as log, tempfile.TemporaryDirectory(prefix=f"build-{component.name}-") as work:
+        run = _runner(log, env, Path(work), component, log_path)
+        if component.recipe == "install":
+            packages = [f"{_PACKAGES[b]}@{component.version}" for b in binaries]
+            run(["go", "install", *packages], extra_env={"GOBIN": str(target)})
+        else:
+            run(["go", "mod", "init", "promotion-conformance-build"])
+            if component.recipe == "kubernetes":
+                _pin_kubernetes_staging(run, Path(work), component.version)
+            run(["go", "get", *[f"{_PACKAGES[b]}@{component.version}" for b in binaries]])
+            ldflags = ["-s", "-w", *(_version_ldflags(component.version) if component.recipe == "kubernetes" else [])]
+            for binary in binaries:
+                say(f"  compiling {binary} ({time.monotonic() - started:.0f}s so far)")
+                run(["go", "build", "-trimpath", "-ldflags", " ".join(ldflags), "-o", str(target / binary), _PACKAGES[binary]])
+    say(f"built {', '.join(binaries)} in {time.monotonic() - started:.0f}s into {target}")
+
+
+def _runner(log, env, work: Path, component: Component, log_path: Path):
+    def run(cmd: list[str], extra_env: dict[str, str] | None = None) -> str:
+        log.write(f"$ {' '.join(cmd)}\n")
+        log.flush()
+        proc = subprocess.run(cmd, cwd=work, env={**env, **(extra_env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        log.write(proc.stdout)
+        log.flush()
+        if proc.returncode != 0:
+            raise ToolchainError(
+                f"building {component.name} {component.version} failed at '{' '.join(cmd[:3])}' "
+                f"(exit {proc.returncode}); see {log_path}"
+            )
+        return proc.stdout
+
+    return run
+
+
+# k8s.io/kubernetes requires its staging modules at v0.0.0 and satisfies them with local
+# replace directives that do not apply to a consumer; re-point each at its published v0.x.y.
+_STAGING_REPLACE = re.compile(r"^\s*(k8s\.io/[\w.\-/]+)\s+=>\s+\./staging/", re.MULTILINE)
+
+
+def _pin_kubernetes_staging(run, work: Path, version: str) -> None:
+    gomod = run(["go", "mod", "download", "-json", f"k8s.io/kubernetes@{version}"])
+    mod_file = Path(re.search(r'"GoMod":\s*"([^"]+)"', gomod).group(1))
+    staging_version = "v0." + version.removeprefix("v1.")
+    modules = sorted(set(_STAGING_REPLACE.findall(mod_file.read_text())))
+    with open(work / "go.mod", "a") as f:
+        for module in modules:
+            f.write(f"replace {module} => {module} {staging_version}\n")
+
+
+def _version_ldflags(version: str) -> list[str]:
+    major, minor = version.removeprefix("v").split(".")[:2]
+    flags = []
+    for package in ("k8s.io/component-base/version", "k8s.io/client-go/pkg/version"):
+        for key, value in (
+            ("gitVersion", version),
+            ("gitMajor", major),
+            ("gitMinor", minor),
+            ("gitTreeState", "clean"),
+            ("buildDate", "1970-01-01T00:00:00Z"),
+        ):
+            flags.append(f"-X {package}.{key}={value}")
+    return flags
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """(binary, version, where it comes from) for `promotion-conformance toolchain`."""
+    rows = []
+    for component in COMPONENTS:
+        for binary in component.binaries:
+            hit = locate(binary)
+            rows.append((binary, component.version, f"{hit.path} ({hit.source})" if hit else "missing: will be built"))
+    return rows

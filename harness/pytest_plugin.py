@@ -1,0 +1,119 @@
+"""pytest plugin: the session's cluster, per-scenario namespaces, and their cleanup.
+
+Loaded for every pytest run of the project (pyproject's addopts `-p harness.pytest_plugin`); it
+does nothing until a test asks for the `cluster` fixture, so unit tests never start a cluster.
+
+Which cluster: PROMOTION_KUBECONFIG (+ PROMOTION_CONTEXT) uses an existing one; otherwise
+PROVIDER (auto, simulated or kind; default auto) creates one for the session and deletes it at the
+end, also on failure and Ctrl-C, unless PROMOTION_KEEP_CLUSTER=1.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from kubernetes import client, config as kube_config
+
+from harness import session
+from harness.clusters import registry
+from harness.settings import TIMEOUTS
+
+
+@dataclass(frozen=True)
+class Cluster:
+    provider: str
+    name: str
+    kubeconfig: Path
+    real_nodes: bool
+
+
+def _say(message: str) -> None:
+    print(f"[harness] {message}", file=sys.stderr, flush=True)
+
+
+def _create_cluster(config) -> dict:
+    if os.environ.get("PROMOTION_KUBECONFIG"):
+        cluster = registry.make_provider(
+            "existing", "existing", kubeconfig=os.environ["PROMOTION_KUBECONFIG"], context=os.environ.get("PROMOTION_CONTEXT")
+        )
+        cluster.create()
+        return {"provider": "existing", "name": cluster.name, "kubeconfig": str(cluster.kubeconfig), "real_nodes": cluster.real_nodes, "owned": False}
+    from harness.clusters.choice import choose_provider
+
+    provider, reason = choose_provider(os.environ.get("PROVIDER", "auto"))
+    _say(reason)
+    registry.remove_stale(say=_say)
+    name = f"pc-{uuid.uuid4().hex[:6]}"
+    options = {"ready_timeout": TIMEOUTS.cluster_ready} if provider == "simulated" else {}
+    cluster = registry.make_provider(provider, name, **options)
+    registry.record(cluster, owner_pid=session.controller_pid(config))
+    cluster.create()
+    return {"provider": provider, "name": name, "kubeconfig": str(cluster.kubeconfig), "real_nodes": cluster.real_nodes, "owned": True}
+
+
+@pytest.fixture(scope="session")
+def cluster(pytestconfig) -> Cluster:
+    """The session's cluster, created on first use and shared by every xdist worker."""
+    description = session.get_or_create(pytestconfig, "cluster", lambda: _create_cluster(pytestconfig))
+    return Cluster(description["provider"], description["name"], Path(description["kubeconfig"]), description["real_nodes"])
+
+
+@pytest.fixture(scope="session")
+def api_client(cluster) -> client.ApiClient:
+    return kube_config.new_client_from_config(config_file=str(cluster.kubeconfig))
+
+
+@pytest.fixture
+def namespace(api_client, request) -> str:
+    """A fresh namespace per scenario, deleted afterwards (kept when the scenario failed and
+    PROMOTION_KEEP_CLUSTER is set, for debugging)."""
+    core = client.CoreV1Api(api_client)
+    name = f"t-{uuid.uuid4().hex[:8]}"
+    core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(
+        name=name,
+        labels={"promotion-conformance/test": request.node.name[:63].strip("-_.[]") or "scenario"},
+        annotations={"keptn.sh/lifecycle-toolkit": "enabled"},
+    )))
+    yield name
+    core.delete_namespace(name, propagation_policy="Background")
+
+
+def pytest_unconfigure(config):
+    if hasattr(config, "workerinput"):
+        return  # only the controlling process tears down, after every worker ended
+    if not hasattr(config, "_tmp_path_factory"):
+        return
+    cluster = session.created(config).get("cluster")
+    if not cluster or not cluster.get("owned"):
+        return
+    if os.environ.get("PROMOTION_KEEP_CLUSTER") == "1":
+        registry.release(cluster["name"])
+        _say(f"keeping cluster {cluster['name']!r}: KUBECONFIG={cluster['kubeconfig']}")
+        return
+    _say(f"deleting cluster {cluster['name']!r}")
+    registry.make_provider(cluster["provider"], cluster["name"]).delete()
+    registry.forget(cluster["name"])
+
+
+def pytest_configure(config):
+    for line in (
+        "id(name): the scenario's stable ID (from the Gherkin tag @id:Name)",
+        "feature(name): the conformance feature the scenario checks (@feature:Name)",
+        "core: the scenario belongs to the core profile",
+        "extended: the scenario belongs to the extended profile",
+        "cluster: a feature of the cluster provider itself",
+        "exclusive: changes cluster-wide configuration; never runs beside other scenarios",
+    ):
+        config.addinivalue_line("markers", line)
+
+
+def pytest_bdd_apply_tag(tag, function):
+    """Gherkin tags `@key:value` become the marker `key("value")`; plain tags stay plain markers."""
+    key, sep, value = tag.partition(":")
+    marker = getattr(pytest.mark, key)(value) if sep else getattr(pytest.mark, tag)
+    marker(function)
+    return True
