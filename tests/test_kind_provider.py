@@ -149,4 +149,4 @@ def test_default_config_is_one_loopback_control_plane_with_a_digest_pinned_image
     assert config["apiVersion"] == "kind.x-k8s.io/v1alpha4"
     assert config["networking"] == {"apiServerAddress": "127.0.0.1", "apiServerPort": 0}
     assert [node["role"] for node in config["nodes"]] == ["control-plane"]
-    assert re.fullmatch(r"kindest/node:v1\.36\.\d+@sha256:[0-9a-f]{64}", config["nodes"][0]["image"])
+    assert re.fullmatch(r"kindest/node:v1\.\d+\.\d+@sha256:[0-9a-f]{64}", config["nodes"][0]["image"])
