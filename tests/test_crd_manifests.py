@@ -269,7 +269,7 @@ def test_task_definition_rejects_none_or_several_runtimes_with_a_cel_rule_saying
                         "spec must set exactly one of container, python, deno: several are set"]
     for rule in rules:
         assert all(f"has(self.{runtime})" in rule["rule"] for runtime in ("container", "python", "deno"))
-    assert "join(', ')" in rules[1]["messageExpression"]
+    assert "several are set (" in rules[1]["messageExpression"]
     spec = task_definition["properties"]["spec"]["properties"]
     assert spec["python"] == spec["deno"]
     assert {"functionRef", "inline", "httpRef", "configMapRef", "parameters", "secureParameters",
@@ -396,7 +396,7 @@ OWNERS = ["keptnapps", "keptnappversions", "keptnworkloads", "keptnworkloadversi
 CLUSTER_PERMISSIONS = (
     {(LIFECYCLE, r, v) for r in LIFECYCLE_RESOURCES for v in ("get", "list", "watch")}
     | {(LIFECYCLE, r, v) for r in WRITTEN for v in ("create", "update", "patch")}
-    | {(LIFECYCLE, f"{r}/status", v) for r in STATUS_WRITTEN for v in ("update", "patch")}
+    | {(LIFECYCLE, f"{r}/status", v) for r in STATUS_WRITTEN for v in ("get", "update", "patch")}
     | {(LIFECYCLE, f"{r}/finalizers", "update") for r in OWNERS}
     | {("options.keptn.sh", "keptnconfigs", v) for v in ("get", "list", "watch")}
     | {("metrics.keptn.sh", "keptnmetrics", v) for v in ("get", "list", "watch")}
