@@ -41,6 +41,9 @@ def _build_parser() -> argparse.ArgumentParser:
         "controller", help="run the reference promotion-phase controller", add_help=False
     )
     controller.add_argument("args", nargs=argparse.REMAINDER)
+
+    compat = commands.add_parser("crd-compat", help="is a NEW CRD set backward compatible with OLD?", add_help=False)
+    compat.add_argument("args", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -58,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
             from harness.controller.app import main as controller_main
 
             return controller_main(args.args)
+        if args.command == "crd-compat":
+            from harness.compat import main as compat_main
+
+            return compat_main(args.args)
     except (ProviderError, toolchain.ToolchainError) as exc:
         print(f"promotion-conformance: {exc}", file=sys.stderr)
         return 1

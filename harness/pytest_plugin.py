@@ -20,6 +20,9 @@ from kubernetes import client, config as kube_config
 
 from harness import session
 from harness.clusters import registry
+from harness.implementations import adapter as adapters
+from harness.implementations.runner import Implementation
+from harness.library.kube import Kube
 from harness.settings import TIMEOUTS
 
 
@@ -67,6 +70,36 @@ def api_client(cluster) -> client.ApiClient:
     return kube_config.new_client_from_config(config_file=str(cluster.kubeconfig))
 
 
+def _start_implementation(config, cluster: Cluster, kube) -> dict:
+    adapter = adapters.load(adapters.resolve(os.environ.get("PROMOTION_IMPL")))
+    if adapter.needs_real_nodes and not cluster.real_nodes:
+        return {"adapter": str(adapter.path), "unusable": f"{adapter.name} needs a provider with real nodes; {cluster.provider} has none"}
+    log_dir = Path(os.environ.get("PROMOTION_REPORT_DIR") or session.shared_dir(config))
+    implementation = Implementation(adapter, cluster.kubeconfig, log_dir, session.shared_dir(config) / "implementation-state.json")
+    _say(f"installing and starting {adapter.name} ({adapter.mode})")
+    implementation.install()
+    implementation.start()
+    implementation.wait_ready(kube)
+    return {"adapter": str(adapter.path), "kubeconfig": str(cluster.kubeconfig), "log_dir": str(log_dir)}
+
+
+@pytest.fixture(scope="session")
+def implementation(pytestconfig, cluster, kube) -> Implementation:
+    """The implementation under test, installed and started once per run (default: the reference)."""
+    description = session.get_or_create(pytestconfig, "implementation", lambda: _start_implementation(pytestconfig, cluster, kube))
+    if "unusable" in description:
+        pytest.skip(description["unusable"])
+    return Implementation(
+        adapters.load(Path(description["adapter"])), cluster.kubeconfig, Path(description["log_dir"]),
+        session.shared_dir(pytestconfig) / "implementation-state.json",
+    )
+
+
+@pytest.fixture(scope="session")
+def kube(api_client) -> Kube:
+    return Kube(api_client)
+
+
 @pytest.fixture
 def namespace(api_client, request) -> str:
     """A fresh namespace per scenario, deleted afterwards (kept when the scenario failed and
@@ -87,7 +120,12 @@ def pytest_unconfigure(config):
         return  # only the controlling process tears down, after every worker ended
     if not hasattr(config, "_tmp_path_factory"):
         return
-    cluster = session.created(config).get("cluster")
+    resources = session.created(config)
+    running = resources.get("implementation")
+    if running and "unusable" not in running:
+        Implementation(adapters.load(Path(running["adapter"])), Path(running["kubeconfig"]), Path(running["log_dir"]),
+                       session.shared_dir(config) / "implementation-state.json").stop()
+    cluster = resources.get("cluster")
     if not cluster or not cluster.get("owned"):
         return
     if os.environ.get("PROMOTION_KEEP_CLUSTER") == "1":
@@ -111,6 +149,7 @@ def pytest_configure(config):
         config.addinivalue_line("markers", line)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_bdd_apply_tag(tag, function):
     """Gherkin tags `@key:value` become the marker `key("value")`; plain tags stay plain markers."""
     key, sep, value = tag.partition(":")

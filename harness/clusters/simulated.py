@@ -24,7 +24,6 @@ from harness.paths import CLUSTER_CONFIGS, cache_dir
 
 KWOK_CONFIGS = (CLUSTER_CONFIGS / "kwok" / "kwokctl.yaml", CLUSTER_CONFIGS / "kwok" / "stages.yaml")
 BINARIES = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "kwokctl")
-NODE_NAME = "kwok-node-0"
 LOG_TAIL_LINES = 15
 
 
@@ -87,7 +86,10 @@ class SimulatedProvider(ClusterProvider):
         binaries = toolchain.ensure(["kwokctl", "kubectl"])
         pids = self._component_pids()
         try:
-            self._kwokctl(binaries, "delete", "cluster", "--kubeconfig=", timeout=60)
+            # kwokctl wants a kubeconfig to remove the cluster from; never let it touch ~/.kube/config.
+            scratch = self.cluster_dir / "kubeconfig.scratch"
+            scratch.touch()
+            self._kwokctl(binaries, "delete", "cluster", f"--kubeconfig={scratch}", timeout=60, show_logs=False)
         finally:
             # kwokctl stops the components it knows; make sure none outlives the cluster.
             for pid in pids:
@@ -106,7 +108,7 @@ class SimulatedProvider(ClusterProvider):
 
     # -- internals -------------------------------------------------------------------------
 
-    def _kwokctl(self, binaries: dict[str, Path], *args: str, timeout: float) -> str:
+    def _kwokctl(self, binaries: dict[str, Path], *args: str, timeout: float, show_logs: bool = True) -> str:
         env = dict(
             os.environ,
             KWOK_WORKDIR=str(workdir()),
@@ -117,11 +119,13 @@ class SimulatedProvider(ClusterProvider):
         try:
             proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired as exc:
-            raise ProviderError(f"`kwokctl {' '.join(args[:2])}` did not finish within {timeout:.0f}s{self._log_tails()}") from exc
+            raise ProviderError(
+                f"`kwokctl {' '.join(args[:2])}` did not finish within {timeout:.0f}s{self._log_tails() if show_logs else ''}"
+            ) from exc
         if proc.returncode != 0:
             raise ProviderError(
                 f"`kwokctl {' '.join(args[:2])}` for cluster {self.name!r} failed (exit {proc.returncode}): "
-                f"{_tail(proc.stderr or proc.stdout)}{self._log_tails()}"
+                f"{_tail(proc.stderr or proc.stdout)}{self._log_tails() if show_logs else ''}"
             )
         return proc.stdout
 
@@ -132,7 +136,7 @@ class SimulatedProvider(ClusterProvider):
             try:
                 if waiting_for == "kube-apiserver /readyz":
                     self._get("/readyz")
-                    waiting_for = f"node {NODE_NAME} Ready"
+                    waiting_for = "a Ready node"
                 if not created_node:
                     self._kwokctl(binaries, "scale", "node", "--replicas=1", timeout=30)
                     created_node = True

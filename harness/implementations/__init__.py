@@ -1,0 +1,1 @@
+"""Implementations under test: adapter files (what to run) and the runner (running it)."""
