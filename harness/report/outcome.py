@@ -1,0 +1,34 @@
+"""What one conformance scenario ended with: the unit every report is built from."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Status = Literal["passed", "failed", "skipped"]
+STATUSES: tuple[Status, ...] = ("passed", "failed", "skipped")
+REASON_LIMIT = 300  # characters of a failure or skip reason kept in the report
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: str  # the stable scenario ID (@id:...), plus "[example]" for each example of an outline
+    feature: str  # the conformance feature (@feature:...)
+    profile: str  # core or extended
+    status: Status
+    reason: str  # why it failed or was skipped; empty when it passed
+    duration: float  # seconds, setup + call + teardown
+    nodeid: str  # pytest's node ID, to find the test
+
+    def __post_init__(self):
+        if self.status not in STATUSES:
+            raise ValueError(f"Outcome {self.id}: status {self.status!r} is not one of {', '.join(STATUSES)}")
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def short_reason(message: str) -> str:
+    """The first non-empty line of a message, without a bare `AssertionError: ` prefix, cut to REASON_LIMIT."""
+    line = next((line.strip() for line in message.splitlines() if line.strip()), "")
+    line = line.removeprefix("AssertionError: ")
+    return line if len(line) <= REASON_LIMIT else line[: REASON_LIMIT - 1] + "…"
