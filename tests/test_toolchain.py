@@ -9,10 +9,10 @@ import pytest
 from harness.clusters import toolchain
 
 
-def _binary(folder: Path, name: str) -> Path:
+def _binary(folder: Path, name: str, prints: str = "Kubernetes v1.36.3") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    path.write_text("#!/bin/sh\n")
+    path.write_text(f"#!/bin/sh\necho '{prints}'\n")
     path.chmod(0o755)
     return path
 
@@ -56,6 +56,14 @@ def test_lookup_order_setting_then_envtest_then_path_then_cache(tmp_path, cache)
     assert toolchain.locate("kube-apiserver", env) == toolchain.Found(cached, "cache")
     cached.unlink()
     assert toolchain.locate("kube-apiserver", env) is None
+
+
+def test_a_binary_on_path_of_another_version_is_passed_over(tmp_path, cache):
+    _binary(tmp_path / "path", "kubectl", prints="Client Version: v1.32.4-dispatcher")
+    cached = _binary(toolchain.cached_path("kubectl").parent, "kubectl")
+    assert toolchain.locate("kubectl", {"PATH": str(tmp_path / "path")}) == toolchain.Found(cached, "cache")
+    _binary(tmp_path / "path", "kubectl", prints="Client Version: v1.36.1")
+    assert toolchain.locate("kubectl", {"PATH": str(tmp_path / "path")}).source == "PATH"
 
 
 def test_kubebuilder_assets_serves_only_envtest_binaries(tmp_path, cache):

@@ -3,7 +3,8 @@
 Versions are pinned once, in COMPONENTS. Each binary is looked up, in this order:
   1. the directory in PROMOTION_CONFORMANCE_BIN_DIR (an explicit setting),
   2. envtest's TEST_ASSET_<NAME> variables, then KUBEBUILDER_ASSETS (etcd, kube-apiserver, kubectl only),
-  3. PATH,
+  3. PATH, if the binary there reports the pinned minor version (a kubectl 1.32 on PATH is not used
+     against a 1.36 API server),
   4. the versioned build cache (<cache>/<component>-<version>/),
   5. a build from the Go module proxy into that cache (CGO disabled, one throw-away wrapper
      module per component so their dependency versions never mix).
@@ -72,6 +73,18 @@ _ENVTEST_VARS = {
 
 BIN_DIR_VAR = "PROMOTION_CONFORMANCE_BIN_DIR"
 
+# How each binary reports its version, for the PATH check.
+_VERSION_ARGS = {
+    "etcd": ["--version"],
+    "kube-apiserver": ["--version"],
+    "kube-controller-manager": ["--version"],
+    "kube-scheduler": ["--version"],
+    "kubectl": ["version", "--client"],
+    "kwok": ["--version"],
+    "kwokctl": ["--version"],
+    "kind": ["version"],
+}
+
 
 @dataclass(frozen=True)
 class Found:
@@ -111,11 +124,21 @@ def locate(binary: str, environ: dict[str, str] | None = None) -> Found | None:
             if found := _executable(Path(env["KUBEBUILDER_ASSETS"]) / binary):
                 return Found(found, "envtest")
     on_path = shutil.which(binary, path=env.get("PATH", ""))
-    if on_path:
+    if on_path and _reports_pinned_version(Path(on_path), binary):
         return Found(Path(on_path).resolve(), "PATH")
     if found := _executable(cached_path(binary)):
         return Found(found, "cache")
     return None
+
+
+def _reports_pinned_version(path: Path, binary: str) -> bool:
+    """Whether `binary --version` (or its equivalent) names the pinned major.minor version."""
+    major_minor = ".".join(component_of(binary).version.split(".")[:2])  # e.g. "v1.36"
+    try:
+        proc = subprocess.run([str(path), *_VERSION_ARGS[binary]], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return re.search(rf"(?<![\d.]){re.escape(major_minor.lstrip('v'))}\.\d", proc.stdout + proc.stderr) is not None
 
 
 def ensure(binaries: list[str] | tuple[str, ...], progress=None) -> dict[str, Path]:
