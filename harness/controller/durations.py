@@ -1,0 +1,24 @@
+"""Go duration strings (`30s`, `5m`, `1h30m`, `0`) as used by Keptn's timeout fields.
+
+Hand-written because no maintained Python library parses Go's `time.ParseDuration` syntax.
+"""
+from __future__ import annotations
+
+import re
+
+_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "\u00b5s": 1e-6, "\u03bcs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_TERM = r"(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)"
+_DURATION = re.compile(rf"(?:{_TERM})+")
+
+
+class DurationError(ValueError):
+    pass
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in a non-negative Go duration; DurationError says what was expected."""
+    if text == "0":
+        return 0.0
+    if not isinstance(text, str) or not _DURATION.fullmatch(text):
+        raise DurationError(f'"{text}" is not a duration: expected a Go duration such as "30s", "5m" or "1h30m"')
+    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in re.findall(_TERM, text))

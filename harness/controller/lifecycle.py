@@ -1,0 +1,111 @@
+"""One pass of a version's lifecycle: walk the phase table, settle each phase, stop where it waits.
+
+Shared by KeptnAppVersion and KeptnWorkloadVersion. `advance` decides; the `observe` callback it
+is given does the looking (and creates the phase's KeptnTasks/KeptnEvaluations), and the caller
+writes the status and then announces the events, so an event is never sent for a status that
+was not stored.
+"""
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from harness.controller.aggregation import aggregate
+from harness.controller.events import NORMAL, WARNING
+from harness.controller.outcome import settle
+from harness.controller.phases import COMPLETED, Phase
+from harness.controller.states import KeptnState
+
+TERMINAL = (KeptnState.SUCCEEDED, KeptnState.FAILED, KeptnState.DEPRECATED)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Why a phase cannot make progress. With a reason suffix (`NotFound`), a Warning event
+    `<currentPhase><suffix>` is sent the first time the message appears."""
+
+    message: str
+    reason: str | None = None
+
+
+@dataclass
+class Observation:
+    """What a phase looks like now."""
+
+    states: list[KeptnState]  # one per item that exists
+    listed: int  # how many items the phase lists
+    items: list[dict] | None = None  # the phase's item list for the status, if it has one
+    notices: list[Notice] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # why items failed, in words
+    status_updates: dict = field(default_factory=dict)  # extra status fields the phase keeps
+    requeue_after: float | None = None  # a timer the phase waits on (the deploy timeout)
+
+
+Observe = Callable[[Phase, dict], Observation]
+
+
+@dataclass
+class Pass:
+    status: dict
+    events: list[tuple[str, str, str]] = field(default_factory=list)  # (type, reason, message)
+    started: list[str] = field(default_factory=list)  # phases entered
+    finished: list[tuple[str, KeptnState]] = field(default_factory=list)  # phases ended, with state
+    requeue_after: float | None = None
+
+
+def advance(current: dict, phases: tuple[Phase, ...], observe: Observe, block_deployment: bool, now: str) -> Pass:
+    """The version's next status, from its current status and what `observe` finds."""
+    status = copy.deepcopy(current)
+    result = Pass(status)
+    if KeptnState.of(status.get("status")) in TERMINAL:
+        return result
+    for phase in phases:
+        status.setdefault(phase.status_field, KeptnState.PENDING.value)
+    status.setdefault("startTime", now)
+    status["status"] = KeptnState.PROGRESSING.value
+    message = ""
+    for phase in phases:
+        if KeptnState.of(status[phase.status_field]).passed:
+            continue
+        if status.get("currentPhase") != phase.name:
+            status["currentPhase"] = phase.name
+            result.started.append(phase.name)
+            result.events.append((NORMAL, f"{phase.name}Started", f"{phase.name} started"))
+        seen = observe(phase, status)
+        status.update(seen.status_updates)
+        if phase.items_field and seen.items is not None:
+            status[phase.items_field] = seen.items
+        outcome = settle(phases, phase, aggregate(seen.states, seen.listed), block_deployment)
+        status[phase.status_field] = outcome.state.value
+        if outcome.state.completed:
+            result.finished.append((phase.name, outcome.state))
+        if outcome.version_failed:
+            for name in outcome.deprecate:
+                status[name] = KeptnState.DEPRECATED.value
+            status["status"] = KeptnState.FAILED.value
+            status["endTime"] = now
+            message = f"{phase.name} failed: " + "; ".join(seen.failures or ["an item failed"])
+            result.events.append((WARNING, f"{phase.name}Failed", message))
+            break
+        if outcome.state == KeptnState.WARNING:
+            warning = "; ".join(seen.failures or ["an item failed"])
+            result.events.append((WARNING, f"{phase.name}Failed",
+                                  f"{phase.name} failed, going on because blockDeployment is false: {warning}"))
+            continue
+        if outcome.proceed:
+            result.events.append((NORMAL, f"{phase.name}Finished", f"{phase.name} finished"))
+            continue
+        message = "; ".join(n.message for n in seen.notices)
+        if message and message != current.get("message"):
+            for reason in dict.fromkeys(n.reason for n in seen.notices if n.reason):
+                said = "; ".join(n.message for n in seen.notices if n.reason == reason)
+                result.events.append((WARNING, f"{phase.name}{reason}", said))
+        result.requeue_after = seen.requeue_after
+        break
+    else:
+        status["currentPhase"] = COMPLETED
+        status["status"] = KeptnState.SUCCEEDED.value
+        status["endTime"] = now
+    status["message"] = message
+    return result
