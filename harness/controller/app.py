@@ -1,0 +1,99 @@
+"""Entry point: `promotion-conformance controller [flags]` or `python -m harness.controller [flags]`.
+
+Exit codes: 0 stopped by a signal, 1 lost the leader Lease, 2 bad flags, environment or kubeconfig.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+
+from kubernetes import client, config
+
+from harness.controller import health, metrics
+from harness.controller.context import Context
+from harness.controller.events import EventRecorder
+from harness.controller.kinds import WATCHED
+from harness.controller.kube import Kube
+from harness.controller.leader import run_elected
+from harness.controller.manager import Manager
+from harness.controller.queue import WorkQueue
+from harness.controller.settings import Settings, SettingsError, parse_settings
+from harness.controller.store import Store
+
+log = logging.getLogger("harness.controller")
+
+_PROG = "promotion-conformance controller"
+
+
+class _Terminated(Exception):
+    """SIGTERM, turned into an exception in the main thread."""
+
+
+def main(argv: list[str]) -> int:
+    try:
+        settings = parse_settings(argv, os.environ)
+    except SettingsError as error:
+        print(f"{_PROG}: error: {error}", file=sys.stderr)
+        return 2
+    _configure_logging(settings.log_level)
+    try:
+        api_client = _connect(settings)
+    except (config.ConfigException, OSError) as error:
+        print(f"{_PROG}: error: cannot load the cluster configuration: {error}", file=sys.stderr)
+        return 2
+
+    kube = Kube(api_client)
+    ctx = Context(kube=kube, store=Store(), queue=WorkQueue(), events=EventRecorder(kube), settings=settings)
+    manager = Manager(ctx)
+    try:
+        if settings.metrics_address:
+            metrics.serve(*settings.metrics_address)
+        if settings.health_address:
+            health.serve(*settings.health_address, healthy=manager.healthy, ready=manager.ready)
+    except OSError as error:
+        print(f"{_PROG}: error: cannot listen: {error}", file=sys.stderr)
+        return 2
+    log.info("promotion tasks %s; runner images deno=%s python=%s",
+             "enabled" if settings.promotion_enabled else "disabled (PROMOTION_TASKS_ENABLED)",
+             settings.runner_images.deno, settings.runner_images.python)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        if not settings.leader_elect:
+            manager.run(stop)
+            return 0
+        run_elected(settings, lead=lambda: manager.run(stop), stopped_leading=stop.set)
+        log.error("lost the leader Lease; exiting so that no two replicas act")
+        return 1
+    except (KeyboardInterrupt, _Terminated):
+        log.info("stopping")
+        stop.set()
+        return 0
+
+
+def _connect(settings: Settings) -> client.ApiClient:
+    """--kubeconfig, else $KUBECONFIG or ~/.kube/config, else in cluster with the service account."""
+    in_cluster = not settings.kubeconfig and not os.environ.get("KUBECONFIG") and os.environ.get("KUBERNETES_SERVICE_HOST")
+    if in_cluster and not settings.context:
+        config.load_incluster_config()
+    else:
+        config.load_kube_config(config_file=settings.kubeconfig, context=settings.context)
+    configuration = client.Configuration.get_default_copy()
+    # one long-lived connection per watch, plus the workers' requests
+    configuration.connection_pool_maxsize = len(WATCHED) * max(1, len(settings.namespaces)) + settings.workers + 4
+    client.Configuration.set_default(configuration)  # the Lease lock uses the default client
+    return client.ApiClient(configuration)
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s", stream=sys.stderr)
+    # The client's leader election logs every renewal at INFO.
+    logging.getLogger("leaderelection").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
+
+
+def _raise_terminated(_signum, _frame) -> None:
+    raise _Terminated()

@@ -1,0 +1,91 @@
+"""The controller's few API operations, on plain dicts, over the official client.
+
+Everything with an API group goes through CustomObjectsApi (its generic paths serve batch/v1
+Jobs and apps/v1 Deployments as well as the Keptn kinds); the three core kinds through CoreV1Api.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from kubernetes import client
+from kubernetes.client.rest import ApiException
+
+from harness.controller.kinds import CONFIG_MAP, NAMESPACE, Kind
+
+MERGE_PATCH = "application/merge-patch+json"
+FIELD_MANAGER = "promotion-controller"
+
+
+def is_status(error: Exception, *codes: int) -> bool:
+    return isinstance(error, ApiException) and error.status in codes
+
+
+class Kube:
+    def __init__(self, api_client: client.ApiClient):
+        self.custom = client.CustomObjectsApi(api_client)
+        self.core = client.CoreV1Api(api_client)
+
+    def list(self, kind: Kind, namespace: str | None = None, label_selector: str | None = None) -> tuple[list[dict], str]:
+        """The objects and the list's resourceVersion (to watch from)."""
+        options = {"label_selector": label_selector} if label_selector else {}
+        if kind == NAMESPACE:
+            if namespace:
+                options["field_selector"] = f"metadata.name={namespace}"
+            answer = json.loads(self.core.list_namespace(_preload_content=False, **options).data)
+        elif namespace:
+            answer = self.custom.list_namespaced_custom_object(kind.group, kind.version, namespace, kind.plural, **options)
+        else:
+            answer = self.custom.list_cluster_custom_object(kind.group, kind.version, kind.plural, **options)
+        return answer.get("items") or [], answer["metadata"]["resourceVersion"]
+
+    def watch_call(self, kind: Kind, namespace: str | None) -> tuple[Callable, tuple, dict]:
+        """The list function, positional and keyword arguments for `kubernetes.watch.Watch.stream`."""
+        if kind == NAMESPACE:
+            return self.core.list_namespace, (), ({"field_selector": f"metadata.name={namespace}"} if namespace else {})
+        if namespace:
+            return self.custom.list_namespaced_custom_object, (kind.group, kind.version, namespace, kind.plural), {}
+        return self.custom.list_cluster_custom_object, (kind.group, kind.version, kind.plural), {}
+
+    def get(self, kind: Kind, namespace: str, name: str) -> dict | None:
+        try:
+            if kind == CONFIG_MAP:
+                return json.loads(self.core.read_namespaced_config_map(name, namespace, _preload_content=False).data)
+            return self.custom.get_namespaced_custom_object(kind.group, kind.version, namespace, kind.plural, name)
+        except ApiException as error:
+            if error.status == 404:
+                return None
+            raise
+
+    def create(self, kind: Kind, obj: dict) -> dict:
+        namespace = obj["metadata"]["namespace"]
+        if kind == CONFIG_MAP:
+            return json.loads(self.core.create_namespaced_config_map(
+                namespace, obj, field_manager=FIELD_MANAGER, _preload_content=False).data)
+        return self.custom.create_namespaced_custom_object(
+            kind.group, kind.version, namespace, kind.plural, obj, field_manager=FIELD_MANAGER)
+
+    def patch(self, kind: Kind, namespace: str, name: str, patch: dict) -> dict:
+        """JSON merge patch; put metadata.resourceVersion in `patch` to make it conditional."""
+        if kind == CONFIG_MAP:
+            return json.loads(self.core.patch_namespaced_config_map(
+                name, namespace, patch, field_manager=FIELD_MANAGER, _content_type=MERGE_PATCH,
+                _preload_content=False).data)
+        return self.custom.patch_namespaced_custom_object(
+            kind.group, kind.version, namespace, kind.plural, name, patch,
+            field_manager=FIELD_MANAGER, _content_type=MERGE_PATCH)
+
+    def replace(self, kind: Kind, obj: dict) -> dict:
+        """PUT the whole object; its metadata.resourceVersion makes it conditional."""
+        meta = obj["metadata"]
+        return self.custom.replace_namespaced_custom_object(
+            kind.group, kind.version, meta["namespace"], kind.plural, meta["name"], obj, field_manager=FIELD_MANAGER)
+
+    def patch_status(self, kind: Kind, namespace: str, name: str, patch: dict) -> dict:
+        """JSON merge patch of the status subresource."""
+        return self.custom.patch_namespaced_custom_object_status(
+            kind.group, kind.version, namespace, kind.plural, name, patch,
+            field_manager=FIELD_MANAGER, _content_type=MERGE_PATCH)
+
+    def create_event(self, namespace: str, event: dict) -> None:
+        self.core.create_namespaced_event(namespace, event, _preload_content=False)

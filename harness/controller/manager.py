@@ -1,0 +1,134 @@
+"""Runs the controller: informers fill the cache and the queue, workers reconcile keys.
+
+A reconcile that raises is logged and retried with per-key exponential back-off, so one bad object
+never stops the others and never stops the controller (SPEC §6).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from harness.controller.context import Context, Key
+from harness.controller.kinds import (APP, APP_VERSION, CONFIG, DEPLOYMENT, EVALUATION, JOB, TASK,
+                                      TASK_DEFINITION, WATCHED, WORKLOAD, WORKLOAD_VERSION, Kind)
+from harness.controller.kube import is_status
+from harness.controller.reconcile_app import reconcile_app
+from harness.controller.reconcile_appversion import reconcile_app_version
+from harness.controller.reconcile_config import reconcile_config
+from harness.controller.reconcile_evaluation import reconcile_evaluation
+from harness.controller.reconcile_task import reconcile_task
+from harness.controller.reconcile_taskdefinition import reconcile_task_definition
+from harness.controller.reconcile_workload import reconcile_deployment, reconcile_workload
+from harness.controller.reconcile_workloadversion import reconcile_workload_version
+from harness.controller.triggers import keys_for
+from harness.controller.watches import Informer
+
+log = logging.getLogger(__name__)
+
+RECONCILERS = {
+    APP.kind: reconcile_app,
+    APP_VERSION.kind: reconcile_app_version,
+    DEPLOYMENT.kind: reconcile_deployment,
+    WORKLOAD.kind: reconcile_workload,
+    WORKLOAD_VERSION.kind: reconcile_workload_version,
+    TASK.kind: reconcile_task,
+    TASK_DEFINITION.kind: reconcile_task_definition,
+    EVALUATION.kind: reconcile_evaluation,
+    CONFIG.kind: reconcile_config,
+}
+
+
+def _owned_by_task(job: dict) -> bool:
+    return any(ref.get("kind") == TASK.kind for ref in job["metadata"].get("ownerReferences") or [])
+
+
+class Manager:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        namespaces = ctx.settings.namespaces or (None,)
+        self._informers = [
+            Informer(ctx.kube, ctx.store, kind, namespace, self._changed,
+                     keep=_owned_by_task if kind == JOB else lambda _: True)
+            for kind in WATCHED for namespace in namespaces
+        ]
+        self._workers: list[threading.Thread] = []
+        self._ready = threading.Event()
+
+    def run(self, stop: threading.Event) -> None:
+        """Start everything, block until `stop` is set."""
+        for informer in self._informers:
+            informer.start()
+        self._wait_for_sync(stop)
+        if stop.is_set():
+            return
+        self._apply_keptn_configs()
+        for number in range(self.ctx.settings.workers):
+            worker = threading.Thread(target=self._work, name=f"worker-{number}", daemon=True)
+            worker.start()
+            self._workers.append(worker)
+        self._ready.set()
+        log.info("caches synced, %d workers reconciling", len(self._workers))
+        stop.wait()
+        self.ctx.queue.shutdown()
+        for informer in self._informers:
+            informer.stop()
+
+    def healthy(self) -> str | None:
+        dead = [t.name for t in self._workers if not t.is_alive()]
+        dead += [f"watch {i.kind.kind}" for i in self._informers if self._ready.is_set() and not i.alive]
+        return f"not running: {', '.join(dead)}" if dead else None
+
+    def ready(self) -> str | None:
+        if self._ready.is_set():
+            return None
+        waiting = [i.kind.kind for i in self._informers if not i.synced.is_set()]
+        return f"caches not synced: {', '.join(waiting)}" if waiting else "starting workers"
+
+    def _changed(self, kind: Kind, obj: dict) -> None:
+        for key in keys_for(kind, obj, self.ctx.store):
+            self.ctx.queue.add(key)
+
+    def _wait_for_sync(self, stop: threading.Event) -> None:
+        started = time.monotonic()
+        for informer in self._informers:
+            while not informer.synced.wait(10) and not stop.is_set():
+                log.warning("still waiting for the first list of %s (%.0fs)", informer.kind.kind,
+                            time.monotonic() - started)
+
+    def _apply_keptn_configs(self) -> None:
+        """Before any version is reconciled: the most recently written KeptnConfig is in force."""
+        def written(config: dict) -> int:
+            version = config["metadata"].get("resourceVersion", "")
+            return int(version) if version.isdigit() else 0
+
+        for config in sorted(self.ctx.store.list(CONFIG), key=written):
+            reconcile_config(self.ctx, Key.of(CONFIG, config))
+
+    def _work(self) -> None:
+        queue = self.ctx.queue
+        while (key := queue.get()) is not None:
+            try:
+                self._reconcile(key)
+            finally:
+                queue.done(key)
+
+    def _reconcile(self, key: Key) -> None:
+        reconciler = RECONCILERS.get(key.kind)
+        if reconciler is None:
+            return  # e.g. the namespace of a Deployment: watched for the cache only
+        queue = self.ctx.queue
+        started = time.monotonic()
+        try:
+            requeue_after = reconciler(self.ctx, key)
+        except Exception as error:  # noqa: BLE001 - one object's problem must not stop the others
+            delay = queue.add_rate_limited(key)
+            if is_status(error, 409):
+                log.debug("%s %s/%s: conflict, retrying in %.2fs", *key, delay)
+            else:
+                log.exception("reconciling %s %s/%s failed; retrying in %.2fs", *key, delay)
+            return
+        queue.forget(key)
+        if requeue_after is not None:
+            queue.add_after(key, requeue_after)
+        log.debug("reconciled %s %s/%s in %.1f ms", *key, (time.monotonic() - started) * 1000)

@@ -1,0 +1,36 @@
+"""KeptnApp → KeptnAppVersion (SPEC §2)."""
+from __future__ import annotations
+
+import logging
+
+from harness.controller.app_versions import app_version_manifest, deprecated_status, superseded, version_name
+from harness.controller.context import Context, Key
+from harness.controller.kinds import APP, APP_CONTEXT, APP_VERSION
+from harness.controller.kube import is_status
+from harness.controller.tracing import new_trace
+
+log = logging.getLogger(__name__)
+
+
+def reconcile_app(ctx: Context, key: Key) -> None:
+    app = ctx.store.get(APP, key.namespace, key.name)
+    if app is None or app["metadata"].get("deletionTimestamp"):
+        return
+    name = version_name(app)
+    if ctx.store.get(APP_VERSION, key.namespace, name) is None:
+        manifest = app_version_manifest(app, ctx.store.get(APP_CONTEXT, key.namespace, key.name), new_trace(ctx.rng))
+        try:
+            ctx.store.upsert(APP_VERSION, ctx.kube.create(APP_VERSION, manifest))
+            log.info("created KeptnAppVersion %s/%s", key.namespace, name)
+        except Exception as error:
+            if not is_status(error, 409):  # already there: created before a restart
+                raise
+    version = app["spec"]["version"]
+    if (app.get("status") or {}).get("currentVersion") != version:
+        ctx.store.upsert(APP, ctx.kube.patch_status(APP, key.namespace, key.name, {"status": {"currentVersion": version}}))
+    for old in superseded(app, ctx.store.list(APP_VERSION, key.namespace)):
+        meta = old["metadata"]
+        ctx.store.upsert(APP_VERSION, ctx.kube.patch_status(
+            APP_VERSION, key.namespace, meta["name"],
+            {"metadata": {"resourceVersion": meta["resourceVersion"]}, "status": deprecated_status(old)}))
+        log.info("deprecated KeptnAppVersion %s/%s (superseded by %s)", key.namespace, meta["name"], name)

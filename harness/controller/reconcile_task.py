@@ -1,0 +1,146 @@
+"""KeptnTask → Job, and the Job's result → KeptnTask status (SPEC §5), exactly once (SPEC §6).
+
+- Before a Job is created, the API is asked for a Job the task already owns (a restart between
+  creating the Job and recording its name must not create a second one).
+- Every Job carries the finalizer `keptn.sh/job-result`; it is removed only once the task's status
+  holds the result, so ttlSecondsAfterFinished cannot lose a result while the controller is down.
+- A finished task is never run again, whatever happens to its Job afterwards.
+"""
+from __future__ import annotations
+
+import logging
+
+from harness.controller.checks import OWNER_UID_LABEL
+from harness.controller.context import Context, Key
+from harness.controller.definitions import DefinitionError, check_task_definition
+from harness.controller.events import WARNING
+from harness.controller.jobs import JOB_RESULT_FINALIZER, JobResult, job_manifest, job_result
+from harness.controller.kinds import JOB, TASK, TASK_DEFINITION
+from harness.controller.kube import is_status
+from harness.controller.naming import job_name
+from harness.controller.reconcile_taskdefinition import ensure_function_configmap
+from harness.controller.states import KeptnState
+from harness.controller.timestamps import now_text
+
+log = logging.getLogger(__name__)
+
+
+def reconcile_task(ctx: Context, key: Key) -> None:
+    task = ctx.store.get(TASK, key.namespace, key.name)
+    if task is None:
+        # The task is gone (its version was deleted): nothing will record its Jobs' results.
+        for job in ctx.store.list(JOB, key.namespace, lambda j: _owner_name(j) == key.name):
+            release_job(ctx, job)
+        return
+    uid = task["metadata"]["uid"]
+    status = task.get("status") or {}
+    jobs = ctx.store.list(JOB, key.namespace, lambda j: _owner_uid(j) == uid)
+    if KeptnState.of(status.get("status")).completed:
+        for job in jobs:
+            release_job(ctx, job)
+        return
+    job = _oldest(jobs) or _job_in_api(ctx, task)
+    if job is None:
+        if status.get("jobName"):
+            _record(ctx, task, JobResult(KeptnState.FAILED, "JobLost",
+                                         f'Job "{status["jobName"]}" disappeared before its result was recorded'))
+        else:
+            _start(ctx, task)
+        return
+    result = job_result(job)
+    if result is None and job["metadata"].get("deletionTimestamp"):
+        result = JobResult(KeptnState.FAILED, "JobDeleted", f'Job "{job["metadata"]["name"]}" was deleted while running')
+    if result is not None:
+        _record(ctx, task, result, job["metadata"]["name"])
+        release_job(ctx, job)
+    elif status.get("jobName") != job["metadata"]["name"]:
+        # adopted after a restart: the Job was created but its name never recorded
+        _write_status(ctx, task, {"jobName": job["metadata"]["name"], "status": KeptnState.PROGRESSING.value,
+                                  "startTime": status.get("startTime") or now_text(), "message": ""})
+
+
+def release_job(ctx: Context, job: dict) -> None:
+    """Remove the result finalizer (conditionally on the Job's resourceVersion)."""
+    meta = job["metadata"]
+    finalizers = meta.get("finalizers") or []
+    if JOB_RESULT_FINALIZER not in finalizers:
+        return
+    patch = {"metadata": {"resourceVersion": meta["resourceVersion"],
+                          "finalizers": [f for f in finalizers if f != JOB_RESULT_FINALIZER]}}
+    try:
+        ctx.store.upsert(JOB, ctx.kube.patch(JOB, meta["namespace"], meta["name"], patch))
+    except Exception as error:
+        if not is_status(error, 404):
+            raise
+
+
+def _start(ctx: Context, task: dict) -> None:
+    meta, spec = task["metadata"], task["spec"]
+    namespace = meta["namespace"]
+    definition = ctx.store.get(TASK_DEFINITION, namespace, spec["taskDefinition"])
+    try:
+        if definition is None:
+            raise DefinitionError(f'KeptnTaskDefinition "{spec["taskDefinition"]}" not found in namespace '
+                                  f'"{namespace}" (spec.taskDefinition)')
+        function = check_task_definition(definition, lambda n: ctx.store.get(TASK_DEFINITION, namespace, n))
+        manifest = job_manifest(job_name(meta["name"], ctx.rng), task, definition, function, ctx.settings.runner_images)
+    except DefinitionError as error:
+        _wait_for_definition(ctx, task, str(error))
+        return
+    if function is not None and function.code_definition:
+        ensure_function_configmap(ctx, ctx.store.get(TASK_DEFINITION, namespace, function.code_definition))
+    job = ctx.kube.create(JOB, manifest)
+    ctx.store.upsert(JOB, job)
+    log.info("created Job %s/%s for KeptnTask %s", namespace, job["metadata"]["name"], meta["name"])
+    _write_status(ctx, task, {"jobName": job["metadata"]["name"], "status": KeptnState.PROGRESSING.value,
+                              "startTime": now_text(), "message": ""})
+
+
+def _wait_for_definition(ctx: Context, task: dict, message: str) -> None:
+    """Never silent: the task stays Pending and says why; the definition's watch wakes it."""
+    if (task.get("status") or {}).get("message") != message:
+        _write_status(ctx, task, {"status": KeptnState.PENDING.value, "message": message})
+        ctx.events.emit(task, TASK, WARNING, "DefinitionNotUsable", message)
+
+
+def _record(ctx: Context, task: dict, result: JobResult, job: str | None = None) -> None:
+    status = {"status": result.state.value, "reason": result.reason, "message": result.message, "endTime": now_text()}
+    if job:
+        status["jobName"] = job
+    _write_status(ctx, task, status)
+    log.info("KeptnTask %s/%s %s %s", task["metadata"]["namespace"], task["metadata"]["name"], result.state.value,
+             f"({result.reason}: {result.message})" if result.reason else "")
+
+
+def _write_status(ctx: Context, task: dict, status: dict) -> None:
+    meta = task["metadata"]
+    written = ctx.kube.patch_status(TASK, meta["namespace"], meta["name"],
+                                    {"metadata": {"resourceVersion": meta["resourceVersion"]}, "status": status})
+    ctx.store.upsert(TASK, written)
+
+
+def _job_in_api(ctx: Context, task: dict) -> dict | None:
+    """A Job the task owns that the cache does not show yet."""
+    meta = task["metadata"]
+    owner_label = (meta.get("labels") or {}).get(OWNER_UID_LABEL)
+    jobs, _ = ctx.kube.list(JOB, meta["namespace"], label_selector=f"{OWNER_UID_LABEL}={owner_label}" if owner_label else None)
+    job = _oldest([j for j in jobs if _owner_uid(j) == meta["uid"]])
+    if job is not None:
+        ctx.store.upsert(JOB, job)
+    return job
+
+
+def _oldest(jobs: list[dict]) -> dict | None:
+    return min(jobs, key=lambda j: (j["metadata"].get("creationTimestamp", ""), j["metadata"]["name"]), default=None)
+
+
+def _task_owner(job: dict) -> dict:
+    return next((ref for ref in job["metadata"].get("ownerReferences") or [] if ref.get("kind") == TASK.kind), {})
+
+
+def _owner_uid(job: dict) -> str | None:
+    return _task_owner(job).get("uid")
+
+
+def _owner_name(job: dict) -> str | None:
+    return _task_owner(job).get("name")

@@ -1,0 +1,132 @@
+"""Which keys a change of an object wakes up (SPEC §6: event-driven, nothing polls).
+
+One function per watched kind, given the changed (or deleted) object and the cache.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from harness.controller.context import Key
+from harness.controller.kinds import (APP, APP_CONTEXT, APP_VERSION, CONFIG, DEPLOYMENT, EVALUATION,
+                                      EVALUATION_DEFINITION, JOB, METRIC, NAMESPACE, TASK, TASK_DEFINITION,
+                                      WORKLOAD, WORKLOAD_VERSION, Kind)
+from harness.controller.lifecycle import TERMINAL
+from harness.controller.states import KeptnState
+from harness.controller.store import Store
+
+_DEFINITION_LISTS = ("preDeploymentTasks", "postDeploymentTasks", "preDeploymentEvaluations",
+                     "postDeploymentEvaluations", "promotionTasks")
+
+
+def keys_for(kind: Kind, obj: dict, store: Store) -> list[Key]:
+    return _TRIGGERS[kind.kind](obj, store)
+
+
+def _itself(kind: Kind) -> Callable[[dict, Store], list[Key]]:
+    return lambda obj, _store: [Key.of(kind, obj)]
+
+
+def _controller(obj: dict) -> list[Key]:
+    namespace = obj["metadata"].get("namespace", "")
+    return [Key(ref["kind"], namespace, ref["name"]) for ref in obj["metadata"].get("ownerReferences") or []
+            if ref.get("controller")]
+
+
+def _running(version: dict) -> bool:
+    return KeptnState.of((version.get("status") or {}).get("status")) not in TERMINAL
+
+
+def _namespace(obj: dict) -> str:
+    return obj["metadata"].get("namespace", "")
+
+
+def _task(obj: dict, _store: Store) -> list[Key]:
+    """A KeptnTask itself and the version whose phase it belongs to."""
+    return [Key.of(TASK, obj), *_controller(obj)]
+
+
+def _evaluation(obj: dict, _store: Store) -> list[Key]:
+    return [Key.of(EVALUATION, obj), *_controller(obj)]
+
+
+def _job(obj: dict, _store: Store) -> list[Key]:
+    """A Job → its KeptnTask."""
+    return _controller(obj)
+
+
+def _workload_version(obj: dict, store: Store) -> list[Key]:
+    """A KeptnWorkloadVersion itself and the running app versions of its app (phase AppDeploy)."""
+    app = obj["spec"].get("app")
+    versions = store.list(APP_VERSION, _namespace(obj), lambda v: v["spec"].get("appName") == app and _running(v))
+    return [Key.of(WORKLOAD_VERSION, obj), *(Key.of(APP_VERSION, v) for v in versions)]
+
+
+def _waiting_on_definition(obj: dict, store: Store, check_kind: Kind, field: str, kind: Kind) -> list[Key]:
+    """A definition → itself, the running versions listing it, and the unfinished checks naming it."""
+    name, namespace = obj["metadata"]["name"], _namespace(obj)
+
+    def lists_it(version: dict) -> bool:
+        return _running(version) and any(name in (version["spec"].get(f) or []) for f in _DEFINITION_LISTS)
+
+    def names_it(check: dict) -> bool:
+        state = (check.get("status") or {}).get("status" if check_kind == TASK else "overallStatus")
+        return check["spec"].get(field) == name and not KeptnState.of(state).completed
+
+    return [Key.of(kind, obj),
+            *(Key.of(APP_VERSION, v) for v in store.list(APP_VERSION, namespace, lists_it)),
+            *(Key.of(WORKLOAD_VERSION, v) for v in store.list(WORKLOAD_VERSION, namespace, lists_it)),
+            *(Key.of(check_kind, c) for c in store.list(check_kind, namespace, names_it))]
+
+
+def _task_definition(obj: dict, store: Store) -> list[Key]:
+    return _waiting_on_definition(obj, store, TASK, "taskDefinition", TASK_DEFINITION)
+
+
+def _evaluation_definition(obj: dict, store: Store) -> list[Key]:
+    return _waiting_on_definition(obj, store, EVALUATION, "evaluationDefinition", EVALUATION_DEFINITION)
+
+
+def _metric(obj: dict, store: Store) -> list[Key]:
+    """A KeptnMetric → every unfinished KeptnEvaluation whose definition has an objective on it."""
+    target = (_namespace(obj), obj["metadata"]["name"])
+
+    def uses_metric(evaluation: dict) -> bool:
+        if KeptnState.of((evaluation.get("status") or {}).get("overallStatus")).completed:
+            return False
+        namespace = _namespace(evaluation)
+        definition = store.get(EVALUATION_DEFINITION, namespace, evaluation["spec"].get("evaluationDefinition", ""))
+        refs = [o.get("keptnMetricRef") or {} for o in ((definition or {}).get("spec") or {}).get("objectives") or []]
+        return any((ref.get("namespace") or namespace, ref.get("name")) == target for ref in refs)
+
+    return [Key.of(EVALUATION, e) for e in store.list(EVALUATION, where=uses_metric)]
+
+
+def _deployment(obj: dict, store: Store) -> list[Key]:
+    """A Deployment → itself (its KeptnWorkload) and the running workload versions deployed by it."""
+    uid = obj["metadata"].get("uid")
+    versions = store.list(WORKLOAD_VERSION, _namespace(obj), lambda v: _running(v) and (
+        v["spec"].get("resourceReference") or {}).get("uid") == uid)
+    return [Key.of(DEPLOYMENT, obj), *(Key.of(WORKLOAD_VERSION, v) for v in versions)]
+
+
+def _namespace_object(obj: dict, store: Store) -> list[Key]:
+    """A Namespace (its `keptn.sh/lifecycle-toolkit` annotation) → its Deployments."""
+    return [Key.of(DEPLOYMENT, d) for d in store.list(DEPLOYMENT, obj["metadata"]["name"])]
+
+
+_TRIGGERS: dict[str, Callable[[dict, Store], list[Key]]] = {
+    APP.kind: _itself(APP),
+    APP_CONTEXT.kind: lambda _obj, _store: [],  # read when a version is created, never waited on
+    APP_VERSION.kind: _itself(APP_VERSION),
+    WORKLOAD.kind: _itself(WORKLOAD),
+    WORKLOAD_VERSION.kind: _workload_version,
+    TASK.kind: _task,
+    TASK_DEFINITION.kind: _task_definition,
+    EVALUATION.kind: _evaluation,
+    EVALUATION_DEFINITION.kind: _evaluation_definition,
+    CONFIG.kind: _itself(CONFIG),
+    METRIC.kind: _metric,
+    JOB.kind: _job,
+    DEPLOYMENT.kind: _deployment,
+    NAMESPACE.kind: _namespace_object,
+}
