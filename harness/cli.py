@@ -42,6 +42,11 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     controller.add_argument("args", nargs=argparse.REMAINDER)
 
+    report = commands.add_parser("report", help="check or render a conformance report")
+    report_commands = report.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    report_commands.add_parser("validate", help="check a ConformanceReport file against its schema").add_argument("file")
+    report_commands.add_parser("html", help="(re)write index.html of a report folder").add_argument("folder")
+
     compat = commands.add_parser("crd-compat", help="is a NEW CRD set backward compatible with OLD?", add_help=False)
     compat.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -61,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             from harness.controller.app import main as controller_main
 
             return controller_main(args.args)
+        if args.command == "report":
+            return _report(args)
         if args.command == "crd-compat":
             from harness.compat import main as compat_main
 
@@ -69,6 +76,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"promotion-conformance: {exc}", file=sys.stderr)
         return 1
     return 2
+
+
+def _report(args) -> int:
+    from harness import report
+
+    if args.action == "validate":
+        return report.validate_command(args.file)  # 0 valid, 1 invalid, 2 unreadable
+    try:
+        print(f"wrote {report.write_html(args.folder)}")
+    except ValueError as exc:  # ReportInvalid, ReportUnreadable, a bad timeline
+        print(f"promotion-conformance: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _cluster(args) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +19,12 @@ from pathlib import Path
 import pytest
 from kubernetes import client, config as kube_config
 
-from harness import session
+from harness import report, session
 from harness.clusters import registry
 from harness.implementations import adapter as adapters
 from harness.implementations.runner import Implementation
 from harness.library.kube import Kube
+from harness.paths import REPORTS
 from harness.settings import TIMEOUTS
 
 
@@ -44,7 +46,8 @@ def _create_cluster(config) -> dict:
             "existing", "existing", kubeconfig=os.environ["PROMOTION_KUBECONFIG"], context=os.environ.get("PROMOTION_CONTEXT")
         )
         cluster.create()
-        return {"provider": "existing", "name": cluster.name, "kubeconfig": str(cluster.kubeconfig), "real_nodes": cluster.real_nodes, "owned": False}
+        return {"provider": "existing", "name": cluster.name, "kubeconfig": str(cluster.kubeconfig), "real_nodes": cluster.real_nodes,
+                "owned": False, "kubernetesVersion": _server_version(cluster.kubeconfig)}
     from harness.clusters.choice import choose_provider
 
     provider, reason = choose_provider(os.environ.get("PROVIDER", "auto"))
@@ -55,7 +58,13 @@ def _create_cluster(config) -> dict:
     cluster = registry.make_provider(provider, name, **options)
     registry.record(cluster, owner_pid=session.controller_pid(config))
     cluster.create()
-    return {"provider": provider, "name": name, "kubeconfig": str(cluster.kubeconfig), "real_nodes": cluster.real_nodes, "owned": True}
+    return {"provider": provider, "name": name, "kubeconfig": str(cluster.kubeconfig), "real_nodes": cluster.real_nodes,
+            "owned": True, "kubernetesVersion": _server_version(cluster.kubeconfig)}
+
+
+def _server_version(kubeconfig: Path) -> str:
+    api = kube_config.new_client_from_config(config_file=str(kubeconfig))
+    return client.VersionApi(api).get_code().git_version
 
 
 @pytest.fixture(scope="session")
@@ -137,7 +146,27 @@ def pytest_unconfigure(config):
     registry.forget(cluster["name"])
 
 
+def _report_provider(config) -> dict:
+    """The cluster this run used, read when the conformance report is written."""
+    cluster = session.created(config).get("cluster") or {}
+    described = {"name": cluster.get("provider", "existing" if os.environ.get("PROMOTION_KUBECONFIG") else "simulated")}
+    if cluster.get("kubernetesVersion"):
+        described["kubernetesVersion"] = cluster["kubernetesVersion"]
+    return described
+
+
+def _adapter():
+    return adapters.load(adapters.resolve(os.environ.get("PROMOTION_IMPL")))
+
+
 def pytest_configure(config):
+    if not hasattr(config, "workerinput") and not os.environ.get("PROMOTION_REPORT_DIR"):
+        # One folder per run; set before xdist starts its workers, which inherit it.
+        run_id = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
+        os.environ["PROMOTION_REPORT_DIR"] = str(REPORTS / run_id)
+    adapter = _adapter()
+    report.configure(config, implementation=adapter.metadata, claimed_features=adapter.features,
+                     provider=lambda: _report_provider(config))
     for line in (
         "id(name): the scenario's stable ID (from the Gherkin tag @id:Name)",
         "feature(name): the conformance feature the scenario checks (@feature:Name)",
@@ -147,6 +176,21 @@ def pytest_configure(config):
         "exclusive: changes cluster-wide configuration; never runs beside other scenarios",
     ):
         config.addinivalue_line("markers", line)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip scenarios whose features the implementation does not claim, or that were asked to be skipped."""
+    adapter = _adapter()
+    claimed = set(adapter.features)
+    skipped_ids = {s for s in os.environ.get("PROMOTION_SKIP", "").split(",") if s}
+    for item in items:
+        scenario_id = next((m.args[0] for m in item.iter_markers("id")), None)
+        features = [m.args[0] for m in item.iter_markers("feature")]
+        unclaimed = [f for f in features if f not in claimed]
+        if unclaimed:
+            item.add_marker(pytest.mark.skip(reason=f"{adapter.name} does not claim {', '.join(unclaimed)}"))
+        elif scenario_id in skipped_ids:
+            item.add_marker(pytest.mark.skip(reason=f"{scenario_id} skipped on request (--skip)"))
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -46,6 +46,10 @@ class Kube:
         except NotFoundError:
             return None
 
+    def watch(self, kind: str, namespace: str, timeout: int):
+        """Watch events ({type, object}) of a kind in a namespace; ends after `timeout` seconds."""
+        return self._resource(kind).watch(namespace=namespace, timeout=timeout)
+
     def list(self, kind: str, namespace: str | None = None, label_selector: str | None = None) -> list[dict]:
         result = self._resource(kind).get(namespace=namespace, label_selector=label_selector)
         return [item.to_dict() for item in result.items]
@@ -62,6 +66,12 @@ class Kube:
 
     def patch(self, kind: str, name: str, namespace: str | None, patch: dict) -> dict:
         return self._resource(kind).patch(
+            name=name, namespace=namespace, body=patch, content_type="application/merge-patch+json"
+        ).to_dict()
+
+    def patch_status(self, kind: str, name: str, namespace: str | None, patch: dict) -> dict:
+        """Merge-patch the status subresource (where a controller or a scenario writes results)."""
+        return self._resource(kind).status.patch(
             name=name, namespace=namespace, body=patch, content_type="application/merge-patch+json"
         ).to_dict()
 

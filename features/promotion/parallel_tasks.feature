@@ -1,0 +1,22 @@
+Feature: All promotion tasks of a version run at the same time
+  KEP 98: promotion tasks run in parallel. Every promotion Job exists before the first one
+  finishes, their active windows overlap, and the phase takes less than twice one task.
+
+  @id:PromotionTasksRunInParallel @feature:PromotionParallelism @core
+  Scenario Outline: <count> promotion tasks of 5 s run in parallel
+    Given <count> promotion task definitions "promote" that run for "5s"
+    And an app context "checkout" listing them as promotionTasks in <order> order
+    When the app "checkout" is deployed at version "1.0.0"
+    Then the app version of "checkout" completes with
+      | status    | promotionStatus |
+      | Succeeded | Succeeded       |
+    And it has <count> promotion tasks, each with one Job
+    And every promotion Job was created before the first one finished
+    And the active windows of all promotion Jobs overlap
+    And the promotion phase took less than twice "5s"
+
+    Examples:
+      | count | order    |
+      | 2     | listed   |
+      | 5     | reversed |
+      | 10    | listed   |

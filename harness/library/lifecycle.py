@@ -1,0 +1,185 @@
+"""Requirements on the app lifecycle, phrased as the scenarios phrase them.
+
+Each function either returns what it found or fails with expected vs. observed and the object's
+current status. Objects are found the way any implementation must shape them (SPEC.md): a
+KeptnAppVersion by `spec.appName`, a promotion KeptnTask by `spec.checkType: promotion` and its
+owner, a Job by its ownerReference to the KeptnTask. Nothing here knows the reference controller.
+"""
+from __future__ import annotations
+
+import json
+
+from harness.eventually import NotYet, eventually
+from harness.library import describe
+from harness.library.kube import Kube
+from harness.library.timestamps import parse
+from harness.settings import TIMEOUTS
+
+COMPLETED = {"Succeeded", "Failed", "Deprecated", "Warning"}
+
+# The phase item lists of a KeptnAppVersion status that come before promotion (SPEC.md §3).
+POST_DEPLOYMENT_ITEMS = ("postDeploymentTaskStatus", "postDeploymentEvaluationTaskStatus")
+
+
+def app_versions(kube: Kube, namespace: str, app: str) -> list[dict]:
+    """The KeptnAppVersions of an app, oldest first."""
+    versions = [v for v in kube.list("KeptnAppVersion", namespace) if v["spec"].get("appName") == app]
+    return sorted(versions, key=lambda v: (v["metadata"]["creationTimestamp"], v["spec"].get("revision", 1)))
+
+
+def latest_app_version(kube: Kube, namespace: str, app: str, revision: int | None = None) -> dict:
+    def check() -> dict:
+        versions = [v for v in app_versions(kube, namespace, app) if revision is None or v["spec"].get("revision", 1) == revision]
+        if not versions:
+            raise NotYet(f"no KeptnAppVersion with spec.appName={app!r}" + (f" and revision {revision}" if revision else ""))
+        return versions[-1]
+
+    return eventually(check, f"a KeptnAppVersion of KeptnApp {namespace}/{app}" + (f" at revision {revision}" if revision else ""))
+
+
+def app_version_must_reach(kube: Kube, namespace: str, app: str, expected: dict[str, str], revision: int | None = None) -> dict:
+    """Wait until the app's newest KeptnAppVersion status has every expected field value.
+
+    Fails at once (not at the timeout) when the version completed with other values, since a
+    completed version does not change any more.
+    """
+    def check() -> dict:
+        version = latest_app_version(kube, namespace, app, revision)
+        status = version.get("status") or {}
+        observed = {field: status.get(field) for field in expected}
+        if observed == expected:
+            return version
+        summary = f"KeptnAppVersion {namespace}/{version['metadata']['name']}: expected {expected}, observed {observed}"
+        if status.get("status") in COMPLETED and status.get("endTime") and observed.get("status", status["status"]) == status["status"]:
+            raise _Settled(f"{summary}; it has completed. Status: {describe.status(version)}")
+        raise NotYet(summary)
+
+    try:
+        return eventually(check, f"the KeptnAppVersion of {namespace}/{app} to reach {expected}", TIMEOUTS.lifecycle)
+    except _Settled as settled:
+        raise AssertionError(str(settled)) from None
+
+
+class _Settled(Exception):
+    """Not an AssertionError, so that eventually() does not retry it."""
+
+
+def app_version_must_stay(kube: Kube, namespace: str, app: str, expected: dict[str, str]) -> dict:
+    """Wait for the expected state and check that it holds for TIMEOUTS.absence seconds more."""
+    from harness.eventually import never
+
+    app_version_must_reach(kube, namespace, app, expected)
+
+    def holds() -> None:
+        status = latest_app_version(kube, namespace, app).get("status") or {}
+        observed = {field: status.get(field) for field in expected}
+        assert observed == expected, f"the KeptnAppVersion moved on: expected {expected}, observed {observed}"
+
+    never(holds, f"the KeptnAppVersion of {namespace}/{app} staying at {expected}")
+    return latest_app_version(kube, namespace, app)
+
+
+def never_any_task(recorder, check_type: str) -> None:
+    """No KeptnTask of this checkType exists, keeps not existing for TIMEOUTS.absence, and none was
+    ever observed by the scenario's watch (so one created and deleted in between counts too)."""
+    from harness.eventually import never
+
+    def none_seen() -> None:
+        seen = recorder.ever("KeptnTask", lambda t: t["spec"].get("checkType") == check_type)
+        assert not seen, f"{len(seen)} KeptnTask(s) of checkType {check_type!r} were created: {[t['metadata']['name'] for t in seen]}"
+
+    never(none_seen, f"no KeptnTask of checkType {check_type!r} being created")
+
+
+def tasks_of(kube: Kube, namespace: str, owner: dict, check_type: str) -> list[dict]:
+    uid = owner["metadata"]["uid"]
+    return [
+        t for t in kube.list("KeptnTask", namespace)
+        if t["spec"].get("checkType") == check_type and any(r.get("uid") == uid for r in t["metadata"].get("ownerReferences") or [])
+    ]
+
+
+def jobs_of(kube: Kube, namespace: str, task: dict) -> list[dict]:
+    uid = task["metadata"]["uid"]
+    return [j for j in kube.list("Job", namespace) if any(r.get("uid") == uid for r in j["metadata"].get("ownerReferences") or [])]
+
+
+def promotion_tasks_must_be(kube: Kube, namespace: str, version: dict, definitions: list[str]) -> list[dict]:
+    tasks = tasks_of(kube, namespace, version, "promotion")
+    observed = sorted(t["spec"]["taskDefinition"] for t in tasks)
+    assert observed == sorted(definitions), (
+        f"KeptnAppVersion {version['metadata']['name']}: expected one promotion KeptnTask per definition {sorted(definitions)}, "
+        f"found {observed} ({[t['metadata']['name'] for t in tasks]})"
+    )
+    return tasks
+
+
+def items_must_be(version: dict, item_list: str, expected: dict[str, str]) -> None:
+    """The phase item list has exactly these definitions with these states."""
+    items = (version.get("status") or {}).get(item_list) or []
+    observed = {i.get("definitionName"): i.get("status") for i in items}
+    assert observed == expected, f"KeptnAppVersion {version['metadata']['name']} status.{item_list}: expected {expected}, observed {observed}"
+
+
+def event_must_exist(kube: Kube, namespace: str, involved: dict, reason: str) -> dict:
+    name = involved["metadata"]["name"]
+
+    def check() -> dict:
+        events = [e for e in kube.list("Event", namespace) if (e.get("involvedObject") or {}).get("name") == name]
+        for event in events:
+            if event.get("reason") == reason:
+                return event
+        raise NotYet(f"events of {name}: {sorted({e.get('reason') for e in events})}")
+
+    return eventually(check, f"an event {reason!r} on {involved['kind']} {namespace}/{name}")
+
+
+def reason_must_be_visible(kube: Kube, namespace: str, version: dict, words: list[str]) -> str:
+    """Some status message or event of the version names all of `words` (why it waits or failed)."""
+    name = version["metadata"]["name"]
+
+    def check() -> str:
+        current = kube.get("KeptnAppVersion", name, namespace) or {}
+        texts = [json.dumps(current.get("status") or {})]
+        texts += [f"{e.get('reason')}: {e.get('message')}" for e in kube.list("Event", namespace)
+                  if (e.get("involvedObject") or {}).get("name") == name]
+        for text in texts:
+            if all(word in text for word in words):
+                return text
+        raise NotYet(f"no status message or event of {name} names {words}; events: {texts[1:]}")
+
+    return eventually(check, f"KeptnAppVersion {namespace}/{name} to show why it waits ({', '.join(words)})")
+
+
+def keptn_context(job: dict) -> dict:
+    """The KEPTN_CONTEXT env of a task Job's container, parsed."""
+    for container in job["spec"]["template"]["spec"]["containers"]:
+        for env in container.get("env") or []:
+            if env["name"] == "KEPTN_CONTEXT":
+                return json.loads(env["value"])
+    raise AssertionError(f"Job {job['metadata']['name']} has no KEPTN_CONTEXT env in any container")
+
+
+def job_must_finish(kube: Kube, namespace: str, job_name: str) -> dict:
+    """Wait until a Job has a Complete or Failed condition; the Job must still exist."""
+    def check() -> dict:
+        job = kube.get("Job", job_name, namespace)
+        if job is None:
+            raise AssertionError(f"Job {namespace}/{job_name} was deleted before it finished")
+        if any(c["type"] in ("Complete", "Failed") and c["status"] == "True" for c in (job.get("status") or {}).get("conditions") or []):
+            return job
+        raise NotYet(f"Job {namespace}/{job_name}: {describe.conditions(job)}")
+
+    return eventually(check, f"Job {namespace}/{job_name} to run to completion", TIMEOUTS.lifecycle)
+
+
+def task_attempts(kube: Kube, namespace: str, job: dict) -> int:
+    """How often a task's container ran: pods × (1 + restarts). A simulated cluster retries with new
+    pods; a real kubelet with restartPolicy OnFailure restarts the container in the same pod."""
+    pods = kube.list("Pod", namespace, label_selector=f"batch.kubernetes.io/job-name={job['metadata']['name']}")
+    return sum(1 + sum(s.get("restartCount", 0) for s in (p.get("status") or {}).get("containerStatuses") or []) for p in pods)
+
+
+def window(obj: dict, start_field: str = "startTime", end_field: str = "endTime") -> tuple:
+    status = obj.get("status") or {}
+    return parse(status.get(start_field)), parse(status.get(end_field))

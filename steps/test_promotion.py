@@ -1,0 +1,434 @@
+"""Steps of features/promotion: the promotion phase as any implementation must run it.
+
+Steps are thin: they parse the sentence and call harness/library. `its` / `it` in a step means
+the newest KeptnAppVersion of the scenario's app.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from pytest_bdd import given, parsers, scenarios, then, when
+
+from harness.eventually import NotYet, eventually
+from harness.library import lifecycle, manifests
+from harness.library.kube import Kube
+from harness.library.naming import generation_hash, seconds
+from harness.library.recorder import Recorder
+from harness.library.tables import key_values, names, records, single_row
+from harness.library.timestamps import not_before, parse, second
+
+scenarios("promotion")
+
+
+@dataclass
+class Scenario:
+    """What a scenario created and observed; one per scenario."""
+
+    kube: Kube
+    namespace: str
+    recorder: Recorder
+    app: str | None = None
+    definitions: list[str] = field(default_factory=list)
+
+    def version(self, revision: int | None = None) -> dict:
+        return lifecycle.latest_app_version(self.kube, self.namespace, self.app, revision)
+
+    def promotion_task(self, definition: str) -> dict:
+        tasks = [t for t in lifecycle.tasks_of(self.kube, self.namespace, self.version(), "promotion")
+                 if t["spec"]["taskDefinition"] == definition]
+        assert len(tasks) == 1, f"expected one promotion KeptnTask for {definition!r}, found {[t['metadata']['name'] for t in tasks]}"
+        return tasks[0]
+
+    def job_of(self, definition: str) -> dict:
+        task = self.promotion_task(definition)
+
+        def one_job() -> dict:
+            jobs = lifecycle.jobs_of(self.kube, self.namespace, task)
+            if len(jobs) != 1:
+                raise NotYet(f"KeptnTask {task['metadata']['name']} owns {len(jobs)} Jobs")
+            return jobs[0]
+
+        return eventually(one_job, f"the Job of promotion KeptnTask {task['metadata']['name']}")
+
+
+@pytest.fixture
+def scenario(kube, namespace, implementation, request) -> Scenario:
+    recorder = Recorder(kube, namespace).start()
+    current = Scenario(kube, namespace, recorder)
+    request.node.stash[SCENARIO] = current  # for the timeline and diagnostics written after the scenario
+    yield current
+    recorder.stop()
+
+
+SCENARIO = pytest.StashKey[Scenario]()
+
+
+# -- Given: definitions, metrics, app contexts ----------------------------------------------------
+
+
+@given(parsers.parse("the task definitions"))
+def task_definitions(scenario, datatable):
+    for row in records(datatable):
+        scenario.kube.create(manifests.task_definition(
+            row["name"], scenario.namespace, row["runs for"], int(row["exits with"]),
+            retries=int(row["retries"]) if row.get("retries") else None,
+            timeout=row.get("timeout") or None,
+            ttl=int(row["ttl"]) if row.get("ttl") else None,
+            labels=key_values(row.get("labels", "")), annotations=key_values(row.get("annotations", "")),
+        ))
+        scenario.definitions.append(row["name"])
+
+
+@given(parsers.parse('{count:d} promotion task definitions "{prefix}" that run for "{duration}"'))
+def numbered_definitions(scenario, count, prefix, duration):
+    for index in range(count):
+        name = f"{prefix}-{index}"
+        scenario.kube.create(manifests.task_definition(name, scenario.namespace, duration))
+        scenario.definitions.append(name)
+
+
+@given(parsers.parse('a metric "{name}" with value "{value}"'))
+def a_metric(scenario, name, value):
+    scenario.kube.create(manifests.metric(name, scenario.namespace))
+    scenario.kube.patch_status("KeptnMetric", name, scenario.namespace, {"status": {"value": value, "lastUpdated": _now()}})
+
+
+@given(parsers.parse('an evaluation definition "{name}" requiring "{metric}" to be "{target}"'))
+def an_evaluation_definition(scenario, name, metric, target):
+    scenario.kube.create(manifests.evaluation_definition(name, scenario.namespace, metric, target))
+
+
+@given(parsers.parse('an app context "{name}" with'))
+def an_app_context(scenario, name, datatable):
+    _create_app_context(scenario, name, datatable, metadata=None)
+
+
+@given(parsers.parse('an app context "{name}" with metadata "{metadata}" and'))
+def an_app_context_with_metadata(scenario, name, metadata, datatable):
+    _create_app_context(scenario, name, datatable, metadata=key_values(metadata))
+
+
+@given(parsers.parse('an app context "{name}" listing them as promotionTasks in {order} order'))
+def an_app_context_listing_all(scenario, name, order):
+    listed = list(reversed(scenario.definitions)) if order == "reversed" else list(scenario.definitions)
+    scenario.kube.create(manifests.app_context(name, scenario.namespace, {"promotionTasks": listed}))
+
+
+def _create_app_context(scenario, name, datatable, metadata):
+    lists = {row["list"]: names(row["definitions"]) for row in records(datatable)}
+    scenario.kube.create(manifests.app_context(name, scenario.namespace, lists, metadata))
+
+
+# -- Given: the implementation's configuration (these scenarios are @exclusive) -------------------
+
+
+@given("the implementation runs with promotion tasks disabled")
+def promotion_disabled(implementation, kube, request):
+    implementation.set_feature_flag(False)
+    implementation.wait_ready(kube)
+
+    def restore():
+        implementation.set_feature_flag(True)
+        implementation.wait_ready(kube)
+
+    request.addfinalizer(restore)
+
+
+@given("deployments are not blocked by failures")
+def non_blocking(scenario, request):
+    scenario.kube.create(manifests.keptn_config("non-blocking", scenario.namespace, block_deployment=False))
+    # The last reconciled KeptnConfig wins cluster-wide: write blocking mode back before leaving.
+    request.addfinalizer(lambda: scenario.kube.patch("KeptnConfig", "non-blocking", scenario.namespace, {"spec": {"blockDeployment": True}}))
+
+
+# -- When -----------------------------------------------------------------------------------------
+
+
+@given(parsers.parse('the app "{app}" is deployed at version "{version}"'))
+@when(parsers.parse('the app "{app}" is deployed at version "{version}"'))
+def deploy(scenario, app, version):
+    scenario.app = app
+    scenario.kube.create(manifests.app(app, scenario.namespace, version))
+
+
+@when(parsers.parse('the app "{app}" with workload "{workload}" is deployed at version "{version}"'))
+def deploy_with_workload(scenario, app, workload, version):
+    scenario.app = app
+    scenario.kube.create(manifests.workload_deployment(app, workload, version, scenario.namespace))
+    scenario.kube.create(manifests.app(app, scenario.namespace, version, workloads=[{"name": workload, "version": version}]))
+
+
+@when(parsers.parse('the revision of the app "{app}" is bumped to {revision:d}'))
+def bump_revision(scenario, app, revision):
+    scenario.kube.patch("KeptnApp", app, scenario.namespace, {"spec": {"revision": revision}})
+
+
+@when(parsers.parse('the task definition "{name}" is created, running for "{duration}"'))
+def create_definition_later(scenario, name, duration):
+    scenario.kube.create(manifests.task_definition(name, scenario.namespace, duration))
+
+
+# -- Then: the app version ------------------------------------------------------------------------
+
+
+@given(parsers.parse('the app version of "{app}" completes with'))
+@then(parsers.parse('the app version of "{app}" completes with'))
+def completes_with(scenario, app, datatable):
+    lifecycle.app_version_must_reach(scenario.kube, scenario.namespace, app, single_row(datatable))
+
+
+@then(parsers.parse('the app version of "{app}" at revision {revision:d} completes with'))
+def revision_completes_with(scenario, app, revision, datatable):
+    lifecycle.app_version_must_reach(scenario.kube, scenario.namespace, app, single_row(datatable), revision=revision)
+
+
+@then(parsers.parse('the app version of "{app}" stays at'))
+def stays_at(scenario, app, datatable):
+    lifecycle.app_version_must_stay(scenario.kube, scenario.namespace, app, single_row(datatable))
+
+
+@then(parsers.parse('the app version of "{app}" at revision {revision:d} becomes "{state}"'))
+def revision_becomes(scenario, app, revision, state):
+    lifecycle.app_version_must_reach(scenario.kube, scenario.namespace, app, {"status": state}, revision=revision)
+
+
+@then(parsers.parse('the app version of "{app}" at revision {revision:d} is named with the hash of generation {generation:d}'))
+def named_with_hash(scenario, app, revision, generation):
+    version = scenario.version(revision)
+    expected_suffix = f"-{generation_hash(generation)}"
+    assert version["metadata"]["name"].endswith(expected_suffix), (
+        f"KeptnAppVersion {version['metadata']['name']}: expected the name to end with {expected_suffix} (sha256 of generation {generation})"
+    )
+
+
+@then(parsers.parse('each app version of "{app}" has its own promotion task "{definition}"'))
+def each_version_has_its_task(scenario, app, definition):
+    versions = lifecycle.app_versions(scenario.kube, scenario.namespace, app)
+    assert len(versions) >= 2, f"expected a KeptnAppVersion per revision, found {[v['metadata']['name'] for v in versions]}"
+    for version in versions:
+        lifecycle.promotion_tasks_must_be(scenario.kube, scenario.namespace, version, [definition])
+
+
+@then("its end time is set")
+def end_time_set(scenario):
+    version = scenario.version()
+    assert (version.get("status") or {}).get("endTime"), f"KeptnAppVersion {version['metadata']['name']} has no status.endTime"
+
+
+@then(parsers.parse('the event "{reason}" was recorded for it'))
+def event_recorded(scenario, reason):
+    lifecycle.event_must_exist(scenario.kube, scenario.namespace, scenario.version(), reason)
+
+
+@then(parsers.parse('the app version of "{app}" shows why it waits, naming "{missing}"'))
+def shows_why(scenario, app, missing):
+    lifecycle.reason_must_be_visible(scenario.kube, scenario.namespace, scenario.version(), [missing])
+
+
+@then(parsers.parse('its "{item_list}" items are "{expected}"'))
+def items_are(scenario, item_list, expected):
+    lifecycle.items_must_be(scenario.version(), item_list, key_values(expected))
+
+
+# -- Then: promotion tasks ------------------------------------------------------------------------
+
+
+@then(parsers.parse('its promotion tasks are "{definitions}"'))
+def promotion_tasks_are(scenario, definitions):
+    lifecycle.promotion_tasks_must_be(scenario.kube, scenario.namespace, scenario.version(), names(definitions))
+
+
+@then("no promotion task was ever created")
+def no_promotion_task(scenario):
+    _no_task_ever(scenario, "promotion")
+
+
+@then(parsers.parse('no "{check_type}" task was ever created'))
+def no_task_of_type(scenario, check_type):
+    _no_task_ever(scenario, check_type)
+
+
+def _no_task_ever(scenario, check_type):
+    # The version has completed (a previous step waited for it); watch a little longer, then ask the record.
+    lifecycle.never_any_task(scenario.recorder, check_type)
+
+
+@then("every promotion task was created after the post-deployment tasks and evaluations ended")
+def created_after_post_items(scenario):
+    version = scenario.version()
+    status = version["status"]
+    ends = [parse(i["endTime"]) for field_name in lifecycle.POST_DEPLOYMENT_ITEMS for i in status.get(field_name) or []]
+    assert all(ends), f"a post-deployment item of {version['metadata']['name']} has no endTime: {status}"
+    last_end = max(ends)
+    for task in lifecycle.tasks_of(scenario.kube, scenario.namespace, version, "promotion"):
+        created = parse(task["metadata"]["creationTimestamp"])
+        assert not_before(created, last_end), (
+            f"promotion KeptnTask {task['metadata']['name']} was created at {created}, before the last post-deployment "
+            f"item ended at {last_end}"
+        )
+
+
+@then("no promotion task was created before the last post-deployment KeptnTask or KeptnEvaluation ended")
+def created_after_post_objects(scenario):
+    promotion = scenario.recorder.ever("KeptnTask", lambda t: t["spec"].get("checkType") == "promotion")
+    assert promotion, "no promotion KeptnTask was observed at all"
+    post_tasks = scenario.recorder.ever("KeptnTask", lambda t: t["spec"].get("checkType") == "post")
+    post_evaluations = scenario.recorder.ever("KeptnEvaluation", lambda e: e["spec"].get("checkType") == "post-eval")
+    assert post_tasks and post_evaluations, "expected post-deployment KeptnTasks and KeptnEvaluations to precede promotion"
+    ends = {}
+    for obj in [*post_tasks, *post_evaluations]:
+        final = scenario.kube.get(obj["kind"], obj["metadata"]["name"], scenario.namespace) or obj
+        ends[f"{obj['kind']} {obj['metadata']['name']}"] = parse((final.get("status") or {}).get("endTime"))
+    assert all(ends.values()), f"post-deployment objects without status.endTime: {[k for k, v in ends.items() if not v]}"
+    first_promotion = min(promotion, key=lambda t: t["metadata"]["creationTimestamp"])
+    created = parse(first_promotion["metadata"]["creationTimestamp"])
+    last = max(ends, key=ends.get)
+    assert not_before(created, ends[last]), (
+        f"promotion KeptnTask {first_promotion['metadata']['name']} was created at {created}, before {last} ended at {ends[last]}"
+    )
+
+
+@then(parsers.parse("it has {count:d} promotion tasks, each with one Job"))
+def tasks_with_one_job(scenario, count):
+    lifecycle.promotion_tasks_must_be(scenario.kube, scenario.namespace, scenario.version(), scenario.definitions[:count])
+    for definition in scenario.definitions:
+        scenario.job_of(definition)
+
+
+@then("every promotion Job was created before the first one finished")
+def jobs_created_before_first_finished(scenario):
+    jobs = [scenario.job_of(d) for d in scenario.definitions]
+    first_end = min(parse(j["status"]["completionTime"]) for j in jobs)
+    late = [j["metadata"]["name"] for j in jobs if not not_before(first_end, parse(j["metadata"]["creationTimestamp"]))]
+    assert not late, f"promotion Jobs {late} were created after the first promotion Job finished at {first_end}"
+
+
+@then("the active windows of all promotion Jobs overlap")
+def job_windows_overlap(scenario):
+    jobs = [scenario.job_of(d) for d in scenario.definitions]
+    last_start = max(parse(j["status"]["startTime"]) for j in jobs)
+    first_end = min(parse(j["status"]["completionTime"]) for j in jobs)
+    assert second(last_start) < second(first_end), (
+        f"the promotion Jobs did not all run at the same time: the last started at {last_start}, the first ended at {first_end}"
+    )
+
+
+@then(parsers.parse('the promotion phase took less than twice "{duration}"'))
+def phase_shorter_than_twice(scenario, duration):
+    tasks = lifecycle.tasks_of(scenario.kube, scenario.namespace, scenario.version(), "promotion")
+    start = min(parse(t["metadata"]["creationTimestamp"]) for t in tasks)
+    end = max(parse(t["status"]["endTime"]) for t in tasks)
+    took = (second(end) - second(start)).total_seconds()
+    assert took < 2 * seconds(duration), (
+        f"the promotion phase took {took:.0f}s (first task created {start}, last task ended {end}), "
+        f"expected less than 2 × {duration} for {len(tasks)} tasks run in parallel"
+    )
+
+
+@then(parsers.parse('the Jobs of the promotion tasks "{definitions}" run to completion and succeed'))
+def siblings_complete(scenario, definitions):
+    for definition in names(definitions):
+        job = lifecycle.job_must_finish(scenario.kube, scenario.namespace, scenario.job_of(definition)["metadata"]["name"])
+        complete = [c for c in job["status"].get("conditions") or [] if c["type"] == "Complete" and c["status"] == "True"]
+        assert complete, f"Job {job['metadata']['name']} of {definition} did not succeed: {job['status'].get('conditions')}"
+
+
+@then(parsers.parse('the promotion task "{definition}" is "{state}" with reason "{reason}"'))
+def task_state_reason(scenario, definition, state, reason):
+    def check() -> dict:
+        task = scenario.promotion_task(definition)
+        status = task.get("status") or {}
+        if status.get("status") != state:
+            raise NotYet(f"KeptnTask {task['metadata']['name']} status {status}")
+        assert status.get("reason") == reason, f"KeptnTask {task['metadata']['name']}: expected reason {reason!r}, status {status}"
+        return task
+
+    eventually(check, f"promotion task {definition} to be {state} with reason {reason}")
+
+
+@then(parsers.parse("the promotion task \"{definition}\" has the message of its Job's \"{condition}\" condition"))
+def task_keeps_job_message(scenario, definition, condition):
+    task = scenario.promotion_task(definition)
+    job = scenario.job_of(definition)
+    job_messages = [c.get("message") for c in job["status"].get("conditions") or [] if c["type"] == condition]
+    assert job_messages and job_messages[0], f"Job {job['metadata']['name']} has no {condition} condition with a message"
+    message = (task.get("status") or {}).get("message") or ""
+    assert job_messages[0] in message, f"KeptnTask {task['metadata']['name']} message {message!r} does not keep the Job's {job_messages[0]!r}"
+
+
+@then(parsers.parse('the container of the promotion task "{definition}" ran {count:d} times'))
+def container_ran(scenario, definition, count):
+    job = scenario.job_of(definition)
+    attempts = lifecycle.task_attempts(scenario.kube, scenario.namespace, job)
+    assert attempts == count, f"Job {job['metadata']['name']} ran its container {attempts} times, expected {count}"
+
+
+# -- Then: the task contract ----------------------------------------------------------------------
+
+
+@then(parsers.parse('the promotion task "{definition}" has the context'))
+def task_context(scenario, definition, datatable):
+    context = scenario.promotion_task(definition)["spec"].get("context") or {}
+    expected = single_row(datatable)
+    observed = {key: context.get(key) or "" for key in expected}
+    assert observed == expected, f"promotion KeptnTask {definition} spec.context: expected {expected}, observed {context}"
+
+
+@then(parsers.parse('the context metadata of the promotion task "{definition}" includes "{pairs}"'))
+def context_metadata(scenario, definition, pairs):
+    metadata = (scenario.promotion_task(definition)["spec"].get("context") or {}).get("metadata") or {}
+    expected = key_values(pairs)
+    missing = {k: v for k, v in expected.items() if metadata.get(k) != v}
+    assert not missing, f"promotion KeptnTask {definition} spec.context.metadata {metadata} lacks {missing}"
+
+
+@then(parsers.parse("the Job of the promotion task \"{definition}\" has KEPTN_CONTEXT equal to the task's context"))
+def keptn_context_matches(scenario, definition):
+    context = scenario.promotion_task(definition)["spec"]["context"]
+    observed = lifecycle.keptn_context(scenario.job_of(definition))
+    assert observed == context, f"KEPTN_CONTEXT {observed} differs from the KeptnTask's spec.context {context}"
+
+
+@then(parsers.parse('the Job of the promotion task "{definition}" has'))
+def job_fields(scenario, definition, datatable):
+    spec = scenario.job_of(definition)["spec"]
+    expected = {k: int(v) for k, v in single_row(datatable).items()}
+    observed = {k: spec.get(k) for k in expected}
+    assert observed == expected, f"promotion Job of {definition}: expected {expected}, observed {observed}"
+
+
+@then(parsers.parse('the Job of the promotion task "{definition}" has the labels "{pairs}"'))
+def job_labels(scenario, definition, pairs):
+    _must_include(scenario.job_of(definition), "labels", key_values(pairs))
+
+
+@then(parsers.parse('the Job of the promotion task "{definition}" has the annotations "{pairs}"'))
+def job_annotations(scenario, definition, pairs):
+    _must_include(scenario.job_of(definition), "annotations", key_values(pairs))
+
+
+@then(parsers.parse('the Job of the promotion task "{definition}" has the annotation "{key}" naming its task'))
+def job_names_its_task(scenario, definition, key):
+    task = scenario.promotion_task(definition)
+    _must_include(scenario.job_of(definition), "annotations", {key: task["metadata"]["name"]})
+
+
+@then(parsers.parse('the promotion task "{definition}" has the labels "{pairs}"'))
+def task_labels(scenario, definition, pairs):
+    _must_include(scenario.promotion_task(definition), "labels", key_values(pairs))
+
+
+def _must_include(obj: dict, field_name: str, expected: dict) -> None:
+    observed = obj["metadata"].get(field_name) or {}
+    wrong = {k: observed.get(k) for k, v in expected.items() if observed.get(k) != v}
+    assert not wrong, f"{obj['kind']} {obj['metadata']['name']} metadata.{field_name}: expected {expected} included, wrong or missing {wrong}; has {observed}"
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def _now() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
