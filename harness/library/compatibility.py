@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import yaml
 from kubernetes import config as kube_config
@@ -31,6 +31,7 @@ from harness.eventually import NotYet, eventually
 from harness.implementations import adapter as adapters
 from harness.implementations.runner import Implementation
 from harness.library.kube import Kube
+from harness.library.simulation import task_container
 from harness.paths import FIXTURES
 from harness.settings import TIMEOUTS
 
@@ -53,10 +54,6 @@ class UpgradeCluster:
     """A simulated cluster whose CRDs the scenarios replace at will."""
     provider: SimulatedProvider
     kube: Kube
-
-    @property
-    def name(self) -> str:
-        return self.provider.name
 
 
 @contextmanager
@@ -179,7 +176,7 @@ def install_from_scratch(cluster: UpgradeCluster, crds: list[dict]) -> None:
     objects are stored in cannot be deleted (its instances cannot be listed; it stays Terminating).
     """
     names = [crd["metadata"]["name"] for crd in current_crds()]
-    _apply_each(cluster, current_crds())
+    _apply_each(cluster, current_crds())  # a refusal here shows below, as the CRD that is never gone
     for name in names:
         try:
             cluster.kube.dynamic.request("DELETE", f"{CRD_PATH}/{name}")
@@ -218,7 +215,7 @@ def _apply_each(cluster: UpgradeCluster, crds: list[dict]) -> dict[str, tuple[in
     return results
 
 
-def apply_must_be_refused(cluster: UpgradeCluster, crds: list[dict]) -> dict[str, tuple[int, str]]:
+def apply_collecting_refusals(cluster: UpgradeCluster, crds: list[dict]) -> dict[str, tuple[int, str]]:
     """Apply `crds`; return the refusals by CRD name (an accepted CRD is not in the result)."""
     return {name: result for name, result in _apply_each(cluster, crds).items() if result[0] is not None}
 
@@ -369,16 +366,7 @@ def apply(cluster: UpgradeCluster, obj: dict, manager: str) -> dict:
         body=obj, content_type="application/apply-patch+yaml", field_manager=manager).to_dict()
 
 
-def must_be_refused(write_it, what: str) -> tuple[int, str]:
-    """Call `write_it`; it must fail. Return (HTTP status, message)."""
-    try:
-        written = write_it()
-    except DynamicApiError as error:
-        return error.status, _message(error)
-    raise AssertionError(f"{what} was accepted, expected a refusal; the API server stored: {json.dumps(written.get('spec'))[:500]}")
-
-
-def request_must_fail(call, status: int, message: str, what: str) -> None:
+def request_must_fail(call: Callable[[], object], status: int, message: str, what: str) -> None:
     """`call` fails with HTTP `status` and a message containing `message`; waited for, because
     the API server swaps a CRD's handling asynchronously after the CRD changed."""
     def check() -> None:
@@ -391,6 +379,83 @@ def request_must_fail(call, status: int, message: str, what: str) -> None:
         raise NotYet("it succeeded")
 
     eventually(check, f"{what} to fail with {status} and the message {message!r}")
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A write that must be refused with `status` and a message containing each of `texts`."""
+    what: str
+    write: Callable[[], dict]
+    status: int
+    texts: tuple[str, ...]
+
+
+def attempts_must_be_refused(attempts: list[Attempt]) -> None:
+    """Every attempt is made; all that were not refused as expected are reported together."""
+    problems = []
+    for attempt in attempts:
+        try:
+            written = attempt.write()
+        except DynamicApiError as error:
+            message = _message(error)
+            if error.status != attempt.status or not all(text in message for text in attempt.texts):
+                problems.append(f"{attempt.what}: {error.status} {message}")
+            continue
+        problems.append(f"{attempt.what}: accepted; the API server stored spec {json.dumps(written.get('spec'))[:300]}")
+    assert not problems, (f"expected refusals with {attempts[0].status} and a message naming the field; observed:\n  "
+                          + "\n  ".join(problems))
+
+
+def fields_must_be(observed: dict, expected: dict, what: str) -> None:
+    """`observed` (a spec or status) has each field of `expected` with that value (None: absent)."""
+    found = {field: observed.get(field) for field in expected}
+    assert found == expected, f"{what} has {found}, expected {expected}; all of it: {json.dumps(observed)[:1500]}"
+
+
+# -- objects the scenarios write ------------------------------------------------------------------
+
+def app_context(name: str, namespace: str, version: str, lists: dict[str, list[str]]) -> dict:
+    return {"apiVersion": f"{LIFECYCLE_GROUP}/{version}", "kind": "KeptnAppContext",
+            "metadata": {"name": name, "namespace": namespace}, "spec": lists}
+
+
+def app_version(name: str, namespace: str, version: str, app: str, app_version_: str, promotion_tasks: list[str]) -> dict:
+    return {"apiVersion": f"{LIFECYCLE_GROUP}/{version}", "kind": "KeptnAppVersion", "metadata": {"name": name, "namespace": namespace},
+            "spec": {"appName": app, "version": app_version_, "promotionTasks": promotion_tasks}}
+
+
+def task_definition(name: str, namespace: str, version: str, run_for: str, exit_code: int) -> dict:
+    return {"apiVersion": f"{LIFECYCLE_GROUP}/{version}", "kind": "KeptnTaskDefinition", "metadata": {"name": name, "namespace": namespace},
+            "spec": {"container": task_container(run_for=run_for, exit_code=exit_code)}}
+
+
+def create_one_of_each_kind(cluster: UpgradeCluster, namespace: str, version: str) -> list[dict]:
+    """Create the objects of lifecycle_objects.yaml through `version`; return them as read back."""
+    objects = manifests("crd_upgrade/lifecycle_objects.yaml", namespace)
+    kinds = sorted(obj["kind"] for obj in objects)
+    if kinds != sorted(lifecycle_kinds()):
+        raise ValueError(f"lifecycle_objects.yaml holds {kinds}, expected one object of each lifecycle kind")
+    created = []
+    for obj in objects:
+        if obj["apiVersion"] != f"{LIFECYCLE_GROUP}/{version}":
+            raise ValueError(f"lifecycle_objects.yaml: {obj['kind']} {obj['metadata']['name']} is {obj['apiVersion']}, expected {version}")
+        create(cluster, obj)
+        created.append(must_read(cluster, obj["kind"], version, namespace, obj["metadata"]["name"]))
+    return created
+
+
+def create_app_from_previous_release(cluster: UpgradeCluster, namespace: str) -> dict[str, dict]:
+    """Create the objects of app_before_upgrade.yaml, the KeptnAppVersion owned by the KeptnApp as
+    the previous controller made it; return the manifest's objects by kind."""
+    objects = {obj["kind"]: obj for obj in manifests("crd_upgrade/app_before_upgrade.yaml", namespace)}
+    owner = create(cluster, objects["KeptnApp"])
+    create(cluster, objects["KeptnAppContext"])
+    objects["KeptnAppVersion"]["metadata"]["ownerReferences"] = [{
+        "apiVersion": owner["apiVersion"], "kind": "KeptnApp", "name": owner["metadata"]["name"], "uid": owner["metadata"]["uid"],
+        "controller": True, "blockOwnerDeletion": True,
+    }]
+    create(cluster, objects["KeptnAppVersion"])
+    return objects
 
 
 def manifests(relative: str, namespace: str) -> list[dict]:
@@ -452,16 +517,18 @@ def must_read_back(cluster: UpgradeCluster, expected: dict, versions: list[str],
 
 def must_read_identically(cluster: UpgradeCluster, kind: str, namespace: str, name: str, versions: list[str]) -> dict:
     """The object reads the same through every version; only apiVersion differs. Returns the first read."""
-    reads = {version: must_read(cluster, kind, version, namespace, name) for version in versions}
+    reads = {version: _without_api_version(must_read(cluster, kind, version, namespace, name)) for version in versions}
     first, *others = versions
-    strip = lambda obj: {k: v for k, v in obj.items() if k != "apiVersion"}  # noqa: E731
-    different = {version: _difference(strip(reads[first]), strip(reads[version])) for version in others
-                 if strip(reads[version]) != strip(reads[first])}
+    different = {version: _difference(reads[first], reads[version]) for version in others if reads[version] != reads[first]}
     assert not different, f"{kind} {namespace}/{name} reads differently through {first} and {', '.join(different)}: {different}"
     return reads[first]
 
 
-def _difference(expected: dict, observed: dict, path: str = "") -> str:
+def _without_api_version(obj: dict) -> dict:
+    return {field: value for field, value in obj.items() if field != "apiVersion"}
+
+
+def _difference(expected: dict, observed: dict) -> str:
     """The first few paths where two JSON values differ, with both values."""
     found = []
 
@@ -472,7 +539,7 @@ def _difference(expected: dict, observed: dict, path: str = "") -> str:
         elif a != b:
             found.append(f"{at}: expected {json.dumps(a)}, observed {json.dumps(b)}")
 
-    walk(expected, observed, path)
+    walk(expected, observed, "")
     return "; ".join(found[:5]) + (f" (and {len(found) - 5} more)" if len(found) > 5 else "")
 
 
@@ -513,7 +580,7 @@ def must_be_stored_as(cluster: UpgradeCluster, kind: str, namespace: str, name: 
     return obj
 
 
-def migrate_storage(cluster: UpgradeCluster, crds: list[dict]) -> list[dict]:
+def migrate_storage(cluster: UpgradeCluster, crds: list[dict]) -> None:
     """Move every object of the lifecycle CRDs to their storage version, as kube-storage-version-migrator does.
 
     No migrator runs in these clusters, so the harness does its two steps itself: rewrite every
@@ -521,24 +588,21 @@ def migrate_storage(cluster: UpgradeCluster, crds: list[dict]) -> list[dict]:
     version; the bytes in etcd change, so the write really happens and yields a new
     resourceVersion), then set status.storedVersions to the storage version alone, through the
     CRD's status subresource. A conflict (someone wrote meanwhile) is retried with a fresh read.
-    Returns the objects as rewritten.
     """
-    rewritten = []
     for crd in filter(_is_lifecycle, crds):
         kind = crd["spec"]["names"]["kind"]
         storage = next(v["name"] for v in crd["spec"]["versions"] if v["storage"])
         group, plural = _KINDS[kind]
         listed = cluster.kube.dynamic.request("GET", f"/apis/{group}/{storage}/{plural}").to_dict()
         for item in listed["items"]:
-            rewritten.append(eventually(lambda: _rewrite(cluster, item, storage), f"{kind} {item['metadata']['name']} to be rewritten"))
+            eventually(lambda: _rewrite(cluster, item, storage), f"{kind} {item['metadata']['name']} to be rewritten")
         set_stored_versions(cluster, crd["metadata"]["name"], [storage])
-    return rewritten
 
 
-def _rewrite(cluster: UpgradeCluster, item: dict, version: str) -> dict:
+def _rewrite(cluster: UpgradeCluster, item: dict, version: str) -> None:
     current = must_read(cluster, item["kind"], version, item["metadata"]["namespace"], item["metadata"]["name"])
     try:
-        return write(cluster, current)
+        write(cluster, current)
     except DynamicApiError as error:
         if error.status == 409:
             raise NotYet(f"conflict: {_message(error)}") from None
@@ -591,6 +655,16 @@ def app_version_must_reach(cluster: UpgradeCluster, namespace: str, name: str, s
 
 def list_objects(cluster: UpgradeCluster, kind: str, version: str, namespace: str) -> list[dict]:
     return cluster.kube.dynamic.request("GET", _path(kind, version, namespace)).to_dict()["items"]
+
+
+def tasks_must_be(cluster: UpgradeCluster, namespace: str, expected: list[tuple[str, str]], absent_check_type: str) -> None:
+    """The namespace's KeptnTasks are exactly `expected` (checkType, definition), in any order,
+    and none has `absent_check_type`."""
+    tasks = [(t["metadata"]["name"], t["spec"].get("checkType"), t["spec"]["taskDefinition"]) for t in list_objects(cluster, "KeptnTask", "v1", namespace)]
+    unwanted = [task for task in tasks if task[1] == absent_check_type]
+    assert not unwanted, f"KeptnTasks with checkType {absent_check_type!r} exist: {unwanted}"
+    assert sorted(task[1:] for task in tasks) == sorted(expected), \
+        f"expected the KeptnTasks (checkType, definition) {expected}; observed (name, checkType, definition): {tasks}"
 
 
 def manager_must_own(obj: dict, manager: str, api_version: str, owned: list[str], not_owned: list[str]) -> None:
