@@ -17,7 +17,7 @@ from harness.controller.context import Context
 from harness.controller.events import EventRecorder
 from harness.controller.kinds import WATCHED
 from harness.controller.kube import Kube
-from harness.controller.leader import run_elected
+from harness.controller.leader import Candidate
 from harness.controller.manager import Manager
 from harness.controller.queue import WorkQueue
 from harness.controller.settings import Settings, SettingsError, parse_settings
@@ -26,6 +26,7 @@ from harness.controller.store import Store
 log = logging.getLogger("harness.controller")
 
 _PROG = "promotion-conformance controller"
+_STOP_SECONDS = 15
 
 
 class _Terminated(Exception):
@@ -62,16 +63,19 @@ def main(argv: list[str]) -> int:
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, _raise_terminated)
+    candidate = Candidate(settings) if settings.leader_elect else None
     try:
-        if not settings.leader_elect:
+        if candidate is None:
             manager.run(stop)
             return 0
-        run_elected(settings, lead=lambda: manager.run(stop), stopped_leading=stop.set)
+        candidate.run(lead=lambda: manager.run(stop), stopped_leading=stop.set)
         log.error("lost the leader Lease; exiting so that no two replicas act")
         return 1
     except (KeyboardInterrupt, _Terminated):
         log.info("stopping")
         stop.set()
+        if candidate is not None and manager.started.is_set() and manager.stopped.wait(_STOP_SECONDS):
+            candidate.release()
         return 0
 
 

@@ -26,6 +26,8 @@ from harness.controller.watches import Informer
 
 log = logging.getLogger(__name__)
 
+_FINISH_RECONCILE_SECONDS = 10
+
 RECONCILERS = {
     APP.kind: reconcile_app,
     APP_VERSION.kind: reconcile_app_version,
@@ -54,13 +56,17 @@ class Manager:
         ]
         self._workers: list[threading.Thread] = []
         self._ready = threading.Event()
+        self.started = threading.Event()  # run() was called: this replica leads
+        self.stopped = threading.Event()  # set once the workers finished their last reconcile
 
     def run(self, stop: threading.Event) -> None:
         """Start everything, block until `stop` is set."""
+        self.started.set()
         for informer in self._informers:
             informer.start()
         self._wait_for_sync(stop)
         if stop.is_set():
+            self.stopped.set()
             return
         self._apply_keptn_configs()
         for number in range(self.ctx.settings.workers):
@@ -73,6 +79,9 @@ class Manager:
         self.ctx.queue.shutdown()
         for informer in self._informers:
             informer.stop()
+        for worker in self._workers:
+            worker.join(_FINISH_RECONCILE_SECONDS)
+        self.stopped.set()
 
     def healthy(self) -> str | None:
         dead = [t.name for t in self._workers if not t.is_alive()]
@@ -82,6 +91,8 @@ class Manager:
     def ready(self) -> str | None:
         if self._ready.is_set():
             return None
+        if not self.started.is_set():
+            return "standing by: another replica holds the leader Lease"
         waiting = [i.kind.kind for i in self._informers if not i.synced.is_set()]
         return f"caches not synced: {', '.join(waiting)}" if waiting else "starting workers"
 

@@ -1,0 +1,212 @@
+"""SPEC §6, exactly once: what the task reconciler and a task phase do against an API that knows
+more than the cache (a restart, a stale cache) — with an in-memory fake of the API."""
+from __future__ import annotations
+
+import itertools
+import random
+
+from kubernetes.client.rest import ApiException
+
+from harness.controller.checks import OWNER_UID_LABEL
+from harness.controller.context import Context, Key
+from harness.controller.jobs import JOB_RESULT_FINALIZER
+from harness.controller.kinds import APP_VERSION, JOB, TASK, TASK_DEFINITION
+from harness.controller.phase_checks import observe_checks
+from harness.controller.phases import PROMOTION
+from harness.controller.queue import WorkQueue
+from harness.controller.reconcile_task import reconcile_task
+from harness.controller.settings import parse_settings
+from harness.controller.states import KeptnState
+from harness.controller.store import Store
+
+
+class FakeKube:
+    """The API: objects by kind, resourceVersions, conditional writes; records every write."""
+
+    def __init__(self) -> None:
+        self.objects: dict[tuple[str, str, str], dict] = {}
+        self.writes: list[tuple[str, str, str]] = []
+        self._versions = itertools.count(100)
+
+    def put(self, kind, obj) -> dict:
+        meta = obj["metadata"]
+        meta.setdefault("uid", f"{meta['name']}-uid")
+        meta.setdefault("creationTimestamp", "2030-01-01T00:00:00Z")
+        meta["resourceVersion"] = str(next(self._versions))
+        self.objects[(kind.kind, meta["namespace"], meta["name"])] = obj
+        return obj
+
+    def list(self, kind, namespace=None, label_selector=None):
+        wanted = dict(part.split("=") for part in label_selector.split(",")) if label_selector else {}
+        items = [o for (k, ns, _), o in self.objects.items() if k == kind.kind and ns == namespace
+                 and all((o["metadata"].get("labels") or {}).get(l) == v for l, v in wanted.items())]
+        return items, "1"
+
+    def get(self, kind, namespace, name):
+        return self.objects.get((kind.kind, namespace, name))
+
+    def create(self, kind, obj):
+        self.writes.append(("create", kind.kind, obj["metadata"]["name"]))
+        return self.put(kind, obj)
+
+    def patch(self, kind, namespace, name, patch):
+        return self._merge(kind, namespace, name, patch, "patch")
+
+    def patch_status(self, kind, namespace, name, patch):
+        return self._merge(kind, namespace, name, patch, "status")
+
+    def _merge(self, kind, namespace, name, patch, what):
+        current = self.objects.get((kind.kind, namespace, name))
+        if current is None:
+            raise ApiException(status=404)
+        if patch.get("metadata", {}).get("resourceVersion") not in (None, current["metadata"]["resourceVersion"]):
+            raise ApiException(status=409)
+        self.writes.append((what, kind.kind, name))
+        for section, values in patch.items():
+            if section == "metadata":
+                current["metadata"].update({k: v for k, v in values.items() if k != "resourceVersion"})
+            else:
+                current[section] = {**(current.get(section) or {}), **values}
+        return self.put(kind, current)
+
+
+class Events:
+    def __init__(self) -> None:
+        self.sent = []
+
+    def emit(self, obj, kind, event_type, reason, message):
+        self.sent.append((kind.kind, obj["metadata"]["name"], event_type, reason))
+
+
+def _context(kube: FakeKube) -> Context:
+    return Context(kube=kube, store=Store(), queue=WorkQueue(), events=Events(),
+                   settings=parse_settings([], {"PROMOTION_TASKS_ENABLED": "true"}), rng=random.Random(1))
+
+
+def _cache(ctx, kind, obj):
+    ctx.store.upsert(kind, obj)
+    return obj
+
+
+DEFINITION = {"metadata": {"name": "promote", "namespace": "demo"},
+              "spec": {"container": {"name": "c", "image": "busybox"}, "retries": 0}}
+KAV = {"metadata": {"name": "shop-1-6b86b273", "namespace": "demo", "uid": "kav-uid"},
+       "spec": {"appName": "shop", "version": "1", "promotionTasks": ["promote"]}}
+
+
+def _task(kube, status=None):
+    return kube.put(TASK, {"metadata": {"name": "promotion-promote-11111", "namespace": "demo",
+                                        "labels": {OWNER_UID_LABEL: "kav-uid"}},
+                           "spec": {"taskDefinition": "promote", "checkType": "promotion", "retries": 0,
+                                    "timeout": "5m", "context": {"appName": "shop", "appVersion": "1"}},
+                           "status": status or {}})
+
+
+def _job(kube, task, conditions=(), finalizers=(JOB_RESULT_FINALIZER,), name="promotion-promote-11111-22222"):
+    return kube.put(JOB, {"metadata": {"name": name, "namespace": "demo", "finalizers": list(finalizers),
+                                       "ownerReferences": [{"kind": "KeptnTask", "name": task["metadata"]["name"],
+                                                            "uid": task["metadata"]["uid"], "controller": True}]},
+                          "status": {"conditions": [{"type": t, "status": "True", "reason": r, "message": m}
+                                                    for t, r, m in conditions]}})
+
+
+def _observe(ctx):
+    return observe_checks(ctx, KAV, APP_VERSION, PROMOTION, {}, lambda check_type, tp: {"appName": "shop"})
+
+
+def test_a_phase_creates_its_task_once_and_then_finds_it_in_the_cache():
+    kube = FakeKube()
+    ctx = _context(kube)
+    _cache(ctx, TASK_DEFINITION, kube.put(TASK_DEFINITION, DEFINITION))
+    first = _observe(ctx)
+    second = _observe(ctx)
+    assert [w for w in kube.writes if w[0] == "create"] == [("create", "KeptnTask", first.items[0]["name"])]
+    assert second.items[0]["name"] == first.items[0]["name"] and second.states == [KeptnState.PENDING]
+
+
+def test_a_task_the_api_has_but_the_cache_has_not_is_not_created_again():
+    # a restart: the cache is empty, the task of the previous run exists (finished, its Job long gone)
+    kube = FakeKube()
+    ctx = _context(kube)
+    _cache(ctx, TASK_DEFINITION, kube.put(TASK_DEFINITION, DEFINITION))
+    previous = _task(kube, {"status": "Succeeded", "endTime": "2030-01-01T00:00:05.000000Z"})
+    previous["metadata"]["labels"]["keptn.sh/check-type"] = "promotion"
+    seen = _observe(ctx)
+    assert not [w for w in kube.writes if w[0] == "create"]
+    assert seen.items[0]["name"] == "promotion-promote-11111" and seen.states == [KeptnState.SUCCEEDED]
+
+
+def test_a_missing_definition_creates_nothing_and_says_which_and_where():
+    ctx = _context(FakeKube())
+    seen = _observe(ctx)
+    assert seen.items == [] and seen.listed == 1
+    assert [(n.reason, n.message) for n in seen.notices] == [
+        ("NotFound", 'KeptnTaskDefinition "promote" not found in namespace "demo" (spec.promotionTasks[0])')]
+
+
+def test_a_finished_task_never_gets_a_job_again_even_when_its_job_is_gone():
+    kube = FakeKube()
+    ctx = _context(kube)
+    _cache(ctx, TASK_DEFINITION, kube.put(TASK_DEFINITION, DEFINITION))
+    _cache(ctx, TASK, _task(kube, {"status": "Succeeded", "jobName": "gone"}))
+    reconcile_task(ctx, Key("KeptnTask", "demo", "promotion-promote-11111"))
+    assert kube.writes == []
+
+
+def test_a_job_the_api_has_but_the_cache_has_not_is_adopted_not_duplicated():
+    # the controller died between creating the Job and recording its name in the task
+    kube = FakeKube()
+    ctx = _context(kube)
+    _cache(ctx, TASK_DEFINITION, kube.put(TASK_DEFINITION, DEFINITION))
+    task = _cache(ctx, TASK, _task(kube))
+    job = _job(kube, task)
+    job["metadata"]["labels"] = {OWNER_UID_LABEL: "kav-uid"}
+    reconcile_task(ctx, Key("KeptnTask", "demo", task["metadata"]["name"]))
+    assert kube.writes == [("status", "KeptnTask", task["metadata"]["name"])]
+    assert kube.objects[("KeptnTask", "demo", task["metadata"]["name"])]["status"]["jobName"] == job["metadata"]["name"]
+
+
+def test_the_job_result_is_recorded_before_the_finalizer_goes():
+    kube = FakeKube()
+    ctx = _context(kube)
+    task = _cache(ctx, TASK, _task(kube, {"status": "Progressing", "jobName": "promotion-promote-11111-22222"}))
+    _cache(ctx, JOB, _job(kube, task, [("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit")]))
+    reconcile_task(ctx, Key("KeptnTask", "demo", task["metadata"]["name"]))
+    assert kube.writes == [("status", "KeptnTask", task["metadata"]["name"]), ("patch", "Job", "promotion-promote-11111-22222")]
+    status = kube.objects[("KeptnTask", "demo", task["metadata"]["name"])]["status"]
+    assert (status["status"], status["reason"], status["message"]) == (
+        "Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit")
+    assert kube.objects[("Job", "demo", "promotion-promote-11111-22222")]["metadata"]["finalizers"] == []
+
+
+def test_a_job_that_vanished_before_its_result_was_recorded_fails_the_task_instead_of_rerunning_it():
+    kube = FakeKube()
+    ctx = _context(kube)
+    _cache(ctx, TASK_DEFINITION, kube.put(TASK_DEFINITION, DEFINITION))
+    task = _cache(ctx, TASK, _task(kube, {"status": "Progressing", "jobName": "promotion-promote-11111-22222"}))
+    reconcile_task(ctx, Key("KeptnTask", "demo", task["metadata"]["name"]))
+    assert not [w for w in kube.writes if w[0] == "create"]
+    assert kube.objects[("KeptnTask", "demo", task["metadata"]["name"])]["status"]["reason"] == "JobLost"
+
+
+def test_the_jobs_of_a_deleted_task_are_released():
+    kube = FakeKube()
+    ctx = _context(kube)
+    task = _task(kube)
+    _cache(ctx, JOB, _job(kube, task, [("Complete", "", "")]))
+    reconcile_task(ctx, Key("KeptnTask", "demo", task["metadata"]["name"]))  # the task is not in the cache
+    assert kube.writes == [("patch", "Job", "promotion-promote-11111-22222")]
+
+
+def test_a_task_without_definition_waits_and_says_so_once():
+    kube = FakeKube()
+    ctx = _context(kube)
+    task = _cache(ctx, TASK, _task(kube))
+    key = Key("KeptnTask", "demo", task["metadata"]["name"])
+    reconcile_task(ctx, key)
+    ctx.store.upsert(TASK, kube.objects[("KeptnTask", "demo", task["metadata"]["name"])])
+    reconcile_task(ctx, key)
+    assert kube.writes == [("status", "KeptnTask", task["metadata"]["name"])]
+    assert kube.objects[("KeptnTask", "demo", task["metadata"]["name"])]["status"]["message"] == (
+        'KeptnTaskDefinition "promote" not found in namespace "demo" (spec.taskDefinition)')
+    assert ctx.events.sent == [("KeptnTask", task["metadata"]["name"], "Warning", "DefinitionNotUsable")]
