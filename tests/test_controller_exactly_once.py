@@ -1,5 +1,5 @@
-"""SPEC §6, exactly once: what the task reconciler and a task phase do against an API that knows
-more than the cache (a restart, a stale cache) — with an in-memory fake of the API."""
+"""SPEC §6, exactly once and never silent: what a task/evaluation phase and the task reconciler do
+against an API that knows more than the cache (a restart, a stale cache) — an in-memory fake API."""
 from __future__ import annotations
 
 import itertools
@@ -10,9 +10,9 @@ from kubernetes.client.rest import ApiException
 from harness.controller.checks import OWNER_UID_LABEL
 from harness.controller.context import Context, Key
 from harness.controller.jobs import JOB_RESULT_FINALIZER
-from harness.controller.kinds import APP_VERSION, JOB, TASK, TASK_DEFINITION
+from harness.controller.kinds import APP_VERSION, EVALUATION, EVALUATION_DEFINITION, JOB, TASK, TASK_DEFINITION
 from harness.controller.phase_checks import observe_checks
-from harness.controller.phases import PROMOTION
+from harness.controller.phases import APP_PHASES, PROMOTION
 from harness.controller.queue import WorkQueue
 from harness.controller.reconcile_task import reconcile_task
 from harness.controller.settings import parse_settings
@@ -210,3 +210,22 @@ def test_a_task_without_definition_waits_and_says_so_once():
     assert kube.objects[("KeptnTask", "demo", task["metadata"]["name"])]["status"]["message"] == (
         'KeptnTaskDefinition "promote" not found in namespace "demo" (spec.taskDefinition)')
     assert ctx.events.sent == [("KeptnTask", task["metadata"]["name"], "Warning", "DefinitionNotUsable")]
+
+
+def test_an_evaluation_that_retries_shows_why_in_the_version_message():
+    # SPEC §6, never silent: a missing metric is named while the evaluation still retries
+    kube = FakeKube()
+    ctx = _context(kube)
+    kav = {**KAV, "spec": {**KAV["spec"], "postDeploymentEvaluations": ["quality"]}}
+    _cache(ctx, EVALUATION_DEFINITION, kube.put(EVALUATION_DEFINITION, {
+        "metadata": {"name": "quality", "namespace": "demo"}, "spec": {"objectives": []}}))
+    _cache(ctx, EVALUATION, kube.put(EVALUATION, {
+        "metadata": {"name": "post-eval-quality-12345", "namespace": "demo",
+                     "labels": {OWNER_UID_LABEL: "kav-uid", "keptn.sh/check-type": "post-eval"}},
+        "spec": {"evaluationDefinition": "quality"},
+        "status": {"overallStatus": "Progressing", "retryCount": 2, "evaluationStatus": {
+            "latency": {"value": "", "status": "Failed", "message": 'KeptnMetric "latency" in namespace "demo" not found'}}}}))
+    seen = observe_checks(ctx, kav, APP_VERSION, APP_PHASES[4], {}, lambda check_type, tp: {})
+    assert seen.states == [KeptnState.PROGRESSING] and not kube.writes
+    assert [n.message for n in seen.notices] == [
+        'KeptnEvaluation "post-eval-quality-12345": latency: KeptnMetric "latency" in namespace "demo" not found']

@@ -93,9 +93,12 @@ def observe_checks(ctx: Context, version: dict, version_kind: Kind, phase: Phase
             continue
         item = _item(obj, name, tasks, previous.get(obj["metadata"]["name"]))
         items.append(item)
+        what = f'{check_kind.kind} "{item["name"]}"'
         if item["status"] == KeptnState.FAILED:
-            failures.append(f'{check_kind.kind} "{item["name"]}" ({definition_kind.kind} "{name}") failed'
-                            + _why(obj, tasks))
+            failures.append(f'{what} ({definition_kind.kind} "{name}") failed' + _why(obj, tasks))
+        elif not KeptnState.of(item["status"]).completed and _why(obj, tasks):
+            # still running, but not well: a task waiting for its definition, an evaluation retrying
+            notices.append(Notice(f"{what}{_why(obj, tasks)}"))
     return Observation(states=[KeptnState.of(i["status"]) for i in items], listed=len(names), items=items,
                        notices=notices, failures=failures)
 
