@@ -10,6 +10,7 @@ end, also on failure and Ctrl-C, unless PROMOTION_KEEP_CLUSTER=1.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 import uuid
@@ -117,11 +118,40 @@ def namespace(api_client, request) -> str:
     name = f"t-{uuid.uuid4().hex[:8]}"
     core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(
         name=name,
-        labels={"promotion-conformance/test": request.node.name[:63].strip("-_.[]") or "scenario"},
+        labels={"promotion-conformance/test": re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)[:63].strip("-_.") or "scenario"},
         annotations={"keptn.sh/lifecycle-toolkit": "enabled"},
     )))
     yield name
     core.delete_namespace(name, propagation_policy="Background")
+
+
+_CALL_REPORT = pytest.StashKey[pytest.TestReport]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report_ = yield
+    if report_.when == "call":
+        item.stash[_CALL_REPORT] = report_
+    return report_
+
+
+def after_scenario(item, kube, namespace: str, implementation: Implementation) -> None:
+    """Write the scenario's timeline, and its diagnostics if it failed (called from its fixture teardown)."""
+    from harness.library.diagnostics import write_diagnostics, write_scenario_timeline
+    from harness.report.collector import scenario_labels
+
+    labels = scenario_labels(item)
+    call = item.stash.get(_CALL_REPORT, None)
+    if labels is None or call is None:
+        return
+    report_dir = Path(os.environ["PROMOTION_REPORT_DIR"])
+    status = "failed" if call.failed else "passed"
+    write_scenario_timeline(kube, namespace, report_dir, labels["id"], status)
+    if call.failed:
+        folder = write_diagnostics(kube, namespace, report_dir / "diagnostics" / labels["id"], call.longreprtext,
+                                   implementation.log_tail())
+        _say(f"diagnostics of {labels['id']}: {folder}")
 
 
 def pytest_unconfigure(config):

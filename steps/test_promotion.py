@@ -12,6 +12,7 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from harness.eventually import NotYet, eventually
 from harness.library import lifecycle, manifests
+from harness.pytest_plugin import after_scenario
 from harness.library.kube import Kube
 from harness.library.naming import generation_hash, seconds
 from harness.library.recorder import Recorder
@@ -55,13 +56,9 @@ class Scenario:
 @pytest.fixture
 def scenario(kube, namespace, implementation, request) -> Scenario:
     recorder = Recorder(kube, namespace).start()
-    current = Scenario(kube, namespace, recorder)
-    request.node.stash[SCENARIO] = current  # for the timeline and diagnostics written after the scenario
-    yield current
+    yield Scenario(kube, namespace, recorder)
     recorder.stop()
-
-
-SCENARIO = pytest.StashKey[Scenario]()
+    after_scenario(request.node, kube, namespace, implementation)
 
 
 # -- Given: definitions, metrics, app contexts ----------------------------------------------------
@@ -183,9 +180,9 @@ def revision_completes_with(scenario, app, revision, datatable):
     lifecycle.app_version_must_reach(scenario.kube, scenario.namespace, app, single_row(datatable), revision=revision)
 
 
-@then(parsers.parse('the app version of "{app}" stays at'))
+@then(parsers.parse('the app version of "{app}" settles at'))
 def stays_at(scenario, app, datatable):
-    lifecycle.app_version_must_stay(scenario.kube, scenario.namespace, app, single_row(datatable))
+    lifecycle.app_version_must_settle_at(scenario.kube, scenario.namespace, app, single_row(datatable))
 
 
 @then(parsers.parse('the app version of "{app}" at revision {revision:d} becomes "{state}"'))
@@ -229,6 +226,11 @@ def shows_why(scenario, app, missing):
 @then(parsers.parse('its "{item_list}" items are "{expected}"'))
 def items_are(scenario, item_list, expected):
     lifecycle.items_must_be(scenario.version(), item_list, key_values(expected))
+
+
+@then(parsers.parse('its "{item_list}" item "{definition}" is "{state}"'))
+def item_is(scenario, item_list, definition, state):
+    lifecycle.item_must_be(scenario.version(), item_list, definition, state)
 
 
 # -- Then: promotion tasks ------------------------------------------------------------------------
@@ -298,7 +300,8 @@ def tasks_with_one_job(scenario, count):
 
 @then("every promotion Job was created before the first one finished")
 def jobs_created_before_first_finished(scenario):
-    jobs = [scenario.job_of(d) for d in scenario.definitions]
+    jobs = [lifecycle.job_must_finish(scenario.kube, scenario.namespace, scenario.job_of(d)["metadata"]["name"])
+            for d in scenario.definitions]
     first_end = min(parse(j["status"]["completionTime"]) for j in jobs)
     late = [j["metadata"]["name"] for j in jobs if not not_before(first_end, parse(j["metadata"]["creationTimestamp"]))]
     assert not late, f"promotion Jobs {late} were created after the first promotion Job finished at {first_end}"
@@ -306,7 +309,8 @@ def jobs_created_before_first_finished(scenario):
 
 @then("the active windows of all promotion Jobs overlap")
 def job_windows_overlap(scenario):
-    jobs = [scenario.job_of(d) for d in scenario.definitions]
+    jobs = [lifecycle.job_must_finish(scenario.kube, scenario.namespace, scenario.job_of(d)["metadata"]["name"])
+            for d in scenario.definitions]
     last_start = max(parse(j["status"]["startTime"]) for j in jobs)
     first_end = min(parse(j["status"]["completionTime"]) for j in jobs)
     assert second(last_start) < second(first_end), (
@@ -350,7 +354,7 @@ def task_state_reason(scenario, definition, state, reason):
 @then(parsers.parse("the promotion task \"{definition}\" has the message of its Job's \"{condition}\" condition"))
 def task_keeps_job_message(scenario, definition, condition):
     task = scenario.promotion_task(definition)
-    job = scenario.job_of(definition)
+    job = lifecycle.job_must_finish(scenario.kube, scenario.namespace, scenario.job_of(definition)["metadata"]["name"])
     job_messages = [c.get("message") for c in job["status"].get("conditions") or [] if c["type"] == condition]
     assert job_messages and job_messages[0], f"Job {job['metadata']['name']} has no {condition} condition with a message"
     message = (task.get("status") or {}).get("message") or ""

@@ -11,7 +11,7 @@ Feature: A version waiting for a missing definition says so
       | list           | definitions                 |
       | promotionTasks | promote-a, promote-missing |
     When the app "checkout" is deployed at version "1.0.0"
-    Then the app version of "checkout" stays at
+    Then the app version of "checkout" settles at
       | status      | currentPhase   | promotionStatus |
       | Progressing | PromotionTasks | Pending         |
     And the app version of "checkout" shows why it waits, naming "promote-missing"

@@ -6,10 +6,10 @@ Feature: In non-blocking mode a failure is a warning and the lifecycle goes on
   Background:
     Given deployments are not blocked by failures
     And the task definitions
-      | name         | runs for | exits with |
-      | post-broken  | 1s       | 1          |
-      | promote-a    | 1s       | 0          |
-      | promote-fail | 1s       | 1          |
+      | name         | runs for | exits with | retries |
+      | post-broken  | 1s       | 1          | 0       |
+      | promote-a    | 1s       | 0          | 0       |
+      | promote-fail | 1s       | 1          | 0       |
 
   @id:PromotionFailureIsWarning @feature:PromotionNonBlockingFailure @extended
   Scenario: A failing promotion task ends the version Succeeded with promotionStatus Warning

@@ -64,19 +64,25 @@ class _Settled(Exception):
     """Not an AssertionError, so that eventually() does not retry it."""
 
 
-def app_version_must_stay(kube: Kube, namespace: str, app: str, expected: dict[str, str]) -> dict:
-    """Wait for the expected state and check that it holds for TIMEOUTS.absence seconds more."""
-    from harness.eventually import never
+def app_version_must_settle_at(kube: Kube, namespace: str, app: str, expected: dict[str, str]) -> dict:
+    """Wait until the state is reached and then holds for TIMEOUTS.absence seconds without change.
 
-    app_version_must_reach(kube, namespace, app, expected)
+    A waiting phase can pass through the expected state early (Pending before its first task
+    runs) and leave it again; only a state that holds counts.
+    """
+    from harness.eventually import never
 
     def holds() -> None:
         status = latest_app_version(kube, namespace, app).get("status") or {}
         observed = {field: status.get(field) for field in expected}
         assert observed == expected, f"the KeptnAppVersion moved on: expected {expected}, observed {observed}"
 
-    never(holds, f"the KeptnAppVersion of {namespace}/{app} staying at {expected}")
-    return latest_app_version(kube, namespace, app)
+    def settled() -> dict:
+        app_version_must_reach(kube, namespace, app, expected)
+        never(holds, f"the KeptnAppVersion of {namespace}/{app} staying at {expected}")
+        return latest_app_version(kube, namespace, app)
+
+    return eventually(settled, f"the KeptnAppVersion of {namespace}/{app} to settle at {expected}", TIMEOUTS.lifecycle)
 
 
 def never_any_task(recorder, check_type: str) -> None:
@@ -119,6 +125,15 @@ def items_must_be(version: dict, item_list: str, expected: dict[str, str]) -> No
     items = (version.get("status") or {}).get(item_list) or []
     observed = {i.get("definitionName"): i.get("status") for i in items}
     assert observed == expected, f"KeptnAppVersion {version['metadata']['name']} status.{item_list}: expected {expected}, observed {observed}"
+
+
+def item_must_be(version: dict, item_list: str, definition: str, state: str) -> None:
+    items = (version.get("status") or {}).get(item_list) or []
+    observed = [i.get("status") for i in items if i.get("definitionName") == definition]
+    assert observed == [state], (
+        f"KeptnAppVersion {version['metadata']['name']} status.{item_list}: expected one item {definition}={state}, "
+        f"observed {[(i.get('definitionName'), i.get('status')) for i in items]}"
+    )
 
 
 def event_must_exist(kube: Kube, namespace: str, involved: dict, reason: str) -> dict:
