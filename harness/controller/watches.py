@@ -62,7 +62,7 @@ class Informer:
                 self._stop.wait(_AFTER_WATCH_ERROR)
 
     def _list(self) -> str:
-        for attempt in Retrying(retry=retry_if_exception_type(Exception), wait=wait_exponential_jitter(0.5, 30),
+        for attempt in Retrying(retry=retry_if_exception_type(Exception), wait=wait_exponential_jitter(multiplier=0.5, max=30),
                                 before_sleep=lambda state: log.warning(
                                     "listing %s failed (%s); retrying", self.kind.kind, state.outcome.exception())):
             with attempt:
