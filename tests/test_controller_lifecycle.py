@@ -71,6 +71,9 @@ def test_a_missing_definition_keeps_the_phase_pending_and_says_why_once():
     assert ("Warning", "PromotionTasksNotFound", notice.message) in first.events
     again = advance(first.status, app_phases(True), observe, True, NOW)
     assert again.events == []  # the same reason is not announced on every pass
+    retrying = Notice('KeptnEvaluation "e": latency: KeptnMetric "latency" in namespace "x" not found')
+    observe = observing(PromotionTasks=Observation([S.SUCCEEDED], 2, items=[], notices=[notice, retrying]))
+    assert advance(again.status, app_phases(True), observe, True, NOW).events == []  # nor when other news joins it
 
 
 def test_a_notice_without_reason_only_sets_the_message():

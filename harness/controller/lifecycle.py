@@ -97,9 +97,9 @@ def advance(current: dict, phases: tuple[Phase, ...], observe: Observe, block_de
             result.events.append((NORMAL, f"{phase.name}Finished", f"{phase.name} finished"))
             continue
         message = "; ".join(n.message for n in seen.notices)
-        if message and message != current.get("message"):
-            for reason in dict.fromkeys(n.reason for n in seen.notices if n.reason):
-                said = "; ".join(n.message for n in seen.notices if n.reason == reason)
+        for reason in dict.fromkeys(n.reason for n in seen.notices if n.reason):
+            said = "; ".join(n.message for n in seen.notices if n.reason == reason)
+            if said not in current.get("message", ""):  # announced once, not on every pass
                 result.events.append((WARNING, f"{phase.name}{reason}", said))
         result.requeue_after = seen.requeue_after
         break
