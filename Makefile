@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PROVIDER ?= simulated
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup toolchain test unit features conformance clean help
+.PHONY: setup toolchain test unit features docs docs-check conformance bench clean help
 
 help:
 	@echo "make conformance  bring up a cluster (kind if Docker answers, else simulated), run the suite, write reports"
@@ -34,11 +34,19 @@ unit: setup
 features: setup toolchain
 	PROVIDER=$(PROVIDER) $(PY) -m pytest steps -q
 
-test: setup toolchain
+test: setup toolchain docs-check
 	PROVIDER=$(PROVIDER) $(PY) -m pytest tests steps -q
 
+docs: setup
+	$(PY) -m harness.catalogue --write
+
+docs-check: setup
+	$(PY) -m harness.catalogue --check
+
+# The main job: `promotion-conformance run` with its defaults (auto provider, reference controller,
+# every profile), reports in reports/<run-id>/. Pass flags with ARGS, e.g. make conformance ARGS="-n 2".
 conformance: setup toolchain
-	PROVIDER=auto $(PY) -m pytest steps -q
+	$(PY) -m harness.cli run $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

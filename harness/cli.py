@@ -35,6 +35,21 @@ def _build_parser() -> argparse.ArgumentParser:
     down.add_argument("--name", default=DEFAULT_CLUSTER)
     cluster_commands.add_parser("list", help="clusters the harness created")
 
+    run = commands.add_parser("run", help="run the conformance suite against an implementation and write reports")
+    run.add_argument("--options", help="options file (YAML; see examples/options.yaml); flags override it")
+    run.add_argument("--provider", choices=("auto", *registry.PROVIDERS))
+    run.add_argument("--kubeconfig", help="existing provider: the cluster's kubeconfig")
+    run.add_argument("--context", help="existing provider: the kubeconfig context")
+    run.add_argument("--impl", dest="implementation", help="adapter file or built-in adapter name (default: reference)")
+    run.add_argument("--profile", choices=("core", "extended", "all"))
+    run.add_argument("--features", type=lambda v: tuple(f for f in v.split(",") if f), help="comma-separated conformance features")
+    run.add_argument("--skip", nargs="+", metavar="ID", help="scenario IDs to skip")
+    run.add_argument("--report-dir", dest="report_dir")
+    run.add_argument("--keep-cluster", dest="keep_cluster", action="store_const", const=True)
+    run.add_argument("-n", dest="workers", type=int, help="parallel workers (pytest-xdist)")
+
+    commands.add_parser("list", help="the scenario catalogue: ID, feature, profile, title")
+
     commands.add_parser("toolchain", help="locate (or build) every pinned binary and say where each comes from")
 
     controller = commands.add_parser(
@@ -57,6 +72,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "cluster":
             return _cluster(args)
+        if args.command == "run":
+            return _run(args)
+        if args.command == "list":
+            from harness.catalogue import entries
+
+            for e in entries():
+                print(f"{e.id:<52} {e.feature:<30} {e.profile:<9} {e.title}")
+            return 0
         if args.command == "toolchain":
             for binary, version, where in toolchain.describe():
                 print(f"{binary:<24} {version:<9} {where}")
@@ -76,6 +99,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"promotion-conformance: {exc}", file=sys.stderr)
         return 1
     return 2
+
+
+def _run(args) -> int:
+    from harness.run import resolve_options, run
+    from harness.validated_yaml import ConfigError
+
+    flags = {k: v for k, v in vars(args).items() if k not in ("command", "options")}
+    if flags.get("skip"):
+        flags["skip"] = tuple(flags["skip"])
+    try:
+        options = resolve_options(args.options, flags)
+        return run(options)
+    except ConfigError as exc:
+        print(f"promotion-conformance: error: {exc}", file=sys.stderr)
+        return 2
 
 
 def _report(args) -> int:

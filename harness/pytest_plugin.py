@@ -9,6 +9,7 @@ end, also on failure and Ctrl-C, unless PROMOTION_KEEP_CLUSTER=1.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import sys
@@ -125,6 +126,18 @@ def namespace(api_client, request) -> str:
     core.delete_namespace(name, propagation_policy="Background")
 
 
+@pytest.fixture(autouse=True)
+def _isolation(request, pytestconfig):
+    """Scenarios tagged @exclusive change cluster-wide settings (the feature flag, KeptnConfig):
+    they hold an exclusive lock, every other test a shared one, across all xdist workers."""
+    folder = session.shared_dir(pytestconfig)
+    folder.mkdir(parents=True, exist_ok=True)
+    exclusive = request.node.get_closest_marker("exclusive") is not None
+    with open(folder / "isolation.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+
+
 _CALL_REPORT = pytest.StashKey[pytest.TestReport]()
 
 
@@ -213,12 +226,15 @@ def pytest_collection_modifyitems(config, items):
     adapter = _adapter()
     claimed = set(adapter.features)
     skipped_ids = {s for s in os.environ.get("PROMOTION_SKIP", "").split(",") if s}
+    selected = {f for f in os.environ.get("PROMOTION_FEATURES", "").split(",") if f}
     for item in items:
         scenario_id = next((m.args[0] for m in item.iter_markers("id")), None)
         features = [m.args[0] for m in item.iter_markers("feature")]
         unclaimed = [f for f in features if f not in claimed]
         if unclaimed:
             item.add_marker(pytest.mark.skip(reason=f"{adapter.name} does not claim {', '.join(unclaimed)}"))
+        elif selected and features and not set(features) <= selected:
+            item.add_marker(pytest.mark.skip(reason=f"{', '.join(features)} not selected (--features)"))
         elif scenario_id in skipped_ids:
             item.add_marker(pytest.mark.skip(reason=f"{scenario_id} skipped on request (--skip)"))
 

@@ -9,18 +9,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import jsonschema
-import yaml
-
 from harness.paths import REPO
+from harness.validated_yaml import load_validated
 
 SCHEMA = json.loads((Path(__file__).parent / "implementation.schema.json").read_text())
 BUILTIN = Path(__file__).parent
 DEFAULT = BUILTIN / "reference.yaml"
-
-
-class AdapterError(ValueError):
-    """The adapter file is unreadable or invalid; the message names file, line and field."""
 
 
 @dataclass(frozen=True)
@@ -68,38 +62,5 @@ def resolve(name_or_path: str | None) -> Path:
 
 
 def load(path: Path) -> Adapter:
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise AdapterError(f"{path}: cannot read the adapter file: {exc.strerror}") from None
-    try:
-        node = yaml.compose(text)
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise AdapterError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
-    errors = sorted(jsonschema.Draft202012Validator(SCHEMA).iter_errors(document), key=lambda e: list(e.absolute_path))
-    if errors:
-        error = errors[0]
-        field = ".".join(str(p) for p in error.absolute_path) or "(document)"
-        line = _line_of(node, list(error.absolute_path))
-        raise AdapterError(f"{path}:{line}: field {field}: {error.message}")
-    return Adapter(path=path.resolve(), name=document["metadata"]["name"], spec=document["spec"])
-
-
-def _line_of(node, path: list) -> int:
-    """The 1-based line of the YAML node at `path` (the deepest one that exists)."""
-    line = node.start_mark.line + 1 if node else 1
-    for key in path:
-        if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == key), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            match = node.value[key]
-        else:
-            match = None
-        if match is None:
-            break
-        node = match
-        line = node.start_mark.line + 1
-    return line
+    document = load_validated(path, SCHEMA, "implementation adapter")
+    return Adapter(path=Path(path).resolve(), name=document["metadata"]["name"], spec=document["spec"])
