@@ -7,8 +7,10 @@ Where things are decided:
   checks.py, jobs.py: the objects the controller creates, as pure functions returning dicts.
 - definitions.py, durations.py, evaluation.py, deployments.py: reading definitions, durations,
   evaluation targets and Deployments.
-- reconcile_*.py: one reconciler per kind; phase_checks.py creates a phase's tasks/evaluations.
+- reconcile_*.py: one reconciler per kind; phase_checks.py creates a phase's tasks/evaluations;
+  versions.py stores a version's pass.
 - queue.py, store.py, watches.py, triggers.py, manager.py: the event-driven machinery (SPEC §6).
 - kube.py, events.py, metrics.py, health.py, leader.py, settings.py, app.py: API, events,
   Prometheus, probes, leader election, flags, entry point.
+- measure.py: promotion latency, lifecycle time and memory of a running controller.
 """

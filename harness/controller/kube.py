@@ -65,6 +65,15 @@ class Kube:
         return self.custom.create_namespaced_custom_object(
             kind.group, kind.version, namespace, kind.plural, obj, field_manager=FIELD_MANAGER)
 
+    def create_unless_exists(self, kind: Kind, obj: dict) -> dict | None:
+        """Create an object of a deterministic name; None if it is there already (made before a restart)."""
+        try:
+            return self.create(kind, obj)
+        except ApiException as error:
+            if error.status == 409:
+                return None
+            raise
+
     def patch(self, kind: Kind, namespace: str, name: str, patch: dict) -> dict:
         """JSON merge patch; put metadata.resourceVersion in `patch` to make it conditional."""
         if kind == CONFIG_MAP:

@@ -6,7 +6,6 @@ import logging
 from harness.controller.app_versions import app_version_manifest, deprecated_status, superseded, version_name
 from harness.controller.context import Context, Key
 from harness.controller.kinds import APP, APP_CONTEXT, APP_VERSION
-from harness.controller.kube import is_status
 from harness.controller.tracing import new_trace
 
 log = logging.getLogger(__name__)
@@ -19,12 +18,10 @@ def reconcile_app(ctx: Context, key: Key) -> None:
     name = version_name(app)
     if ctx.store.get(APP_VERSION, key.namespace, name) is None:
         manifest = app_version_manifest(app, ctx.store.get(APP_CONTEXT, key.namespace, key.name), new_trace(ctx.rng))
-        try:
-            ctx.store.upsert(APP_VERSION, ctx.kube.create(APP_VERSION, manifest))
+        created = ctx.kube.create_unless_exists(APP_VERSION, manifest)
+        if created is not None:
+            ctx.store.upsert(APP_VERSION, created)
             log.info("created KeptnAppVersion %s/%s", key.namespace, name)
-        except Exception as error:
-            if not is_status(error, 409):  # already there: created before a restart
-                raise
     version = app["spec"]["version"]
     if (app.get("status") or {}).get("currentVersion") != version:
         ctx.store.upsert(APP, ctx.kube.patch_status(APP, key.namespace, key.name, {"status": {"currentVersion": version}}))

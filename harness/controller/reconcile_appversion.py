@@ -51,5 +51,7 @@ def observe_workloads(ctx: Context, version: dict) -> Observation:
         elif state in (KeptnState.FAILED, KeptnState.DEPRECATED):
             failures.append(f'KeptnWorkloadVersion "{name}" {state.value}'
                             + (f': {status["message"]}' if status.get("message") else ""))
+        elif not state.completed and status.get("message"):
+            notices.append(Notice(f'KeptnWorkloadVersion "{name}": {status["message"]}'))  # why it waits
     return Observation(states=[KeptnState.of(i["status"]) for i in items], listed=len(workloads), items=items,
                        notices=notices, failures=failures)

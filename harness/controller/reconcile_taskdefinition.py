@@ -7,7 +7,6 @@ from harness.controller.context import Context, Key
 from harness.controller.definitions import DefinitionError, runtime_of
 from harness.controller.jobs import function_configmap
 from harness.controller.kinds import CONFIG_MAP, TASK_DEFINITION
-from harness.controller.kube import is_status
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +38,8 @@ def ensure_function_configmap(ctx: Context, definition: dict | None) -> str | No
     meta = wanted["metadata"]
     current = ctx.kube.get(CONFIG_MAP, meta["namespace"], meta["name"])
     if current is None:
-        try:
-            ctx.kube.create(CONFIG_MAP, wanted)
+        if ctx.kube.create_unless_exists(CONFIG_MAP, wanted) is not None:
             log.info("created ConfigMap %s/%s", meta["namespace"], meta["name"])
-        except Exception as error:
-            if not is_status(error, 409):
-                raise
     elif current.get("data") != wanted["data"]:
         ctx.kube.patch(CONFIG_MAP, meta["namespace"], meta["name"], {"data": wanted["data"]})
     return meta["name"]

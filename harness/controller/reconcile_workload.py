@@ -7,7 +7,6 @@ import logging
 from harness.controller.context import Context, Key
 from harness.controller.deployments import namespace_enabled, workload_of
 from harness.controller.kinds import DEPLOYMENT, NAMESPACE, WORKLOAD, WORKLOAD_VERSION
-from harness.controller.kube import is_status
 from harness.controller.naming import workload_version_name
 from harness.controller.tracing import new_trace
 from harness.controller.workload_versions import workload_manifest, workload_version_manifest
@@ -28,12 +27,10 @@ def reconcile_deployment(ctx: Context, key: Key) -> None:
     name = desired["metadata"]["name"]
     current = ctx.store.get(WORKLOAD, key.namespace, name)
     if current is None:
-        try:
-            ctx.store.upsert(WORKLOAD, ctx.kube.create(WORKLOAD, desired))
+        created = ctx.kube.create_unless_exists(WORKLOAD, desired)
+        if created is not None:
+            ctx.store.upsert(WORKLOAD, created)
             log.info("created KeptnWorkload %s/%s for Deployment %s", key.namespace, name, key.name)
-        except Exception as error:
-            if not is_status(error, 409):
-                raise
     elif current["spec"] != desired["spec"]:
         updated = {**current, "apiVersion": WORKLOAD.api_version, "kind": WORKLOAD.kind, "spec": desired["spec"]}
         ctx.store.upsert(WORKLOAD, ctx.kube.replace(WORKLOAD, updated))
@@ -47,13 +44,10 @@ def reconcile_workload(ctx: Context, key: Key) -> None:
     version = workload["spec"]["version"]
     name = workload_version_name(key.name, version)
     if ctx.store.get(WORKLOAD_VERSION, key.namespace, name) is None:
-        try:
-            ctx.store.upsert(WORKLOAD_VERSION,
-                             ctx.kube.create(WORKLOAD_VERSION, workload_version_manifest(workload, new_trace(ctx.rng))))
+        created = ctx.kube.create_unless_exists(WORKLOAD_VERSION, workload_version_manifest(workload, new_trace(ctx.rng)))
+        if created is not None:
+            ctx.store.upsert(WORKLOAD_VERSION, created)
             log.info("created KeptnWorkloadVersion %s/%s", key.namespace, name)
-        except Exception as error:
-            if not is_status(error, 409):
-                raise
     if (workload.get("status") or {}).get("currentVersion") != version:
         ctx.store.upsert(WORKLOAD, ctx.kube.patch_status(WORKLOAD, key.namespace, key.name,
                                                          {"status": {"currentVersion": version}}))
