@@ -7,6 +7,7 @@ controllers are the real ones; only the containers are simulated (SPEC.md §7).
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -61,6 +62,15 @@ class SimulatedProvider(ClusterProvider):
         binaries = toolchain.ensure(BINARIES)
         started = time.monotonic()
         self._say(f"creating cluster {self.name!r} (etcd, kube-apiserver, controller-manager, scheduler, kwok) on 127.0.0.1")
+        # kwokctl picks ports by scanning down from 32766 and two clusters created at the same time
+        # pick the same ones: create one at a time on this machine.
+        workdir().mkdir(parents=True, exist_ok=True)
+        with open(workdir() / ".create.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self._create_locked(binaries, started)
+        self._say(f"cluster {self.name!r} ready in {time.monotonic() - started:.1f}s")
+
+    def _create_locked(self, binaries: dict[str, Path], started: float) -> None:
         self._kwokctl(
             binaries,
             "create",
@@ -78,7 +88,6 @@ class SimulatedProvider(ClusterProvider):
             timeout=self.ready_timeout,
         )
         self._wait_ready(binaries, deadline=started + self.ready_timeout)
-        self._say(f"cluster {self.name!r} ready in {time.monotonic() - started:.1f}s")
 
     def delete(self) -> None:
         if not self.cluster_dir.exists():

@@ -40,10 +40,14 @@ class Adapter:
         return self.spec["run"]["mode"]
 
     def placeholders(self, kubeconfig: Path, log_dir: Path) -> dict[str, str]:
+        """What `{name}` in the adapter's commands stands for."""
         import sys
+
+        from harness.clusters import toolchain
 
         return {
             "python": sys.executable,
+            "kubectl": str(toolchain.ensure(["kubectl"])["kubectl"]),
             "kubeconfig": str(kubeconfig),
             "repo": str(REPO),
             "adapter_dir": str(self.path.parent),
