@@ -217,6 +217,7 @@ def pytest_configure(config):
         "extended: the scenario belongs to the extended profile",
         "cluster: a feature of the cluster provider itself",
         "exclusive: changes cluster-wide configuration; never runs beside other scenarios",
+        "xdist_group(name): keeps a group of tests on one pytest-xdist worker (--dist loadgroup)",
     ):
         config.addinivalue_line("markers", line)
 

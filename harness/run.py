@@ -76,7 +76,8 @@ def pytest_args(options: RunOptions, report_dir: Path) -> list[str]:
         f"--rootdir={REPO}", "-c", str(REPO / "pyproject.toml"),
     ]
     if options.workers > 1:
-        args += ["-n", str(options.workers)]
+        # loadgroup keeps the CRD compatibility scenarios (one cluster of their own) on one worker
+        args += ["-n", str(options.workers), "--dist", "loadgroup"]
     return args
 
 

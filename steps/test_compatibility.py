@@ -24,6 +24,10 @@ LISTS = {
 }
 
 
+# One cluster for all of them: under pytest-xdist (--dist loadgroup) they stay on one worker.
+pytestmark = pytest.mark.xdist_group("crd-compatibility")
+
+
 @pytest.fixture(scope="module")
 def upgrade_cluster():
     with compat.own_cluster() as cluster:
