@@ -1,0 +1,23 @@
+"""What every stage of a run gets: the cluster's client, the controller, the plan and a printer."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kubernetes import client
+
+from harness.bench.controller import Controller
+from harness.bench.plan import Plan
+from harness.bench.workload import Space
+
+
+@dataclass
+class Bench:
+    api_client: client.ApiClient
+    controller: Controller
+    plan: Plan
+    say: Callable[[str], None]
+
+    def space(self, stage: str, lifetime: float | None) -> Space:
+        """A fresh namespace for a stage, watched for `lifetime` seconds (None: not watched)."""
+        return Space(self.api_client, stage, lifetime, self.say)

@@ -1,0 +1,57 @@
+"""The ceiling: how fast this API server accepts writes from one Python client, with the
+controller stopped.
+
+One thread, one connection, the same client library and calls as the controller
+(CustomObjectsApi): KeptnTasks shaped like the controller's are created one after the other,
+then each gets one status merge-patch as the controller writes a task's result. No controller
+runs, so nothing reacts to them. The controller's throughput in the scale stage is then given as
+a ratio of this rate.
+"""
+from __future__ import annotations
+
+import time
+
+from harness.bench.context import Bench
+from harness.controller.kinds import TASK
+from harness.controller.timestamps import now_text
+
+_WARM_UP = 5  # requests before timing: connection set-up and the client's first-call costs
+
+
+def run(bench: Bench) -> dict:
+    count = bench.plan.ceiling_objects
+    bench.controller.stop()
+    space = bench.space("ceiling", lifetime=None)  # nobody waits for these objects
+    for index in range(_WARM_UP):
+        space.create(_task(f"warm-up-{index}", space.name))
+    names = [f"ceiling-{index:04d}" for index in range(count)]
+
+    started = time.monotonic()
+    for name in names:
+        space.create(_task(name, space.name))
+    create_seconds = time.monotonic() - started
+
+    started = time.monotonic()
+    for name in names:
+        space.patch_status(TASK, name, {"status": "Succeeded", "startTime": now_text(), "endTime": now_text(),
+                                        "jobName": f"{name}-00000", "message": "", "reason": ""})
+    update_seconds = time.monotonic() - started
+    return {
+        "objects": count,
+        "createsPerSecond": round(count / create_seconds, 1),
+        "statusUpdatesPerSecond": round(count / update_seconds, 1),
+        "writesPerSecond": round(2 * count / (create_seconds + update_seconds), 1),
+    }
+
+
+def _task(name: str, namespace: str) -> dict:
+    """A promotion KeptnTask as the controller makes one (SPEC §5), without an owner: an owner
+    that does not exist would have the garbage collector deleting them while they are timed."""
+    return {
+        "apiVersion": TASK.api_version, "kind": TASK.kind,
+        "metadata": {"name": name, "namespace": namespace,
+                     "labels": {"keptn.sh/check-type": "promotion"}},
+        "spec": {"taskDefinition": "promote", "checkType": "promotion", "retries": 10, "timeout": "5m",
+                 "context": {"appName": "ceiling", "appVersion": "v1", "workloadName": "", "workloadVersion": "",
+                             "taskType": "promotion", "objectType": "App", "metadata": {}}},
+    }

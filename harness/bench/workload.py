@@ -1,0 +1,152 @@
+"""A benchmark namespace, the Keptn objects a stage creates in it, and running versions in it.
+
+Every version of a benchmark is its own KeptnApp with a KeptnAppContext of the same name, so one
+KeptnApp means one KeptnAppVersion and versions never wait for each other. Objects are created
+with CustomObjectsApi (plain dicts, the controller's own client) and counted, so that the scale
+stage can subtract the harness's requests from the API server's counters.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+from kubernetes import client
+
+from harness.bench.watcher import Watcher
+from harness.controller.kinds import APP, APP_CONTEXT, APP_VERSION, JOB, TASK, Kind
+from harness.controller.kinds import EVALUATION_DEFINITION, METRIC, TASK_DEFINITION
+from harness.controller.timestamps import now_text, parse_time
+from harness.library import manifests
+
+KINDS = {kind.kind: kind for kind in (APP, APP_CONTEXT, TASK, TASK_DEFINITION, METRIC, EVALUATION_DEFINITION)}
+FINAL = ("Succeeded", "Failed")  # the last values of a KeptnAppVersion's status.status
+
+
+class Space:
+    """One namespace of one stage, watched (KeptnAppVersions, KeptnTasks, Jobs) from its creation
+    for `lifetime` seconds, or not at all when that is None."""
+
+    def __init__(self, api_client: client.ApiClient, stage: str, lifetime: float | None, say):
+        self.name = f"bench-{stage}-{uuid.uuid4().hex[:5]}"
+        self.say = say
+        self.sent: Counter[str] = Counter()  # this client's requests, by `VERB plural`
+        self._custom = client.CustomObjectsApi(api_client)
+        client.CoreV1Api(api_client).create_namespace({"metadata": {"name": self.name}})
+        self.watcher = None if lifetime is None else Watcher(api_client, self.name, (APP_VERSION, TASK, JOB), lifetime,
+                                                             say).start()
+
+    def create(self, body: dict) -> dict:
+        kind = KINDS[body["kind"]]
+        self.sent[f"POST {kind.plural}"] += 1
+        return self._custom.create_namespaced_custom_object(kind.group, kind.version, self.name, kind.plural, body)
+
+    def patch_status(self, kind: Kind, name: str, status: dict) -> dict:
+        self.sent[f"PATCH {kind.plural}/status"] += 1
+        return self._custom.patch_namespaced_custom_object_status(kind.group, kind.version, self.name, kind.plural,
+                                                                  name, {"status": status})
+
+    # -- what a stage sets up -------------------------------------------------------------
+
+    def task_definitions(self, names: list[str], run_for: str = "0s") -> None:
+        for name in names:
+            self.create(manifests.task_definition(name, self.name, run_for=run_for))
+
+    def passing_evaluation(self, name: str) -> None:
+        """A KeptnEvaluationDefinition whose one objective holds (metric value 5, target >1)."""
+        self.create(manifests.metric(name, self.name))
+        self.patch_status(METRIC, name, {"value": "5", "rawValue": "NQ==", "lastUpdated": now_text()})
+        self.create(manifests.evaluation_definition(name, self.name, name, ">1"))
+
+    def context(self, app: str, lists: dict[str, list[str]]) -> None:
+        self.create(manifests.app_context(app, self.name, lists))
+
+    def app(self, app: str) -> None:
+        self.create(manifests.app(app, self.name, "v1"))
+
+    # -- what happened --------------------------------------------------------------------
+
+    def version_of(self, app: str) -> dict | None:
+        return next((v for v in self.watcher.objects(APP_VERSION) if v["spec"].get("appName") == app), None)
+
+    def is_final(self, app: str) -> bool:
+        version = self.version_of(app)
+        return version is not None and (version.get("status") or {}).get("status") in FINAL
+
+    def tasks_of(self, version: dict, check_type: str) -> list[dict]:
+        uid = version["metadata"]["uid"]
+        return [t for t in self.watcher.objects(TASK)
+                if t["spec"].get("checkType") == check_type and _owner_uid(t) == uid]
+
+    def jobs_of(self, tasks: list[dict]) -> list[dict]:
+        uids = {t["metadata"]["uid"] for t in tasks}
+        return [j for j in self.watcher.objects(JOB) if _owner_uid(j) in uids]
+
+
+@dataclass
+class Outcome:
+    """Which versions of a stage ended how. Only Succeeded versions are measured."""
+
+    succeeded: list[dict] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    stuck: list[dict] = field(default_factory=list)  # {app, phase}: not final when its time was up
+    not_started: list[str] = field(default_factory=list)  # the stage's time was up before it began
+
+    def add_final(self, space: Space, app: str) -> None:
+        version = space.version_of(app)
+        status = (version or {}).get("status") or {}
+        if status.get("status") == "Succeeded":
+            self.succeeded.append(version)
+        elif status.get("status") == "Failed":
+            self.failed.append(app)
+        else:
+            self.stuck.append({"app": app, "phase": status.get("currentPhase") or
+                               ("no KeptnAppVersion" if version is None else "no status")})
+
+    @property
+    def started(self) -> int:
+        return len(self.succeeded) + len(self.failed) + len(self.stuck)
+
+    def extend(self, other: "Outcome") -> None:
+        self.succeeded += other.succeeded
+        self.failed += other.failed
+        self.stuck += other.stuck
+        self.not_started += other.not_started
+
+    def report(self) -> dict:
+        return {"succeeded": len(self.succeeded), "failed": self.failed,
+                "stuck": {"count": len(self.stuck), "versions": self.stuck}, "notStarted": len(self.not_started)}
+
+
+def run_one_by_one(space: Space, apps: list[str], lists: dict[str, list[str]], version_timeout: float,
+                   deadline: float) -> Outcome:
+    """Each app's version is started once the one before it ended (or was given up on), so that
+    each is measured alone. No version starts after `deadline` (time.monotonic())."""
+    outcome = Outcome()
+    for index, app in enumerate(apps):
+        if time.monotonic() >= deadline:
+            outcome.not_started = apps[index:]
+            space.say(f"  stage time is up: {len(outcome.not_started)} version(s) not started")
+            break
+        space.context(app, lists)
+        space.app(app)
+        space.watcher.wait_until(lambda _: space.is_final(app), f"KeptnAppVersion of {app} to end", version_timeout)
+        outcome.add_final(space, app)
+    return outcome
+
+
+def item_end(version: dict, item_list: str) -> float | None:
+    """The latest endTime of a status item list (e.g. postDeploymentTaskStatus), epoch seconds."""
+    ends = [parse_time(i["endTime"]).timestamp() for i in (version["status"].get(item_list) or []) if i.get("endTime")]
+    return max(ends) if ends else None
+
+
+def seconds(version: dict, field_name: str) -> float:
+    """A status time of a version (startTime, endTime), epoch seconds."""
+    return parse_time(version["status"][field_name]).timestamp()
+
+
+def _owner_uid(obj: dict) -> str | None:
+    refs = obj["metadata"].get("ownerReferences") or []
+    return refs[0]["uid"] if refs else None
