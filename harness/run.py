@@ -106,6 +106,12 @@ def run(options: RunOptions) -> int:
     report_dir.mkdir(parents=True, exist_ok=True)
     print(f"running the {options.profile} profile(s) against {adapter.metadata['name']} {adapter.metadata['version']} "
           f"({adapter_path}); reports in {report_dir}", flush=True)
+    if options.provider == "auto":
+        from harness.clusters.choice import choose_provider
+
+        chosen, reason = choose_provider("auto")
+        print(reason, flush=True)
+        options = replace(options, provider=chosen)
     os.environ.update(environment(options, adapter_path, report_dir))
     code = pytest.main(pytest_args(options, report_dir))
     print(f"reports: {report_dir} (conformance-report.yaml, junit.xml, cucumber.json, index.html)", flush=True)
