@@ -62,6 +62,7 @@ def _report(stages: dict | None = None) -> dict:
     return report.build(
         run_id="20260101-000000-1", mode="full", command="promotion-conformance bench",
         started="2026-01-01T00:00:00Z", finished="2026-01-01T00:15:00Z",
+        source={"commit": "ee91468", "changedFiles": ["harness/controller/kube.py"]},
         machine={"cpus": 2, "memoryBytes": 24 * 2**30, "cpuModel": "AMD EPYC", "kernel": "6.1", "python": "3.11.7",
                  "loadAverage": {"start": 7.4, "end": 6.1}},
         cluster={"provider": "simulated", "name": "bench-1", "kubernetesVersion": "v1.36.3",
@@ -142,6 +143,7 @@ def test_a_quick_run_without_n_50_leaves_that_target_unmeasured():
 
 def test_the_summary_names_the_machine_its_load_and_says_figures_are_noisy():
     text = summary.render(_report())
+    assert "code: commit ee91468, with 1 changed file(s) under harness/ in the working tree" in text
     assert "machine: 2 CPUs (AMD EPYC), 24.0 GiB; load average 7.4 at start, 6.1 at end" in text
     assert "shared machine" in text
     assert "create → ready 7.8 s" in text

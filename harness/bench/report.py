@@ -27,8 +27,8 @@ class ReportError(ValueError):
     """The report does not match its schema; the message names the field."""
 
 
-def build(*, run_id: str, mode: str, command: str, started: str, finished: str, machine: dict, cluster: dict,
-          stages: dict) -> dict:
+def build(*, run_id: str, mode: str, command: str, started: str, finished: str, source: dict, machine: dict,
+          cluster: dict, stages: dict) -> dict:
     report = {
         "apiVersion": API_VERSION,
         "kind": "BenchmarkReport",
@@ -37,6 +37,7 @@ def build(*, run_id: str, mode: str, command: str, started: str, finished: str, 
         "command": command,
         "started": started,
         "finished": finished,
+        "source": source,
         "machine": machine,
         "cluster": cluster,
         "stages": stages,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kubernetes import client, config
 
-from harness.bench import machine, report, summary
+from harness.bench import machine, report, source, summary
 from harness.bench.context import Bench
 from harness.bench.controller import Controller
 from harness.bench.plan import FULL, QUICK
@@ -47,7 +47,7 @@ def main(argv: list[str]) -> int:
     chosen = [stage for stage in STAGES if stage in (args.only or STAGES)]
     run_id = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
     folder = Path(args.output)
-    started, load_at_start = _now(), machine.load_average()
+    started, load_at_start, code = _now(), machine.load_average(), source.describe()
     say(f"run {run_id} ({plan.mode}): {', '.join(chosen)}; reports in {folder}")
 
     cluster = SimulatedProvider(f"bench-{uuid.uuid4().hex[:6]}", ready_timeout=TIMEOUTS.cluster_ready)
@@ -79,7 +79,7 @@ def main(argv: list[str]) -> int:
 
     result = report.build(
         run_id=run_id, mode=plan.mode, command=" ".join(["promotion-conformance", "bench", *argv]),
-        started=started, finished=_now(),
+        started=started, finished=_now(), source=code,
         machine={**machine.describe(), "loadAverage": {"start": load_at_start, "end": machine.load_average()}},
         cluster=cluster_figures, stages=stages,
     )

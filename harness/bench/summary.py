@@ -9,6 +9,9 @@ def render(report: dict) -> str:
     lines = [
         f"promotion-conformance bench · run {report['runId']} · {report['mode']} · {report['started']} → {report['finished']}",
         f"command: {report['command']}",
+        f"code: commit {report['source']['commit'] or 'unknown'}"
+        + (f", with {len(report['source']['changedFiles'])} changed file(s) under harness/ in the working tree"
+           if report["source"]["changedFiles"] else ""),
         f"machine: {machine['cpus']} CPUs ({machine['cpuModel']}), {machine['memoryBytes'] / _GIB:.1f} GiB; "
         f"load average {machine['loadAverage']['start']:g} at start, {machine['loadAverage']['end']:g} at end",
         "  (a shared machine: other work ran at the same time, so every figure is noisy)",

@@ -56,8 +56,16 @@ def run(bench: Bench) -> dict:
 
 def _figures(outcome: Outcome) -> dict:
     lifecycle = [seconds(v, "endTime") - seconds(v, "startTime") for v in outcome.succeeded]
-    tail = [seconds(v, "endTime") - item_end(v, "postDeploymentTaskStatus") for v in outcome.succeeded]
-    return {"lifecycleSeconds": summarize(lifecycle), "tailSeconds": summarize(tail), "versions": outcome.report()}
+    tail, no_post_end = [], []
+    for version in outcome.succeeded:
+        post_end = item_end(version, "postDeploymentTaskStatus")
+        if post_end is None:  # a Succeeded version should never be like this: keep the evidence
+            no_post_end.append({"app": version["spec"]["appName"],
+                                "postDeploymentTaskStatus": version["status"].get("postDeploymentTaskStatus")})
+        else:
+            tail.append(seconds(version, "endTime") - post_end)
+    return {"lifecycleSeconds": summarize(lifecycle), "tailSeconds": summarize(tail),
+            "versions": outcome.report(), "withoutPostTaskEnd": no_post_end}
 
 
 def _difference(off: dict | None, on: dict | None) -> float | None:
