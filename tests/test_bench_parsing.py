@@ -42,6 +42,9 @@ def test_delta_keeps_what_was_served_between_two_scrapes():
     (Request("PATCH", "lifecycle.keptn.sh", "keptnappversions", "status", "200"), True),
     (Request("POST", "batch", "jobs", "", "201"), True),  # only the controller creates Jobs
     (Request("PATCH", "batch", "jobs", "", "200"), True),  # its result finalizer
+    (Request("LIST", "batch", "jobs", "", "200"), True),  # "does a Job exist yet?" before creating one
+    (Request("GET", "batch", "jobs", "", "200"), False),  # garbage-collector owner lookups; it reads its cache
+    (Request("GET", "lifecycle.keptn.sh", "keptnappversions", "", "200"), False),
     (Request("PUT", "batch", "jobs", "status", "200"), False),  # kube-controller-manager's Job controller
     (Request("DELETE", "batch", "jobs", "", "200"), False),  # the TTL controller; the controller never deletes
     (Request("DELETE", "lifecycle.keptn.sh", "keptnapps", "", "200"), False),  # the namespace controller
@@ -53,7 +56,7 @@ def test_which_requests_are_the_controllers(request_, counted):
     assert is_controllers(request_) is counted
 
 
-def test_controller_requests_subtract_the_harness_and_count_conflicts_apart():
+def test_controller_requests_subtract_the_harness_and_count_refusals_apart():
     served = delta(Counter(), parse(_APISERVER_METRICS)) + Counter({
         Request("POST", "lifecycle.keptn.sh", "keptnapps", "", "201"): 4,
         Request("LIST", "lifecycle.keptn.sh", "keptntasks", "", "200"): 3,
@@ -62,6 +65,7 @@ def test_controller_requests_subtract_the_harness_and_count_conflicts_apart():
     assert result["writes"] == {"PATCH keptntasks/status": 32, "POST jobs": 12, "POST keptntasks": 12}
     assert result["reads"] == {"LIST keptntasks": 2}
     assert result["conflicts"] == 2
+    assert result["refused"] == {"PATCH keptntasks/status 409": 2}
 
 
 _CONTROLLER_METRICS = """\

@@ -50,6 +50,7 @@ def _stages() -> dict:
             "controller": {"cpuSeconds": 61.0, "cpuSecondsPerVersion": 0.305, "rssAtStartMiB": 70.0,
                            "peakRssMiB": 120.5, "profiled": False},
             "apiRequests": {"writesPerVersion": 48.0, "readsPerVersion": 8.0, "events": 2400, "conflicts": 9,
+                            "refused": {"PATCH keptnappversions/status 409": 9},
                             "writes": {"POST keptntasks": 1000, "PATCH keptnappversions/status": 1540},
                             "reads": {"LIST jobs": 1000}, "harnessOwnSubtracted": {"POST keptnapps": 200}},
             "controllerWritesPerSecond": 64.0, "profile": None,

@@ -1,13 +1,14 @@
 """The requests the API server served, from its own counter `apiserver_request_total`.
 
-The counter has no user-agent label, so the controller's share is found by resource: during a
-scale window nobody but the controller and the harness creates or updates Keptn objects, and
-nobody but the controller creates or updates Jobs outside their status subresource
-(kube-controller-manager's Job controller writes `jobs/status`; its TTL, garbage-collector and
-namespace controllers delete, and the controller never does, so deletes are not counted). What
-the harness itself sends in the window is known exactly and subtracted. WATCH is left out: it is
-one long-running request per informer, not a cost per version. Reads may include a few of
-kube-controller-manager's (garbage-collector lookups); the counter cannot tell.
+The counter has no user-agent label, so the controller's share is found by resource and verb:
+during a scale window nobody but the controller and the harness creates or updates Keptn
+objects, and nobody but the controller creates or updates Jobs outside their status subresource
+(kube-controller-manager's Job controller writes `jobs/status`). The controller reads from its
+cache and lists only to make sure a task or Job does not exist yet, so its reads are LISTs; GETs
+of these resources are kube-controller-manager's (garbage-collector owner lookups, the TTL
+controller), as are all deletes (TTL, garbage collector, namespace controller): the controller
+neither GETs nor deletes them. What the harness itself sends in the window is known exactly and
+subtracted. WATCH is left out: it is one long-running request per informer, not a cost per version.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from prometheus_client.parser import text_string_to_metric_families
 METRIC = "apiserver_request_total"
 WRITES = frozenset({"POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETECOLLECTION"})
 READS = frozenset({"GET", "LIST"})
-CONTROLLER_WRITES = frozenset({"POST", "PUT", "PATCH", "APPLY"})  # it never deletes; the namespace controller does
+CONTROLLER_VERBS = frozenset({"POST", "PUT", "PATCH", "APPLY", "LIST"})  # see the module docstring
 KEPTN_GROUP = "lifecycle.keptn.sh"
 
 
@@ -67,7 +68,7 @@ def is_controllers(request: Request) -> bool:
     """Whether a request of a scale window can only have come from the controller (or the
     harness, whose own requests are subtracted); see the module docstring."""
     if request.group == KEPTN_GROUP or (request.group, request.resource, request.subresource) == ("batch", "jobs", ""):
-        return request.verb in CONTROLLER_WRITES | READS
+        return request.verb in CONTROLLER_VERBS
     return False
 
 
@@ -75,22 +76,24 @@ def controller_requests(served: Counter[Request], harness_own: Counter[str]) -> 
     """The controller's writes and reads of a window, by `VERB resource[/subresource]`.
 
     `harness_own` counts the harness's requests in the window by the same label; they are
-    subtracted. 409 Conflict answers (optimistic-concurrency losers) are counted apart.
+    subtracted. Answers other than 2xx are also counted apart, by label and code (409 Conflict:
+    an optimistic-concurrency loser or a name taken).
     """
     writes: Counter[str] = Counter()
     reads: Counter[str] = Counter()
-    conflicts = 0
+    refused: Counter[str] = Counter()
     for request, count in served.items():
         if not is_controllers(request):
             continue
         (writes if request.verb in WRITES else reads)[request.label] += count
-        if request.code == "409":
-            conflicts += count
+        if not request.code.startswith("2"):
+            refused[f"{request.label} {request.code}"] += count
     for label, count in harness_own.items():
         bucket = writes if label.split()[0] in WRITES else reads
         bucket[label] -= count
     return {
         "writes": dict(sorted((+writes).items())),
         "reads": dict(sorted((+reads).items())),
-        "conflicts": conflicts,
+        "conflicts": sum(count for label, count in refused.items() if label.endswith(" 409")),
+        "refused": dict(sorted(refused.items())),
     }

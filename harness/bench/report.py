@@ -18,7 +18,8 @@ NOTES = (
     "Status times are the controller's own microsecond stamps; watch times are when this process received "
     "the event, on the same clock; creationTimestamp has whole-second resolution.",
     "API requests: kube-apiserver's apiserver_request_total over the scale window, for lifecycle.keptn.sh "
-    "resources and Jobs (not jobs/status), creates, updates and reads (the controller never deletes), minus the harness's own requests; WATCH left out; plus the Events "
+    "resources and Jobs (not jobs/status), creates, updates and LISTs (the controller neither GETs nor deletes "
+    "these: kube-controller-manager does), minus the harness's own requests; WATCH left out; plus the Events "
     "the controller recorded, counted by listing them.",
 )
 

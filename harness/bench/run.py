@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 import traceback
@@ -43,6 +44,7 @@ def main(argv: list[str]) -> int:
         except ProfilerMissing as error:
             print(f"promotion-conformance bench: {error}", file=sys.stderr)
             return 2
+    signal.signal(signal.SIGTERM, _terminated)  # so that `finally` removes the cluster on SIGTERM too
     plan = QUICK if args.quick else FULL
     chosen = [stage for stage in STAGES if stage in (args.only or STAGES)]
     run_id = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
@@ -103,6 +105,10 @@ def _run_stage(stage: str, bench: Bench, profile_dir: Path | None) -> dict:
         section = {"error": f"{type(error).__name__}: {error}"}
     say(f"stage {stage} took {time.monotonic() - began:.0f}s")
     return section
+
+
+def _terminated(_signum, _frame) -> None:
+    raise KeyboardInterrupt("SIGTERM")
 
 
 def say(message: str) -> None:

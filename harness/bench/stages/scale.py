@@ -93,6 +93,7 @@ def run(bench: Bench, profile_to: Path | None) -> dict:
             "readsPerVersion": round(sum(requests["reads"].values()) / len(apps), 2),
             "events": events,
             "conflicts": requests["conflicts"],
+            "refused": requests["refused"],
             "writes": requests["writes"],
             "reads": requests["reads"],
             "harnessOwnSubtracted": dict(sorted(own.items())),
