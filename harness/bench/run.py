@@ -66,6 +66,7 @@ def main(argv: list[str]) -> int:
         controller = Controller(cluster.kubeconfig, folder / run_id, Kube(api_client), say)
         controller.install()
         try:
+            controller.start(promotion=True)  # stages that need another setting restart it
             bench = Bench(api_client, controller, plan, say)
             for stage in chosen:
                 stages[stage] = _run_stage(stage, bench, folder / run_id if args.profile else None)

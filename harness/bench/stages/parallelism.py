@@ -4,6 +4,10 @@ The phase is timed from the moment it may start (the post-deployment task's endT
 version's endTime, both stamped by the controller; promotion is the last phase, so that is when
 it ended. 1.0 would be N tasks all running at once at no cost. The controller's own histogram
 `keptn_lifecycle_phase_duration_seconds` (PromotionTasksStarted → end) is shown beside it.
+
+Where the time went, in seconds after the phase could start: when this process saw the last of
+the N KeptnTasks and the last of the N Jobs created (watch), and when the last task ended (its
+status endTime).
 """
 from __future__ import annotations
 
@@ -11,7 +15,9 @@ import time
 
 from harness.bench.context import Bench
 from harness.bench.controller import PROMOTION_PHASE
-from harness.bench.workload import item_end, run_one_by_one, seconds
+from harness.bench.workload import Space, item_end, run_one_by_one, seconds
+from harness.controller.kinds import JOB, TASK
+from harness.controller.timestamps import parse_time
 
 POST = "post-0s"
 
@@ -33,13 +39,27 @@ def run(bench: Bench) -> dict:
                                  plan.version_timeout, deadline)
         after = bench.controller.metrics()["phases"].get(PROMOTION_PHASE, {"count": 0, "sum": 0})
         row = {"tasks": count, "versions": outcome.report(), "phaseSeconds": None, "ratio": None,
-               "controllerPhaseSeconds": None}
+               "controllerPhaseSeconds": None, "breakdown": None}
         if outcome.succeeded:
             version = outcome.succeeded[0]
-            phase = seconds(version, "endTime") - item_end(version, "postDeploymentTaskStatus")
-            row.update(phaseSeconds=round(phase, 4), ratio=round(phase / task_seconds, 3))
+            start = item_end(version, "postDeploymentTaskStatus")
+            phase = seconds(version, "endTime") - start
+            row.update(phaseSeconds=round(phase, 4), ratio=round(phase / task_seconds, 3),
+                       breakdown=_breakdown(space, version, start, count))
             if after["count"] == before["count"] + 1:
                 row["controllerPhaseSeconds"] = round(after["sum"] - before["sum"], 4)
         rows.append(row)
     space.watcher.stop()
     return {"taskSeconds": task_seconds, "runs": rows}
+
+
+def _breakdown(space: Space, version: dict, start: float, count: int) -> dict | None:
+    tasks = space.tasks_of(version, "promotion")
+    jobs = space.jobs_of(tasks)
+    if len(tasks) < count or len(jobs) < count:  # the watch missed one: say nothing rather than half
+        return None
+    return {
+        "lastTaskSeen": round(max(space.watcher.first_seen(TASK, t["metadata"]["name"]) for t in tasks) - start, 3),
+        "lastJobSeen": round(max(space.watcher.first_seen(JOB, j["metadata"]["name"]) for j in jobs) - start, 3),
+        "lastTaskEnded": round(max(parse_time(t["status"]["endTime"]).timestamp() for t in tasks) - start, 3),
+    }
