@@ -15,10 +15,11 @@ def _stats(median: float, p99: float, count: int = 50) -> dict:
     return {"count": count, "median": median, "p50": median, "p99": p99, "min": median / 2, "max": p99}
 
 
-def _versions(succeeded: int, stuck: list[dict] | None = None, failed: list[str] | None = None) -> dict:
+def _versions(succeeded: int, stuck: list[dict] | None = None, failed: list[str] | None = None,
+              without_context: list[dict] | None = None) -> dict:
     stuck = stuck or []
-    return {"succeeded": succeeded, "failed": failed or [], "stuck": {"count": len(stuck), "versions": stuck},
-            "notStarted": 0}
+    return {"succeeded": succeeded, "withoutContext": without_context or [], "failed": failed or [],
+            "stuck": {"count": len(stuck), "versions": stuck}, "notStarted": 0}
 
 
 def _stages() -> dict:
@@ -28,7 +29,8 @@ def _stages() -> dict:
             "flagOff": {"lifecycleSeconds": _stats(2.40, 2.9), "tailSeconds": _stats(0.020, 0.1),
                         "versions": _versions(50)},
             "flagOnEmptyPhase": {"lifecycleSeconds": _stats(2.43, 3.0), "tailSeconds": _stats(0.031, 0.2),
-                                 "versions": _versions(50)},
+                                 "versions": _versions(49, without_context=[
+                                     {"app": "on-001", "missing": ["preDeploymentTasks", "postDeploymentTasks"]}])},
             "difference": {"lifecycleSeconds": 0.03, "tailSeconds": 0.011},
         },
         "latency": {
@@ -166,6 +168,12 @@ def test_the_summary_names_stuck_and_failed_versions():
     assert "versions: 198 succeeded, 1 failed, 1 stuck" in text
     assert "stuck: scale-007 (in PromotionTasks)" in text
     assert "failed: scale-100" in text
+
+
+def test_the_summary_names_versions_that_ran_without_their_context():
+    text = summary.render(_report())
+    assert ("1 more succeeded without their KeptnAppContext's lists (not measured): "
+            "on-001 (no preDeploymentTasks, postDeploymentTasks)") in text
 
 
 def test_the_summary_gives_writes_per_version_largest_first():

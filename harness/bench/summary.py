@@ -57,6 +57,10 @@ def _versions(versions: dict) -> list[str]:
     if versions["notStarted"]:
         line += f", {versions['notStarted']} not started (stage time up)"
     lines = [line]
+    if versions["withoutContext"]:
+        lines.append(f"     {len(versions['withoutContext'])} more succeeded without their KeptnAppContext's lists "
+                     "(not measured): " + ", ".join(f"{v['app']} (no {', '.join(v['missing'])})"
+                                                    for v in versions["withoutContext"]))
     if versions["failed"]:
         lines.append(f"     failed: {', '.join(versions['failed'])}")
     if stuck["count"]:

@@ -32,6 +32,7 @@ class Space:
         self.name = f"bench-{stage}-{uuid.uuid4().hex[:5]}"
         self.say = say
         self.sent: Counter[str] = Counter()  # this client's requests, by `VERB plural`
+        self.contexts: dict[str, dict[str, list[str]]] = {}  # the lists of each KeptnAppContext made
         self._custom = client.CustomObjectsApi(api_client)
         client.CoreV1Api(api_client).create_namespace({"metadata": {"name": self.name}})
         self.watcher = None if lifetime is None else Watcher(api_client, self.name, (APP_VERSION, TASK, JOB), lifetime,
@@ -59,8 +60,13 @@ class Space:
         self.patch_status(METRIC, name, {"value": "5", "rawValue": "NQ==", "lastUpdated": now_text()})
         self.create(manifests.evaluation_definition(name, self.name, name, ">1"))
 
-    def context(self, app: str, lists: dict[str, list[str]]) -> None:
-        self.create(manifests.app_context(app, self.name, lists))
+    def contexts_for(self, apps: list[str], lists: dict[str, list[str]]) -> None:
+        """A KeptnAppContext per app. A stage makes them all before its first KeptnApp: the controller
+        copies the context it has in its cache when the version is created, and a context created
+        a moment before its app may not be there yet (see `Outcome.add_final`)."""
+        for app in apps:
+            self.create(manifests.app_context(app, self.name, lists))
+            self.contexts[app] = lists
 
     def app(self, app: str) -> None:
         self.create(manifests.app(app, self.name, "v1"))
@@ -89,6 +95,7 @@ class Outcome:
     """Which versions of a stage ended how. Only Succeeded versions are measured."""
 
     succeeded: list[dict] = field(default_factory=list)
+    without_context: list[dict] = field(default_factory=list)  # {app, missing}: Succeeded, but not measured
     failed: list[str] = field(default_factory=list)
     stuck: list[dict] = field(default_factory=list)  # {app, phase}: not final when its time was up
     not_started: list[str] = field(default_factory=list)  # the stage's time was up before it began
@@ -96,7 +103,13 @@ class Outcome:
     def add_final(self, space: Space, app: str) -> None:
         version = space.version_of(app)
         status = (version or {}).get("status") or {}
-        if status.get("status") == "Succeeded":
+        missing = [name for name, listed in space.contexts.get(app, {}).items()
+                   if listed and (version or {}).get("spec", {}).get(name) != listed]
+        if status.get("status") == "Succeeded" and missing:
+            # The version did not get its KeptnAppContext's lists: it ran a shorter lifecycle than
+            # the one measured, so it is reported and left out.
+            self.without_context.append({"app": app, "missing": missing})
+        elif status.get("status") == "Succeeded":
             self.succeeded.append(version)
         elif status.get("status") == "Failed":
             self.failed.append(app)
@@ -106,30 +119,30 @@ class Outcome:
 
     @property
     def started(self) -> int:
-        return len(self.succeeded) + len(self.failed) + len(self.stuck)
+        return len(self.succeeded) + len(self.without_context) + len(self.failed) + len(self.stuck)
 
     def extend(self, other: "Outcome") -> None:
         self.succeeded += other.succeeded
+        self.without_context += other.without_context
         self.failed += other.failed
         self.stuck += other.stuck
         self.not_started += other.not_started
 
     def report(self) -> dict:
-        return {"succeeded": len(self.succeeded), "failed": self.failed,
+        return {"succeeded": len(self.succeeded), "withoutContext": self.without_context, "failed": self.failed,
                 "stuck": {"count": len(self.stuck), "versions": self.stuck}, "notStarted": len(self.not_started)}
 
 
-def run_one_by_one(space: Space, apps: list[str], lists: dict[str, list[str]], version_timeout: float,
-                   deadline: float) -> Outcome:
+def run_one_by_one(space: Space, apps: list[str], version_timeout: float, deadline: float) -> Outcome:
     """Each app's version is started once the one before it ended (or was given up on), so that
-    each is measured alone. No version starts after `deadline` (time.monotonic())."""
+    each is measured alone. No version starts after `deadline` (time.monotonic()). The apps'
+    KeptnAppContexts exist already (`Space.contexts_for`)."""
     outcome = Outcome()
     for index, app in enumerate(apps):
         if time.monotonic() >= deadline:
             outcome.not_started = apps[index:]
             space.say(f"  stage time is up: {len(outcome.not_started)} version(s) not started")
             break
-        space.context(app, lists)
         space.app(app)
         space.watcher.wait_until(lambda _: space.is_final(app), f"KeptnAppVersion of {app} to end", version_timeout)
         outcome.add_final(space, app)

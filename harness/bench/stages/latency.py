@@ -30,7 +30,8 @@ def run(bench: Bench) -> dict:
     space.task_definitions(PROMOTION)
     space.passing_evaluation(EVALUATION)
     apps = [f"lat-{i:03d}" for i in range(plan.latency_versions)]
-    outcome = run_one_by_one(space, apps, LISTS, plan.version_timeout, time.monotonic() + plan.stage_timeout)
+    space.contexts_for(apps, LISTS)
+    outcome = run_one_by_one(space, apps, plan.version_timeout, time.monotonic() + plan.stage_timeout)
     space.watcher.stop()
 
     tasks_seen, jobs_seen, jobs_created, unmeasured = [], [], [], []

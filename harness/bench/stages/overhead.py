@@ -30,6 +30,7 @@ def run(bench: Bench) -> dict:
     outcomes = {enabled: Outcome() for enabled in SETTINGS}
     names = {enabled: [f"{'on' if enabled else 'off'}-{i:03d}" for i in range(plan.overhead_versions)]
              for enabled in SETTINGS}
+    space.contexts_for([app for apps in names.values() for app in apps], LISTS)
     while any(o.started < plan.overhead_versions for o in outcomes.values()) and time.monotonic() < deadline:
         for enabled, setting in SETTINGS.items():
             apps = names[enabled][outcomes[enabled].started:][:plan.overhead_block]
@@ -37,7 +38,7 @@ def run(bench: Bench) -> dict:
                 continue
             bench.say(f"  {len(apps)} version(s) with {setting} ({outcomes[enabled].started} done)")
             bench.controller.start(promotion=enabled)
-            outcomes[enabled].extend(run_one_by_one(space, apps, LISTS, plan.version_timeout, deadline))
+            outcomes[enabled].extend(run_one_by_one(space, apps, plan.version_timeout, deadline))
     for enabled, outcome in outcomes.items():
         outcome.not_started = names[enabled][outcome.started:]
     space.watcher.stop()

@@ -29,14 +29,14 @@ def run(bench: Bench) -> dict:
     definitions = [f"promote-{i:02d}" for i in range(max(plan.parallel_tasks))]
     space.task_definitions([POST])
     space.task_definitions(definitions, run_for=f"{task_seconds:g}s")
+    for count in plan.parallel_tasks:
+        space.contexts_for([_app(count)], {"postDeploymentTasks": [POST], "promotionTasks": definitions[:count]})
     deadline = time.monotonic() + plan.stage_timeout
     rows = []
     for count in plan.parallel_tasks:
         bench.say(f"  {count} promotion task(s) of {task_seconds:g}s")
         before = bench.controller.metrics()["phases"].get(PROMOTION_PHASE, {"count": 0, "sum": 0})
-        app = f"par-{count:02d}"
-        outcome = run_one_by_one(space, [app], {"postDeploymentTasks": [POST], "promotionTasks": definitions[:count]},
-                                 plan.version_timeout, deadline)
+        outcome = run_one_by_one(space, [_app(count)], plan.version_timeout, deadline)
         after = bench.controller.metrics()["phases"].get(PROMOTION_PHASE, {"count": 0, "sum": 0})
         row = {"tasks": count, "versions": outcome.report(), "phaseSeconds": None, "ratio": None,
                "controllerPhaseSeconds": None, "breakdown": None}
@@ -51,6 +51,10 @@ def run(bench: Bench) -> dict:
         rows.append(row)
     space.watcher.stop()
     return {"taskSeconds": task_seconds, "runs": rows}
+
+
+def _app(tasks: int) -> str:
+    return f"par-{tasks:02d}"
 
 
 def _breakdown(space: Space, version: dict, start: float, count: int) -> dict | None:

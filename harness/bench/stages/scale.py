@@ -40,8 +40,7 @@ def run(bench: Bench, profile_to: Path | None) -> dict:
     pid = bench.controller.pid
     space = bench.space("scale", plan.scale_timeout + _SETTLE_SECONDS + 120)
     space.task_definitions([PRE, POST, *promotion])
-    for app in apps:
-        space.context(app, {"preDeploymentTasks": [PRE], "postDeploymentTasks": [POST], "promotionTasks": promotion})
+    space.contexts_for(apps, {"preDeploymentTasks": [PRE], "postDeploymentTasks": [POST], "promotionTasks": promotion})
 
     idle = process.usage(pid)
     sampler = Sampler(pid, profile_to) if profile_to else None
