@@ -11,6 +11,7 @@ from harness.controller.kinds import Kind
 from harness.controller.kube import Kube
 from harness.controller.metrics import PhaseClock
 from harness.controller.queue import WorkQueue
+from harness.controller.refusals import Refusals
 from harness.controller.settings import Settings
 from harness.controller.store import Store
 
@@ -50,3 +51,4 @@ class Context:
     rng: random.Random = field(default_factory=random.Random)
     # When each KeptnEvaluation's next counted try is due (time.monotonic); see reconcile_evaluation.
     next_try: dict[Key, float] = field(default_factory=dict)
+    refusals: Refusals = field(default_factory=Refusals)

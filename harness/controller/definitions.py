@@ -14,7 +14,10 @@ from harness.controller.naming import function_configmap_name
 RUNTIMES = ("container", "python", "deno")
 DEFAULT_TASK_TIMEOUT = "5m"
 DEFAULT_RETRY_INTERVAL = "5s"
-_MAX_FUNCTION_REFS = 5  # functionRef chains deeper than this are treated as a loop
+_MAX_FUNCTION_REFS = 5  # longer functionRef chains are refused, loops or not
+# Inline code goes to the ConfigMap keptnfn-<definition> under the key "code"; a ConfigMap holds
+# at most 1 MiB of keys and values together.
+MAX_INLINE_CODE_BYTES = 1024 * 1024 - len("code")
 
 DefinitionLookup = Callable[[str], dict | None]  # name → KeptnTaskDefinition in the same namespace
 
@@ -74,27 +77,36 @@ def check_task_definition(definition: dict, lookup: DefinitionLookup) -> Functio
     return resolve_function(definition, lookup)
 
 
-def resolve_function(definition: dict, lookup: DefinitionLookup, depth: int = 0) -> Function:
+def resolve_function(definition: dict, lookup: DefinitionLookup, via: tuple[str, ...] = ()) -> Function:
     """Follow `functionRef` like Keptn: the referenced definition supplies the code, the
-    referencing one's parameters and secret take precedence."""
+    referencing one's parameters and secret take precedence. `via`: the definitions whose
+    functionRef led here, first the one a task runs."""
     runtime = runtime_of(definition)
     spec = definition["spec"][runtime]
+    name = definition["metadata"]["name"]
     where = f"{describe('KeptnTaskDefinition', definition)} spec.{runtime}"
     own_parameters = (spec.get("parameters") or {}).get("map") or {}
     own_secret = (spec.get("secureParameters") or {}).get("secret") or None
     cmd = spec.get("cmdParameters") or ""
     parent_name = (spec.get("functionRef") or {}).get("name")
     if parent_name:
-        if depth >= _MAX_FUNCTION_REFS:
-            raise DefinitionError(f"{where}.functionRef.name: more than {_MAX_FUNCTION_REFS} references deep (a loop?)")
+        chain = " → ".join((*via, name, parent_name))
+        if parent_name in (*via, name):
+            raise DefinitionError(f"{where}.functionRef.name: the functionRef chain {chain} is a loop")
+        if len(via) >= _MAX_FUNCTION_REFS:
+            raise DefinitionError(f"{where}.functionRef.name: the functionRef chain {chain} is more than "
+                                  f"{_MAX_FUNCTION_REFS} references deep")
         parent = lookup(parent_name)
         if parent is None:
             raise DefinitionError(f'{where}.functionRef.name: KeptnTaskDefinition "{parent_name}" not found')
-        base = resolve_function(parent, lookup, depth + 1)
+        base = resolve_function(parent, lookup, (*via, name))
         return Function(runtime, base.configmap, base.url, {**base.parameters, **own_parameters},
                         own_secret or base.secure_secret, cmd or base.cmd_parameters, base.code_definition)
-    name = definition["metadata"]["name"]
-    if (spec.get("inline") or {}).get("code"):
+    code = (spec.get("inline") or {}).get("code")
+    if code:
+        if len(code.encode()) > MAX_INLINE_CODE_BYTES:
+            raise DefinitionError(f"{where}.inline.code: {len(code.encode())} bytes, more than the "
+                                  f"{MAX_INLINE_CODE_BYTES} its ConfigMap {function_configmap_name(name)} can hold")
         return Function(runtime, function_configmap_name(name), None, dict(own_parameters), own_secret, cmd, name)
     if (spec.get("configMapRef") or {}).get("name"):
         return Function(runtime, spec["configMapRef"]["name"], None, dict(own_parameters), own_secret, cmd)

@@ -11,6 +11,11 @@ _TERM = r"(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)"
 _DURATION = re.compile(rf"(?:{_TERM})+")
 
 
+# Go keeps a duration in an int64 of nanoseconds: about 292 years; longer ones do not parse there,
+# and would not fit a Job's activeDeadlineSeconds either.
+MAX_SECONDS = (2**63 - 1) / 1e9
+
+
 class DurationError(ValueError):
     pass
 
@@ -21,4 +26,7 @@ def parse_duration(text: str) -> float:
         return 0.0
     if not isinstance(text, str) or not _DURATION.fullmatch(text):
         raise DurationError(f'"{text}" is not a duration: expected a Go duration such as "30s", "5m" or "1h30m"')
-    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in re.findall(_TERM, text))
+    seconds = sum(float(number) * _UNIT_SECONDS[unit] for number, unit in re.findall(_TERM, text))
+    if seconds > MAX_SECONDS:
+        raise DurationError(f'"{text}" is out of range: a Go duration is at most 2562047h (about 292 years)')
+    return seconds

@@ -17,8 +17,23 @@ MERGE_PATCH = "application/merge-patch+json"
 FIELD_MANAGER = "promotion-controller"
 
 
+# Bad request, too large, invalid: the request itself is wrong, and sending it again cannot help.
+REFUSED = (400, 413, 422)
+
+
 def is_status(error: Exception, *codes: int) -> bool:
     return isinstance(error, ApiException) and error.status in codes
+
+
+def refusal(error: Exception) -> str | None:
+    """The API server's message when it refused a request as wrong (REFUSED); None for any other
+    error, which may pass when tried again."""
+    if not is_status(error, *REFUSED):
+        return None
+    try:
+        return str(json.loads(error.body)["message"])
+    except (TypeError, ValueError, KeyError):
+        return f"{error.status} {error.reason}"
 
 
 class Kube:

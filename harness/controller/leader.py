@@ -4,6 +4,12 @@ Uses the official client's `kubernetes.leaderelection` with its LeaseLock (clien
 time handling and 404 detection; checked against a real API server with two replicas). The
 Lease update is conditional on the resourceVersion read, so two candidates cannot both win.
 A leader that cannot renew within the renew deadline stops leading, and the controller exits.
+
+The library's LeaseLock only survives errors the API server answers; an API server that is away
+(restarting: connection refused) made it raise out of the election and end the controller, and a
+request to a hung one could block the renew loop past the renew deadline. `_Lock` bounds every
+Lease call by the retry period and turns an unreachable API server into a failed try, so the
+library's retry loop and renew deadline decide, as they were meant to.
 """
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import urllib3
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 from kubernetes.leaderelection import electionconfig, leaderelection
@@ -40,7 +47,8 @@ class Candidate:
     def __init__(self, settings: Settings):
         self._settings = settings
         self.identity = f"{socket.gethostname()}_{uuid.uuid4().hex[:10]}"
-        self._lock = LeaseLock(settings.leader_election_id, lease_namespace(settings), self.identity)
+        self._lock = _Lock(settings.leader_election_id, lease_namespace(settings), self.identity,
+                           timeout=settings.retry_period)
 
     def run(self, lead: Callable[[], None], stopped_leading: Callable[[], None]) -> None:
         """Block until this candidate holds the Lease, run `lead` (in a thread) while it renews it,
@@ -65,3 +73,53 @@ class Candidate:
             log.info("released Lease %s/%s", self._lock.namespace, self._lock.name)
         except ApiException as error:
             log.warning("could not release Lease %s/%s: %s", self._lock.namespace, self._lock.name, error.reason)
+
+
+_UNREACHABLE = (urllib3.exceptions.HTTPError, OSError)  # refused, reset, timed out: no answer at all
+
+
+class _BoundedLeaseApi(client.CoordinationV1Api):
+    """The three Lease calls of LeaseLock, each given up after `timeout` seconds."""
+
+    def __init__(self, timeout: float):
+        super().__init__()
+        self._timeout = timeout
+
+    def read_namespaced_lease(self, *args, **kwargs):
+        return super().read_namespaced_lease(*args, _request_timeout=self._timeout, **kwargs)
+
+    def create_namespaced_lease(self, *args, **kwargs):
+        return super().create_namespaced_lease(*args, _request_timeout=self._timeout, **kwargs)
+
+    def replace_namespaced_lease(self, *args, **kwargs):
+        return super().replace_namespaced_lease(*args, _request_timeout=self._timeout, **kwargs)
+
+
+class _Lock(LeaseLock):
+    """LeaseLock for which an API server that does not answer is a failed try, like one that
+    answers with an error (see the module docstring)."""
+
+    def __init__(self, name: str, namespace: str, identity: str, timeout: float):
+        super().__init__(name, namespace, identity)
+        self.api_instance = _BoundedLeaseApi(timeout)
+
+    def get(self, name, namespace):
+        try:
+            return super().get(name, namespace)
+        except _UNREACHABLE as error:
+            log.warning("cannot read Lease %s/%s: %s", namespace, name, error)
+            return False, ApiException(reason=f"API server unreachable: {error}")  # no body: not a 404
+
+    def create(self, name, namespace, election_record):
+        try:
+            return super().create(name, namespace, election_record)
+        except _UNREACHABLE as error:
+            log.warning("cannot create Lease %s/%s: %s", namespace, name, error)
+            return False
+
+    def update(self, name, namespace, updated_record):
+        try:
+            return super().update(name, namespace, updated_record)
+        except _UNREACHABLE as error:
+            log.warning("cannot renew Lease %s/%s: %s", namespace, name, error)
+            return False

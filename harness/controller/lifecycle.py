@@ -18,6 +18,9 @@ from harness.controller.phases import COMPLETED, Phase
 from harness.controller.states import KeptnState
 
 TERMINAL = (KeptnState.SUCCEEDED, KeptnState.FAILED, KeptnState.DEPRECATED)
+# A status message or event names at most this many reasons and counts the rest: a list of 1,000
+# missing definitions must not make a message of 1,000 sentences.
+MAX_REASONS = 10
 
 
 @dataclass(frozen=True)
@@ -85,20 +88,20 @@ def advance(current: dict, phases: tuple[Phase, ...], observe: Observe, block_de
                 status[name] = KeptnState.DEPRECATED.value
             status["status"] = KeptnState.FAILED.value
             status["endTime"] = now
-            message = f"{phase.name} failed: " + "; ".join(seen.failures or ["an item failed"])
+            message = f"{phase.name} failed: " + summary(seen.failures or ["an item failed"])
             result.events.append((WARNING, f"{phase.name}Failed", message))
             break
         if outcome.state == KeptnState.WARNING:
-            warning = "; ".join(seen.failures or ["an item failed"])
+            warning = summary(seen.failures or ["an item failed"])
             result.events.append((WARNING, f"{phase.name}Failed",
                                   f"{phase.name} failed, going on because blockDeployment is false: {warning}"))
             continue
         if outcome.proceed:
             result.events.append((NORMAL, f"{phase.name}Finished", f"{phase.name} finished"))
             continue
-        message = "; ".join(n.message for n in seen.notices)
+        message = summary([n.message for n in seen.notices])
         for reason in dict.fromkeys(n.reason for n in seen.notices if n.reason):
-            said = "; ".join(n.message for n in seen.notices if n.reason == reason)
+            said = summary([n.message for n in seen.notices if n.reason == reason])
             if said not in current.get("message", ""):  # announced once, not on every pass
                 result.events.append((WARNING, f"{phase.name}{reason}", said))
         result.requeue_after = seen.requeue_after
@@ -109,3 +112,9 @@ def advance(current: dict, phases: tuple[Phase, ...], observe: Observe, block_de
         status["endTime"] = now
     status["message"] = message
     return result
+
+
+def summary(reasons: list[str]) -> str:
+    """The first MAX_REASONS reasons, `; `-separated, and how many more there are."""
+    more = len(reasons) - MAX_REASONS
+    return "; ".join(reasons[:MAX_REASONS]) + (f"; and {more} more" if more > 0 else "")

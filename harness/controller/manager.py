@@ -12,6 +12,8 @@ import time
 from harness.controller.context import Context, Key
 from harness.controller.kinds import (APP, APP_VERSION, CONFIG, DEPLOYMENT, EVALUATION, JOB, TASK,
                                       TASK_DEFINITION, WATCHED, WORKLOAD, WORKLOAD_VERSION, Kind)
+from harness.controller.events import WARNING
+from harness.controller.inputs import missing_fields
 from harness.controller.kube import is_status
 from harness.controller.reconcile_app import reconcile_app
 from harness.controller.reconcile_appversion import reconcile_app_version
@@ -27,6 +29,8 @@ from harness.controller.watches import Informer
 log = logging.getLogger(__name__)
 
 _FINISH_RECONCILE_SECONDS = 10
+_SYNC_POLL_SECONDS = 0.2  # how soon a stop is noticed while caches sync
+_SYNC_REPORT_SECONDS = 10
 
 RECONCILERS = {
     APP.kind: reconcile_app,
@@ -39,6 +43,9 @@ RECONCILERS = {
     EVALUATION.kind: reconcile_evaluation,
     CONFIG.kind: reconcile_config,
 }
+
+
+_KINDS = {kind.kind: kind for kind in WATCHED}
 
 
 def _owned_by_task(job: dict) -> bool:
@@ -55,6 +62,8 @@ class Manager:
             for kind in WATCHED for namespace in namespaces
         ]
         self._workers: list[threading.Thread] = []
+        self._reported: dict[Key, str] = {}  # unusable objects already reported, at which resourceVersion
+        self._reported_lock = threading.Lock()
         self._ready = threading.Event()
         self.started = threading.Event()  # run() was called: this replica leads
         self.stopped = threading.Event()  # set once the workers finished their last reconcile
@@ -97,15 +106,28 @@ class Manager:
         return f"caches not synced: {', '.join(waiting)}" if waiting else "starting workers"
 
     def _changed(self, kind: Kind, obj: dict) -> None:
-        for key in keys_for(kind, obj, self.ctx.store):
+        try:
+            keys = keys_for(kind, obj, self.ctx.store)
+        except Exception:  # noqa: BLE001 - raised into the watch, it would stop it and relist forever
+            meta = obj.get("metadata") or {}
+            log.exception("cannot tell what a change of %s %s/%s wakes; it wakes only itself", kind.kind,
+                          meta.get("namespace"), meta.get("name"))
+            keys = [Key.of(kind, obj)]
+        for key in keys:
             self.ctx.queue.add(key)
 
     def _wait_for_sync(self, stop: threading.Event) -> None:
-        started = time.monotonic()
+        """Until every informer listed once, or `stop` (a stop must not wait for a list that keeps
+        failing, e.g. of a CRD that is not installed)."""
+        started = reported = time.monotonic()
         for informer in self._informers:
-            while not informer.synced.wait(10) and not stop.is_set():
-                log.warning("still waiting for the first list of %s (%.0fs)", informer.kind.kind,
-                            time.monotonic() - started)
+            while not informer.synced.wait(_SYNC_POLL_SECONDS):
+                if stop.is_set():
+                    return
+                if time.monotonic() - reported >= _SYNC_REPORT_SECONDS:
+                    reported = time.monotonic()
+                    log.warning("still waiting for the first list of %s (%.0fs)", informer.kind.kind,
+                                reported - started)
 
     def _apply_keptn_configs(self) -> None:
         """Before any version is reconciled: the most recently written KeptnConfig is in force."""
@@ -115,6 +137,21 @@ class Manager:
 
         for config in sorted(self.ctx.store.list(CONFIG), key=written):
             reconcile_config(self.ctx, Key.of(CONFIG, config))
+
+    def _unusable(self, key: Key) -> bool:
+        """An object its reconciler cannot read (inputs.py): say so once per change, do not reconcile."""
+        kind = _KINDS[key.kind]
+        obj = self.ctx.store.get(kind, key.namespace, key.name)
+        problem = missing_fields(key.kind, obj) if obj is not None else None
+        if problem is None:
+            return False
+        version = obj["metadata"].get("resourceVersion", "")
+        with self._reported_lock:
+            first = self._reported.get(key) != version
+            self._reported[key] = version
+        if first:
+            self.ctx.events.emit(obj, kind, WARNING, "InvalidSpec", problem)
+        return True
 
     def _work(self) -> None:
         queue = self.ctx.queue
@@ -129,6 +166,9 @@ class Manager:
         if reconciler is None:
             return  # e.g. the namespace of a Deployment: watched for the cache only
         queue = self.ctx.queue
+        if self._unusable(key):
+            queue.forget(key)
+            return
         started = time.monotonic()
         try:
             requeue_after = reconciler(self.ctx, key)

@@ -10,12 +10,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from kubernetes.client.rest import ApiException
+
 from harness.controller.checks import (CHECK_TYPE_LABEL, OWNER_UID_LABEL, evaluation_manifest,
                                        task_manifest)
 from harness.controller.context import Context
 from harness.controller.definitions import (DefinitionError, check_evaluation_definition,
                                             check_task_definition)
 from harness.controller.kinds import EVALUATION, EVALUATION_DEFINITION, TASK, TASK_DEFINITION, Kind
+from harness.controller.kube import refusal
 from harness.controller.lifecycle import Notice, Observation
 from harness.controller.naming import evaluation_name, task_name
 from harness.controller.phases import Phase, Runs
@@ -72,6 +75,14 @@ def observe_checks(ctx: Context, version: dict, version_kind: Kind, phase: Phase
             name = definition["metadata"]["name"]
             if name in existing:
                 continue
+            where = f"spec.{phase.list_field}[{names.index(name)}]"
+            # The same object for the same definition would be refused again (refusals.py).
+            refused = (uid, check_type, name)
+            inputs = definition["metadata"].get("resourceVersion", "")
+            known = ctx.refusals.known(refused, inputs)
+            if known is not None:
+                notices.append(Notice(f"{known} ({where})", "Refused"))
+                continue
             context = context_of(check_type, child_traceparent(version["spec"].get("traceId"), ctx.rng))
             if tasks:
                 manifest = task_manifest(task_name(check_type, name, ctx.rng), version, version_kind, check_type,
@@ -79,7 +90,17 @@ def observe_checks(ctx: Context, version: dict, version_kind: Kind, phase: Phase
             else:
                 manifest = evaluation_manifest(evaluation_name(check_type, name, ctx.rng), version, version_kind,
                                                check_type, definition, context)
-            created = ctx.kube.create(check_kind, manifest)
+            try:
+                created = ctx.kube.create(check_kind, manifest)
+            except ApiException as error:
+                why = refusal(error)
+                if why is None:
+                    raise
+                message = f'the API server refused the {check_kind.kind} for {definition_kind.kind} "{name}": {why}'
+                ctx.refusals.remember(refused, inputs, message)
+                notices.append(Notice(f"{message} ({where})", "Refused"))
+                continue
+            ctx.refusals.forget(refused)
             ctx.store.upsert(check_kind, created)
             existing[name] = created
             log.info("created %s %s/%s for %s %s (%s)", check_kind.kind, namespace, created["metadata"]["name"],
@@ -108,7 +129,7 @@ def _by_definition(objects: list[dict], tasks: bool) -> dict[str, dict]:
     field = "taskDefinition" if tasks else "evaluationDefinition"
     found: dict[str, dict] = {}
     for obj in sorted(objects, key=lambda o: (o["metadata"].get("creationTimestamp", ""), o["metadata"]["name"])):
-        found.setdefault(obj["spec"].get(field, ""), obj)
+        found.setdefault((obj.get("spec") or {}).get(field, ""), obj)
     return found
 
 

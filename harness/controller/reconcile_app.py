@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import logging
 
+from kubernetes.client.rest import ApiException
+
 from harness.controller.app_versions import app_version_manifest, deprecated_status, superseded, version_name
 from harness.controller.context import Context, Key
+from harness.controller.events import WARNING
 from harness.controller.kinds import APP, APP_CONTEXT, APP_VERSION
+from harness.controller.kube import refusal
 from harness.controller.tracing import new_trace
 
 log = logging.getLogger(__name__)
@@ -18,7 +22,17 @@ def reconcile_app(ctx: Context, key: Key) -> None:
     name = version_name(app)
     if ctx.store.get(APP_VERSION, key.namespace, name) is None:
         manifest = app_version_manifest(app, ctx.store.get(APP_CONTEXT, key.namespace, key.name), new_trace(ctx.rng))
-        created = ctx.kube.create_unless_exists(APP_VERSION, manifest)
+        try:
+            created = ctx.kube.create_unless_exists(APP_VERSION, manifest)
+        except ApiException as error:
+            why = refusal(error)
+            if why is None:
+                raise
+            # The same KeptnAppVersion would be refused again: say why once; an edit of the
+            # KeptnApp (or a restart) tries again.
+            ctx.events.emit(app, APP, WARNING, "AppVersionRefused",
+                            f'the API server refused KeptnAppVersion "{name}": {why}')
+            return
         if created is not None:
             ctx.store.upsert(APP_VERSION, created)
             log.info("created KeptnAppVersion %s/%s", key.namespace, name)

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import logging
 
+from kubernetes.client.rest import ApiException
+
 from harness.controller.checks import OWNER_UID_LABEL
 from harness.controller.context import Context, Key
 from harness.controller.definitions import DefinitionError, check_task_definition
 from harness.controller.events import WARNING
 from harness.controller.jobs import JOB_RESULT_FINALIZER, JobResult, job_manifest, job_result
 from harness.controller.kinds import JOB, TASK, TASK_DEFINITION
-from harness.controller.kube import is_status
+from harness.controller.kube import is_status, refusal
 from harness.controller.naming import job_name
 from harness.controller.reconcile_taskdefinition import ensure_function_configmap
 from harness.controller.states import KeptnState
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 def reconcile_task(ctx: Context, key: Key) -> None:
     task = ctx.store.get(TASK, key.namespace, key.name)
     if task is None:
+        ctx.refusals.forget(key)
         # The task is gone (its version was deleted): nothing will record its Jobs' results.
         for job in ctx.store.list(JOB, key.namespace, lambda j: _owner_name(j) == key.name):
             release_job(ctx, job)
@@ -84,23 +87,38 @@ def _start(ctx: Context, task: dict) -> None:
                                   f'"{namespace}" (spec.taskDefinition)')
         function = check_task_definition(definition, lambda n: ctx.store.get(TASK_DEFINITION, namespace, n))
         manifest = job_manifest(job_name(meta["name"], ctx.rng), task, definition, function, ctx.settings.runner_images)
+        if function is not None and function.code_definition:
+            ensure_function_configmap(ctx, ctx.store.get(TASK_DEFINITION, namespace, function.code_definition))
     except DefinitionError as error:
-        _wait_for_definition(ctx, task, str(error))
+        _wait(ctx, task, "DefinitionNotUsable", str(error))
         return
-    if function is not None and function.code_definition:
-        ensure_function_configmap(ctx, ctx.store.get(TASK_DEFINITION, namespace, function.code_definition))
-    job = ctx.kube.create(JOB, manifest)
+    # The same Job from the same task and definition would be refused again (refusals.py).
+    key = Key.of(TASK, task)
+    inputs = f'{meta.get("generation")}/{definition["metadata"].get("resourceVersion")}'
+    if ctx.refusals.known(key, inputs) is not None:
+        return
+    try:
+        job = ctx.kube.create(JOB, manifest)
+    except ApiException as error:
+        why = refusal(error)
+        if why is None:
+            raise  # the API server may answer next time: retried with back-off
+        message = f'the API server refused the Job built from KeptnTaskDefinition "{spec["taskDefinition"]}": {why}'
+        ctx.refusals.remember(key, inputs, message)
+        _wait(ctx, task, "JobRefused", message)
+        return
+    ctx.refusals.forget(key)
     ctx.store.upsert(JOB, job)
     log.info("created Job %s/%s for KeptnTask %s", namespace, job["metadata"]["name"], meta["name"])
     _write_status(ctx, task, {"jobName": job["metadata"]["name"], "status": KeptnState.PROGRESSING.value,
-                              "startTime": now_text(), "message": ""})
+                              "startTime": now_text(), "reason": "", "message": ""})
 
 
-def _wait_for_definition(ctx: Context, task: dict, message: str) -> None:
-    """Never silent: the task stays Pending and says why; the definition's watch wakes it."""
+def _wait(ctx: Context, task: dict, reason: str, message: str) -> None:
+    """Never silent: the task stays Pending and says why, once; the definition's watch wakes it."""
     if (task.get("status") or {}).get("message") != message:
-        _write_status(ctx, task, {"status": KeptnState.PENDING.value, "message": message})
-        ctx.events.emit(task, TASK, WARNING, "DefinitionNotUsable", message)
+        _write_status(ctx, task, {"status": KeptnState.PENDING.value, "reason": reason, "message": message})
+        ctx.events.emit(task, TASK, WARNING, reason, message)
 
 
 def _record(ctx: Context, task: dict, result: JobResult, job: str | None = None) -> None:

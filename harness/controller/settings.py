@@ -9,6 +9,12 @@ from harness.controller.durations import DurationError, parse_duration
 from harness.controller.jobs import DEFAULT_FUNCTION_RUNNER_IMAGE, DEFAULT_PYTHON_RUNNER_IMAGE, RunnerImages
 
 PROMOTION_FLAG = "PROMOTION_TASKS_ENABLED"
+# Defaults of the three leader-election timing flags (flags win), so that a harness that can only
+# set the environment of its process (the kill and fail-over scenarios) can shorten them.
+LEASE_TIMINGS_ENV = {"lease_duration": "LEADER_ELECTION_LEASE_DURATION",
+                     "renew_deadline": "LEADER_ELECTION_RENEW_DEADLINE",
+                     "retry_period": "LEADER_ELECTION_RETRY_PERIOD"}
+_LEASE_TIMING_DEFAULTS = {"lease_duration": "15s", "renew_deadline": "10s", "retry_period": "2s"}
 _ON, _OFF = ("true", "1", "yes"), ("false", "0", "no", "")
 
 
@@ -43,9 +49,14 @@ class _Parser(argparse.ArgumentParser):
 def parse_settings(argv: list[str], environ: Mapping[str, str]) -> Settings:
     """Settings from flags and environment; argparse exits 2 on bad flags, SettingsError names a
     bad value."""
-    args = _parser().parse_args(argv)
+    args = _parser(environ).parse_args(argv)
     if args.renew_deadline >= args.lease_duration or args.retry_period * 1.2 >= args.renew_deadline:
         raise SettingsError("leader election needs retry-period × 1.2 < renew-deadline < lease-duration")
+    if args.renew_deadline + 2 * args.retry_period >= args.lease_duration:
+        # A leader that stops renewing acts on for up to a retry period, the renew deadline and one
+        # last Lease call (bounded by the retry period); the others wait the lease duration.
+        raise SettingsError("leader election needs renew-deadline + 2 × retry-period < lease-duration, so that "
+                            "a leader that cannot renew has stopped before another replica may take over")
     if args.workers < 1:
         raise SettingsError(f"--workers: must be at least 1, got {args.workers}")
     return Settings(
@@ -106,12 +117,15 @@ def _boolean(text: str) -> bool:
     raise argparse.ArgumentTypeError(f'"{text}": expected true or false')
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
+    timing = {dest: environ.get(variable) or _LEASE_TIMING_DEFAULTS[dest] for dest, variable in LEASE_TIMINGS_ENV.items()}
     parser = _Parser(prog="promotion-conformance controller",
                      description="The reference promotion-phase controller (SPEC.md). "
                                  f"Environment: {PROMOTION_FLAG} (default false), FUNCTION_RUNNER_IMAGE "
                                  f"(default {DEFAULT_FUNCTION_RUNNER_IMAGE}), PYTHON_RUNNER_IMAGE "
-                                 f"(default {DEFAULT_PYTHON_RUNNER_IMAGE}), KUBECONFIG.")
+                                 f"(default {DEFAULT_PYTHON_RUNNER_IMAGE}), KUBECONFIG, "
+                                 f"{', '.join(LEASE_TIMINGS_ENV.values())} (defaults of the three "
+                                 "--leader-election-* timing flags).")
     parser.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG, ~/.kube/config, "
                                              "or the in-cluster service account)")
     parser.add_argument("--context", help="kubeconfig context (default: the current one)")
@@ -127,10 +141,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--leader-election-namespace", metavar="NS")
     parser.add_argument("--leader-election-id", default="promotion-controller", metavar="NAME")
     parser.add_argument("--leader-election-lease-duration", dest="lease_duration", type=_whole_seconds,
-                        default=15, metavar="DURATION", help="default 15s")
+                        default=timing["lease_duration"], metavar="DURATION", help=f"default {timing['lease_duration']}")
     parser.add_argument("--leader-election-renew-deadline", dest="renew_deadline", type=_whole_seconds,
-                        default=10, metavar="DURATION", help="default 10s")
+                        default=timing["renew_deadline"], metavar="DURATION", help=f"default {timing['renew_deadline']}")
     parser.add_argument("--leader-election-retry-period", dest="retry_period", type=_whole_seconds,
-                        default=2, metavar="DURATION", help="default 2s")
+                        default=timing["retry_period"], metavar="DURATION", help=f"default {timing['retry_period']}")
     parser.add_argument("--workers", type=int, default=4, help="reconciles run at once (default 4)")
     return parser

@@ -40,6 +40,12 @@ def _namespace(obj: dict) -> str:
     return obj["metadata"].get("namespace", "")
 
 
+def _spec(obj: dict) -> dict:
+    """`spec`, or nothing: a hand-written object may lack it (inputs.py), and a trigger must not fail."""
+    spec = obj.get("spec")
+    return spec if isinstance(spec, dict) else {}
+
+
 def _task(obj: dict, _store: Store) -> list[Key]:
     """A KeptnTask itself and the version whose phase it belongs to."""
     return [Key.of(TASK, obj), *_controller(obj)]
@@ -56,8 +62,8 @@ def _job(obj: dict, _store: Store) -> list[Key]:
 
 def _workload_version(obj: dict, store: Store) -> list[Key]:
     """A KeptnWorkloadVersion itself and the running app versions of its app (phase AppDeploy)."""
-    app = obj["spec"].get("app")
-    versions = store.list(APP_VERSION, _namespace(obj), lambda v: v["spec"].get("appName") == app and _running(v))
+    app = _spec(obj).get("app")
+    versions = store.list(APP_VERSION, _namespace(obj), lambda v: _spec(v).get("appName") == app and _running(v))
     return [Key.of(WORKLOAD_VERSION, obj), *(Key.of(APP_VERSION, v) for v in versions)]
 
 
@@ -66,11 +72,11 @@ def _waiting_on_definition(obj: dict, store: Store, check_kind: Kind, field: str
     name, namespace = obj["metadata"]["name"], _namespace(obj)
 
     def lists_it(version: dict) -> bool:
-        return _running(version) and any(name in (version["spec"].get(f) or []) for f in _DEFINITION_LISTS)
+        return _running(version) and any(name in (_spec(version).get(f) or []) for f in _DEFINITION_LISTS)
 
     def names_it(check: dict) -> bool:
         state = (check.get("status") or {}).get("status" if check_kind == TASK else "overallStatus")
-        return check["spec"].get(field) == name and not KeptnState.of(state).completed
+        return _spec(check).get(field) == name and not KeptnState.of(state).completed
 
     return [Key.of(kind, obj),
             *(Key.of(APP_VERSION, v) for v in store.list(APP_VERSION, namespace, lists_it)),
@@ -94,7 +100,7 @@ def _metric(obj: dict, store: Store) -> list[Key]:
         if KeptnState.of((evaluation.get("status") or {}).get("overallStatus")).completed:
             return False
         namespace = _namespace(evaluation)
-        definition = store.get(EVALUATION_DEFINITION, namespace, evaluation["spec"].get("evaluationDefinition", ""))
+        definition = store.get(EVALUATION_DEFINITION, namespace, _spec(evaluation).get("evaluationDefinition", ""))
         refs = [o.get("keptnMetricRef") or {} for o in ((definition or {}).get("spec") or {}).get("objectives") or []]
         return any((ref.get("namespace") or namespace, ref.get("name")) == target for ref in refs)
 
@@ -105,7 +111,7 @@ def _deployment(obj: dict, store: Store) -> list[Key]:
     """A Deployment → itself (its KeptnWorkload) and the running workload versions deployed by it."""
     uid = obj["metadata"].get("uid")
     versions = store.list(WORKLOAD_VERSION, _namespace(obj), lambda v: _running(v) and (
-        v["spec"].get("resourceReference") or {}).get("uid") == uid)
+        _spec(v).get("resourceReference") or {}).get("uid") == uid)
     return [Key.of(DEPLOYMENT, obj), *(Key.of(WORKLOAD_VERSION, v) for v in versions)]
 
 
