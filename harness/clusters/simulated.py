@@ -111,6 +111,69 @@ class SimulatedProvider(ClusterProvider):
         for log in sorted(logs.glob("*.log")) if logs.exists() else []:
             shutil.copy2(log, dest / log.name)
 
+    # -- faults: a control-plane component down and up again ----------------------------------
+
+    def restart_component(self, component: str, stop_signal: signal.Signals = signal.SIGKILL) -> float:
+        """Stop one component (e.g. "kube-apiserver"; SIGKILL: a crash) and start it again with the
+        command line kwokctl gave it; return how long it was away (until /readyz for the API server).
+
+        While it is down, its port is free: the cluster-creation lock is held meanwhile so that no
+        simulated cluster created at the same time takes it. Components that exited because the API
+        server was away (the controller-manager and scheduler give up when they cannot renew their
+        leader lease) are started again, as the kubelet restarts static pods on a real node.
+        """
+        with open(workdir() / ".create.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            others = {name: pid for name, pid in self._pids_by_component().items() if name != component}
+            pid = self._pids_by_component().get(component)
+            if pid is None:
+                raise ProviderError(f"simulated cluster {self.name!r}: no pid of {component!r} in {self.cluster_dir / 'pids'}")
+            stopped = time.monotonic()
+            _signal(pid, stop_signal)
+            while _alive(pid):
+                time.sleep(0.05)
+            self._start_component(component)
+            away = time.monotonic() - stopped
+        for name, other in others.items():
+            if not _alive(other):
+                self._say(f"{name} exited while {component} was away; starting it again")
+                self._start_component(name)
+        return away
+
+    def _start_component(self, component: str) -> None:
+        """Start a component with its kwokctl command line (from kwok.yaml), output appended to its
+        log and its pid written where `delete` looks; for kube-apiserver, wait for /readyz."""
+        documents = yaml.safe_load_all((self.cluster_dir / "kwok.yaml").read_text())
+        components = next((d["components"] for d in documents if d and d.get("components")), [])
+        spec = next((c for c in components if c["name"] == component), None)
+        if spec is None:
+            raise ProviderError(f"simulated cluster {self.name!r} has no component {component!r}")
+        with open(self.cluster_dir / "logs" / f"{component}.log", "a") as log:
+            process = subprocess.Popen([spec["binary"], *spec.get("args", [])], cwd=spec.get("workDir", self.cluster_dir),
+                                       stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                       start_new_session=True)  # like kwokctl's: it outlives whoever started it
+        (self.cluster_dir / "pids" / f"{component}.pid").write_text(str(process.pid))
+        if component != "kube-apiserver":
+            return
+        deadline = time.monotonic() + self.ready_timeout
+        while True:
+            try:
+                self._get("/readyz")
+                return
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise ProviderError(f"kube-apiserver of {self.name!r} did not become ready again{self._log_tails()}") from None
+                time.sleep(0.1)
+
+    def _pids_by_component(self) -> dict[str, int]:
+        pids = {}
+        for pid_file in (self.cluster_dir / "pids").glob("*.pid"):
+            try:
+                pids[pid_file.stem] = int(pid_file.read_text().strip())
+            except ValueError:
+                continue
+        return pids
+
     def server_url(self) -> str:
         config = yaml.safe_load(self.kubeconfig.read_text())
         return config["clusters"][0]["cluster"]["server"]
@@ -176,13 +239,7 @@ class SimulatedProvider(ClusterProvider):
             return response.read().decode()
 
     def _component_pids(self) -> list[int]:
-        pids = []
-        for pid_file in (self.cluster_dir / "pids").glob("*.pid"):
-            try:
-                pids.append(int(pid_file.read_text().strip()))
-            except ValueError:
-                continue
-        return pids
+        return list(self._pids_by_component().values())
 
     def _log_tails(self) -> str:
         logs = self.cluster_dir / "logs"
@@ -201,7 +258,23 @@ def _tail(text: str, lines: int = LOG_TAIL_LINES) -> str:
 
 
 def _kill(pid: int) -> None:
+    _signal(pid, signal.SIGKILL)
+
+
+def _signal(pid: int, sig: signal.Signals) -> None:
     try:
-        os.kill(pid, signal.SIGKILL)
+        os.kill(pid, sig)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def _alive(pid: int) -> bool:
+    """Whether pid runs; a zombie (a component this process restarted and that exited) counts as gone."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False

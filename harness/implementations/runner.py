@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -18,6 +19,19 @@ from harness.implementations.adapter import Adapter
 from harness.settings import TIMEOUTS
 
 LOG_TAIL_LINES = 200
+
+# Process mode starts the implementation through this launcher: it asks Linux to send SIGTERM to the
+# implementation when the harness process that started it dies (PR_SET_PDEATHSIG, kept across exec),
+# so that a harness killed with SIGKILL leaves no implementation running against a cluster that the
+# next run deletes as stale; then it execs the adapter's command (same pid). Elsewhere it only execs.
+_ORPHAN_GUARD = (
+    "import ctypes, os, signal, sys\n"
+    "if sys.platform.startswith('linux'):\n"
+    "    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG\n"
+    "    if os.getppid() != int(sys.argv[1]):\n"
+    "        sys.exit('the harness that started this implementation is gone')\n"
+    "os.execvp(sys.argv[2], sys.argv[2:])\n"
+)
 
 
 class ImplementationError(RuntimeError):
@@ -79,7 +93,7 @@ class Implementation:
             log.write(f"--- started with {json.dumps(environment)} ---\n")
             log.flush()
             process = subprocess.Popen(
-                [self._fill(arg) for arg in run["command"]],
+                [sys.executable, "-c", _ORPHAN_GUARD, str(os.getpid()), *(self._fill(arg) for arg in run["command"])],
                 env={**os.environ, **environment, "KUBECONFIG": str(self.kubeconfig)},
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -110,6 +124,20 @@ class Implementation:
 
     def pid(self) -> int | None:
         return self._state().get("pid")
+
+    @property
+    def environment(self) -> dict[str, str]:
+        """The environment it was last started with (the adapter's run.env plus overrides)."""
+        return dict(self._state().get("env", {}))
+
+    def replica(self, name: str) -> "Implementation":
+        """Another process of the same implementation (process mode), with its own state file and
+        its log in <log dir>/<name>/: a second replica beside this one, e.g. for leader election."""
+        if self.adapter.mode != "process":
+            raise ImplementationError(f"{self.adapter.name} runs in the cluster ({self.adapter.mode} mode): "
+                                      "the harness can start a second replica only of a process-mode implementation")
+        return Implementation(self.adapter, self.kubeconfig, self.log_dir / name,
+                              self.state_file.with_name(f"{self.state_file.stem}-{name}.json"))
 
     def alive(self) -> bool:
         pid = self.pid()
