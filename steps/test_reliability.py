@@ -1,0 +1,385 @@
+"""Steps of features/reliability: exactly once across kills, replicas and API server restarts, and
+bad input that is refused or reported without harming the implementation.
+
+Steps are thin over harness/library (faults, exactly_once, api_requests, bad_input). An app
+"kind" is a row of a scenario's table: the task lists its KeptnAppContexts get; app versions of
+a kind are named `<kind>-<index>`.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import random
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pytest
+from pytest_bdd import given, parsers, scenarios, then, when
+
+from hypothesis import HealthCheck, given as example_of, settings as hypothesis_settings
+
+from harness.eventually import NotYet, eventually, never
+from harness.library import api_requests, bad_input, exactly_once, faults, lifecycle, manifests, random_specs
+from harness.library.kube import Kube
+from harness.library.recorder import Recorder
+from harness.library.tables import names, records, single_row
+from harness.pytest_plugin import after_scenario
+from harness.settings import TIMEOUTS
+
+scenarios("reliability")
+
+
+@dataclass
+class Reliability:
+    """What a reliability scenario created and observed."""
+
+    kube: Kube
+    namespace: str
+    recorder: Recorder
+    rng: random.Random
+    apps: dict[str, list[str]] = field(default_factory=dict)  # kind → KeptnApp names
+    kill_log: faults.KillLog | None = None
+    plan: faults.KillPlan | None = None
+    killed_at: float | None = None
+    created_definition: str | None = None  # the last one a `When` step created
+    # bad input: the process and log watched for crashes, the API server's counts at the start,
+    # how many bad objects were submitted and how many of them the harness itself had refused
+    pid: int | None = None
+    log_mark: faults.LogMark | None = None
+    requests_at_start: Counter | None = None
+    bad_objects: int = 0
+    refused_submissions: int = 0
+    answers: list = field(default_factory=list)  # (corpus case, its objects' answers)
+    valid_app: str | None = None
+    lease: faults.LeaseTimings = faults.FAST_FAILOVER
+
+    @property
+    def all_apps(self) -> list[str]:
+        return [app for apps in self.apps.values() for app in apps]
+
+    def deploy(self, kind: str, lists: dict[str, list[str]], index: int) -> None:
+        app = f"{kind}-{index:02d}"
+        self.kube.create(manifests.app_context(app, self.namespace, lists))
+        self.kube.create(manifests.app(app, self.namespace, "1.0.0"))
+        self.apps.setdefault(kind, []).append(app)
+
+
+def _say(message: str) -> None:
+    print(f"[reliability] {message}", file=sys.stderr, flush=True)
+
+
+@pytest.fixture
+def reliability(kube, namespace, implementation, request) -> Reliability:
+    seed = int(os.environ.get("PROMOTION_SEED") or random.randrange(2**32))
+    _say(f"{request.node.name}: random seed {seed} (PROMOTION_SEED={seed} repeats this run's choices)")
+    recorder = Recorder(kube, namespace).start()
+    yield Reliability(kube, namespace, recorder, random.Random(seed))
+    recorder.stop()
+    after_scenario(request.node, kube, namespace, implementation)
+
+
+def _kinds(datatable) -> list[tuple[str, int, dict[str, list[str]]]]:
+    """(kind, count, task lists) per row; `count` defaults to 1."""
+    rows = []
+    for row in records(datatable):
+        lists = {key: names(value) for key, value in row.items() if key in manifests.CONTEXT_LISTS}
+        rows.append((row["kind"], int(row.get("count") or 1), lists))
+    return rows
+
+
+# -- Given: the implementation ---------------------------------------------------------------------
+
+
+@given("the implementation comes back quickly after a kill")
+def fast_failover(implementation, kube, request, reliability):
+    original = faults.restart_for_fast_failover(implementation, kube, reliability.lease)
+
+    def restore():
+        implementation.restart(original)
+        implementation.wait_ready(kube)
+
+    request.addfinalizer(restore)
+
+
+@given("a second replica of the implementation is running")
+def second_replica(implementation, request):
+    replica = implementation.replica("replica-2")
+    replica.start(implementation.environment)
+    request.addfinalizer(replica.stop)  # before the first replica is restored: it hands the Lease back
+    faults.implementation_must_run(replica, "right after it started")
+
+
+@given(parsers.parse("the task definitions"))
+def task_definitions(reliability, datatable):
+    for row in records(datatable):
+        reliability.kube.create(manifests.task_definition(
+            row["name"], reliability.namespace, row["runs for"], int(row["exits with"]),
+            retries=int(row["retries"]) if row.get("retries") else None,
+            ttl=int(row["ttl"]) if row.get("ttl") else None))
+
+
+@given("the implementation is watched for crashes")
+def watched_for_crashes(reliability, implementation, api_client):
+    reliability.pid = implementation.pid()
+    reliability.log_mark = faults.LogMark.of(implementation)
+    reliability.requests_at_start = api_requests.read(api_client)
+
+
+# -- When -----------------------------------------------------------------------------------------
+
+
+@when("app versions of these kinds are deployed in turn while the implementation is killed with SIGKILL at random moments")
+def deploy_while_killing(reliability, implementation, datatable):
+    kinds = _kinds(datatable)
+    reliability.plan = faults.KillPlan.from_env()
+
+    def deploy(index: int) -> None:
+        kind, _count, lists = kinds[index % len(kinds)]
+        reliability.deploy(kind, lists, index)
+
+    reliability.kill_log = faults.deploy_while_killing(implementation, reliability.recorder, reliability.plan, deploy,
+                                                       reliability.rng)
+    _say(f"{reliability.plan.versions} app versions deployed, {reliability.kill_log}")
+
+
+@when("app versions of these kinds are deployed")
+def deploy_kinds(reliability, datatable):
+    index = 0
+    for kind, count, lists in _kinds(datatable):
+        for _ in range(count):
+            reliability.deploy(kind, lists, index)
+            index += 1
+
+
+@when("the leading replica is killed with SIGKILL")
+def kill_leader(reliability, implementation):
+    faults.implementation_must_run(implementation, "before it was killed")
+    reliability.killed_at = time.time()
+    implementation.kill()
+
+
+@when(parsers.parse('the task definition "{name}" is created, running for "{duration}"'))
+def create_definition(reliability, name, duration):
+    reliability.kube.create(manifests.task_definition(name, reliability.namespace, duration))
+    reliability.created_definition = name
+
+
+@when("the API server is restarted while their promotion tasks run")
+def restart_api_server(reliability, cluster, implementation):
+    eventually(lambda: _promotion_job_seen(reliability), "a promotion Job to run", TIMEOUTS.lifecycle)
+    pid = implementation.pid()
+    away = faults.restart_api_server(cluster)
+    _say(f"kube-apiserver was away for {away:.1f}s")
+    assert implementation.pid() == pid
+
+
+def _promotion_job_seen(reliability: Reliability) -> None:
+    promotion = {t["metadata"]["uid"] for t in reliability.recorder.ever(
+        "KeptnTask", lambda t: t["spec"].get("checkType") == "promotion")}
+    jobs = reliability.recorder.ever("Job", lambda j: any(
+        r.get("uid") in promotion for r in j["metadata"].get("ownerReferences") or []))
+    if not jobs:
+        raise NotYet(f"{len(promotion)} promotion KeptnTasks, none with a Job yet")
+
+
+@when("every file of the bad-input corpus is submitted")
+def submit_corpus(reliability):
+    for case in bad_input.load_corpus():
+        answers = bad_input.submit(reliability.kube, reliability.namespace, case)
+        reliability.answers.append((case, answers))
+        reliability.refused_submissions += sum(1 for answer in answers if answer.refusal is not None)
+    reliability.bad_objects = len(reliability.answers)
+    _say(f"bad-input corpus: {reliability.bad_objects} files, {sum(len(c.objects) for c, _ in reliability.answers)} "
+         f"objects, {reliability.refused_submissions} refused at admission")
+
+
+@when(parsers.parse("{count:d} random apps are submitted, each with one field of its task definition, app context "
+                    "or app replaced by a random value"))
+def submit_random_apps(reliability, count):
+    numbers = itertools.count()
+
+    @hypothesis_settings(max_examples=count, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @example_of(random_specs.MUTATIONS)
+    def admission_follows_the_schema(mutation):
+        kind, path, value = mutation
+        example = random_specs.example(next(numbers), reliability.namespace, kind, path, value)
+        answers = [random_specs.create_strict(reliability.kube, obj) for obj in example.objects]
+        reliability.refused_submissions += sum(1 for answer in answers if answer.refused is not None)
+        for obj, answer in zip(example.objects, answers):
+            random_specs.admission_must_match_schema(obj, answer)
+        if answers[2].refused is None:  # the KeptnApp is in: its version must complete or say why
+            reliability.apps.setdefault("random", []).append(example.app)
+
+    admission_follows_the_schema()
+    reliability.bad_objects = next(numbers)
+    _say(f"random specs: {reliability.bad_objects} apps, {reliability.refused_submissions} objects refused at "
+         f"admission as their schema says, {len(reliability.apps.get('random', []))} apps accepted")
+
+
+@when("a valid app version is deployed beside them")
+def deploy_valid(reliability):
+    for name, run_for in (("valid-pre", "1s"), ("valid-post", "1s"), ("valid-promote", "1s")):
+        reliability.kube.create(manifests.task_definition(name, reliability.namespace, run_for))
+    reliability.deploy("valid", {"preDeploymentTasks": ["valid-pre"], "postDeploymentTasks": ["valid-post"],
+                                 "promotionTasks": ["valid-promote"]}, 0)
+    reliability.valid_app = reliability.apps["valid"][-1]
+
+
+@when(parsers.parse('the task definitions "{definitions}" are deleted once their promotion Jobs run'))
+def delete_definitions_while_running(reliability, definitions):
+    for definition in names(definitions):
+        eventually(lambda: _job_of_definition_seen(reliability, definition),
+                   f"the promotion Job of {definition} to run", TIMEOUTS.lifecycle)
+        reliability.kube.delete("KeptnTaskDefinition", definition, reliability.namespace)
+
+
+def _job_of_definition_seen(reliability: Reliability, definition: str) -> None:
+    tasks = {t["metadata"]["uid"] for t in reliability.recorder.ever(
+        "KeptnTask", lambda t: t["spec"].get("taskDefinition") == definition)}
+    if not reliability.recorder.ever("Job", lambda j: any(
+            r.get("uid") in tasks for r in j["metadata"].get("ownerReferences") or [])):
+        raise NotYet(f"no Job of a KeptnTask of {definition} yet")
+
+
+# -- Then -----------------------------------------------------------------------------------------
+
+
+@then(parsers.parse('every "{kind}" app version completes with'))
+def every_completes_with(reliability, kind, datatable):
+    expected = single_row(datatable)
+    for app in reliability.apps[kind]:
+        lifecycle.app_version_must_reach(reliability.kube, reliability.namespace, app, expected)
+
+
+@then(parsers.parse('every "{kind}" app version settles at'))
+def every_settles_at(reliability, kind, datatable):
+    expected = single_row(datatable)
+    for app in reliability.apps[kind]:
+        lifecycle.app_version_must_settle_at(reliability.kube, reliability.namespace, app, expected)
+
+
+@then("every listed definition has exactly one KeptnTask per app version, each with one Job and one pod")
+def exactly_once_holds(reliability):
+    # The versions have completed; watch a little longer, so that a late second run is caught too.
+    never(lambda: exactly_once.each_task_must_have_run_once(reliability.recorder, reliability.all_apps),
+          f"every task of {len(reliability.all_apps)} app versions running exactly once")
+    runs = exactly_once.runs_seen_by(reliability.recorder)
+    _say(f"exactly once: {len(reliability.all_apps)} app versions, {runs.task_count} KeptnTasks, "
+         f"{runs.job_count} Jobs, {runs.pod_count} pods, no duplicates")
+
+
+@then("the implementation was killed as often as planned and runs")
+def killed_as_planned(reliability, implementation):
+    assert len(reliability.kill_log.kills) == reliability.plan.kills, (
+        f"planned {reliability.plan.kills} kills, made {len(reliability.kill_log.kills)}")
+    faults.implementation_must_run(implementation, "after the last kill")
+
+
+@then("the other replica takes over within the lease duration")
+def takes_over(reliability, request):
+    awaited = reliability.created_definition
+
+    def progressed() -> float:
+        tasks = [o for o in reliability.recorder.seen("KeptnTask")
+                 if o.type == "ADDED" and o.object["spec"].get("taskDefinition") == awaited]
+        if not tasks:
+            raise NotYet(f"no KeptnTask of {awaited} yet")
+        return min(o.received for o in tasks)
+
+    first = eventually(progressed, f"the other replica to create the KeptnTask of {awaited} for the waiting version",
+                       TIMEOUTS.lifecycle)
+    took = first - reliability.killed_at
+    limit = reliability.lease.takeover_limit
+    request.node.user_properties.append(("failover_seconds", f"{took:.1f}"))
+    _say(f"fail-over: the other replica acted {took:.1f}s after the leader was killed "
+         f"(lease {reliability.lease.lease_duration}s, limit {limit:.1f}s)")
+    assert took <= limit, (f"the other replica acted {took:.1f}s after the leader was killed; expected within the "
+                           f"lease duration ({reliability.lease.lease_duration}s) plus a retry period and cache sync "
+                           f"({limit:.1f}s)")
+
+
+@then("the implementation is still running")
+def still_running(implementation):
+    faults.implementation_must_run(implementation, "after the API server came back")
+
+
+@then("every object the corpus expects to be refused was refused with a message naming its field")
+def refused_naming_field(reliability):
+    failures = []
+    for case, answers in reliability.answers:
+        for expectation in case.expectations:
+            if expectation.outcome != "refused":
+                continue
+            try:
+                bad_input.refusal_must_name_field(expectation, answers)
+            except AssertionError as error:
+                failures.append(f"{case.path.name}: {error}")
+    assert not failures, "\n".join(failures)
+
+
+@then("every accepted object of the corpus shows its expected outcome and reason")
+def accepted_reported(reliability):
+    failures, waiting = [], []
+    for case, _answers in reliability.answers:
+        for expectation in case.expectations:
+            if expectation.outcome == "refused":
+                continue
+            try:
+                bad_input.outcome_must_show(reliability.kube, reliability.namespace, expectation)
+            except AssertionError as error:
+                failures.append(f"{case.path.name} ({case.wrong}): {error}")
+            if expectation.outcome == "waits":
+                waiting.append(expectation.name)
+    assert not failures, "\n".join(failures)
+    bad_input.waiting_versions_must_stay(reliability.kube, reliability.namespace, waiting)
+
+
+@then("every accepted random app's version completes, or waits and says why")
+def random_versions_complete_or_say_why(reliability):
+    for app in reliability.apps.get("random", []):
+        bad_input.version_must_complete_or_say_why(reliability.kube, reliability.namespace, app)
+
+
+@then("it completes with")
+def valid_completes(reliability, datatable):
+    lifecycle.app_version_must_reach(reliability.kube, reliability.namespace, reliability.valid_app,
+                                     single_row(datatable))
+
+
+@then("once everything settled, the implementation writes at most once per 10 bad objects in 10 seconds")
+def no_hot_loop(reliability, implementation, api_client):
+    allowed = math.ceil(reliability.bad_objects / 10)
+    window = 10.0
+
+    def quiet_window() -> None:
+        before = api_requests.read(api_client)
+        never(lambda: faults.implementation_must_run(implementation, "in a quiet window"),
+              "the implementation in a quiet window", duration=window)
+        writes = api_requests.implementation_writes(before, api_requests.read(api_client))
+        total = sum(writes.values())
+        if total > allowed:
+            raise NotYet(f"{total} writes in {window:.0f}s, at most {allowed} allowed for {reliability.bad_objects} "
+                         f"bad objects: " + ", ".join(f"{count}× {request}" for request, count in writes.most_common()))
+        _say(f"quiet window: {total} writes in {window:.0f}s (at most {allowed} allowed)"
+             + "".join(f", {count}× {request}" for request, count in writes.most_common()))
+
+    eventually(quiet_window, "a 10 s window in which the implementation (nearly) stops writing", TIMEOUTS.lifecycle)
+
+
+@then("the API server refused at most one request of the implementation per bad object")
+def few_refusals(reliability, api_client):
+    refused = api_requests.refused_writes(reliability.requests_at_start, api_requests.read(api_client))
+    by_implementation = sum(refused.values()) - reliability.refused_submissions
+    _say(f"refused requests: {sum(refused.values())}, of which the harness's own submissions "
+         f"{reliability.refused_submissions}; the implementation's: {by_implementation}")
+    assert by_implementation <= reliability.bad_objects, (
+        f"the API server refused {by_implementation} requests of the implementation for {reliability.bad_objects} bad "
+        f"objects (it sends again what was refused): " + ", ".join(f"{c}× {r}" for r, c in refused.most_common()))
+
+
+@then("the implementation did not crash")
+def did_not_crash(reliability, implementation):
+    faults.must_not_have_crashed(implementation, reliability.pid, reliability.log_mark)

@@ -1,0 +1,183 @@
+"""The reliability step library's pure parts: counting runs for exactly once (SPEC §6), reading
+the API server's request counts, the kill plan and lease timings, reading an implementation's
+log from a mark, and the admission oracle of the random specs."""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from harness.clusters import toolchain
+from harness.implementations import adapter as adapters
+from harness.implementations.runner import Implementation
+from harness.library import api_requests, exactly_once, faults, random_specs
+
+
+def _meta(name, uid, owner=None):
+    meta = {"name": name, "uid": uid}
+    if owner:
+        meta["ownerReferences"] = [{"uid": owner, "controller": True}]
+    return meta
+
+
+def _version(app, uid, promotion=("promote",), post=("check",)):
+    return {"metadata": _meta(f"{app}-1.0.0-6b86b273", uid),
+            "spec": {"appName": app, "promotionTasks": list(promotion), "postDeploymentTasks": list(post)}}
+
+
+def _task(name, uid, owner, check_type, definition):
+    return {"metadata": _meta(name, uid, owner), "spec": {"checkType": check_type, "taskDefinition": definition}}
+
+
+def _runs(tasks, jobs, pods, versions=None):
+    return exactly_once.count_runs(versions or [_version("shop", "v1")], tasks, jobs, pods)
+
+
+GOOD_TASKS = [_task("promotion-promote-1", "t1", "v1", "promotion", "promote"), _task("post-check-1", "t2", "v1", "post", "check")]
+GOOD_JOBS = [{"metadata": _meta("promotion-promote-1-9", "j1", "t1")}, {"metadata": _meta("post-check-1-9", "j2", "t2")}]
+GOOD_PODS = [{"metadata": _meta("p1", "p1", "j1")}, {"metadata": _meta("p2", "p2", "j2")}]
+
+
+def test_one_task_per_listed_definition_one_job_per_task_one_pod_per_job_is_exactly_once():
+    runs = _runs(GOOD_TASKS, GOOD_JOBS, GOOD_PODS)
+    assert exactly_once.problems(runs, ["shop"]) == []
+    assert (runs.task_count, runs.job_count, runs.pod_count) == (2, 2, 2)
+
+
+def test_a_second_task_for_a_definition_is_a_duplicate_run():
+    tasks = [*GOOD_TASKS, _task("promotion-promote-2", "t3", "v1", "promotion", "promote")]
+    jobs = [*GOOD_JOBS, {"metadata": _meta("promotion-promote-2-9", "j3", "t3")}]
+    pods = [*GOOD_PODS, {"metadata": _meta("p3", "p3", "j3")}]
+    assert exactly_once.problems(_runs(tasks, jobs, pods), ["shop"]) == [
+        "shop-1.0.0-6b86b273: 2 promotion KeptnTasks of promote, expected 1: ['promotion-promote-1', 'promotion-promote-2']"]
+
+
+def test_a_second_job_of_a_task_counts_even_when_ttl_removed_the_first():
+    # the record holds the first Job although it is long deleted: a re-run after a restart shows
+    jobs = [*GOOD_JOBS, {"metadata": _meta("promotion-promote-1-8", "j3", "t1")}]
+    pods = [*GOOD_PODS, {"metadata": _meta("p3", "p3", "j3")}]
+    assert exactly_once.problems(_runs(GOOD_TASKS, jobs, pods), ["shop"]) == [
+        "shop-1.0.0-6b86b273: KeptnTask promotion-promote-1 had 2 Jobs, expected 1: "
+        "['promotion-promote-1-9', 'promotion-promote-1-8']"]
+
+
+def test_missing_tasks_second_pods_unlisted_tasks_and_second_versions_are_all_named():
+    tasks = [GOOD_TASKS[0], _task("pre-extra-1", "t9", "v1", "pre", "extra")]
+    jobs = [GOOD_JOBS[0], {"metadata": _meta("pre-extra-1-9", "j9", "t9")}]
+    pods = [*GOOD_PODS, {"metadata": _meta("p4", "p4", "j1")}, {"metadata": _meta("p9", "p9", "j9")}]
+    versions = [_version("shop", "v1"), _version("shop", "v2") | {"metadata": _meta("shop-1.0.0-d4735e3a", "v2")}]
+    found = exactly_once.problems(_runs(tasks, jobs, pods, versions), ["shop"])
+    assert found[0] == "KeptnApp shop: 2 KeptnAppVersions (shop-1.0.0-6b86b273, shop-1.0.0-d4735e3a), expected 1"
+    assert "shop-1.0.0-6b86b273: 0 post KeptnTasks of check, expected 1: []" in found
+    assert "shop-1.0.0-6b86b273: 1 pre KeptnTask(s) of extra, which it does not list: ['pre-extra-1']" in found
+    assert ("shop-1.0.0-6b86b273: Job promotion-promote-1-9 of KeptnTask promotion-promote-1 had 2 pods, expected 1: "
+            "['p1', 'p4']") in found
+
+
+METRICS = """# HELP apiserver_request_total Counter of apiserver requests
+# TYPE apiserver_request_total counter
+apiserver_request_total{code="201",component="apiserver",dry_run="",group="batch",resource="jobs",scope="resource",subresource="",verb="POST",version="v1"} 4
+apiserver_request_total{code="422",component="apiserver",dry_run="",group="batch",resource="jobs",scope="resource",subresource="",verb="POST",version="v1"} 2
+apiserver_request_total{code="200",component="apiserver",dry_run="",group="batch",resource="jobs",scope="resource",subresource="status",verb="PUT",version="v1"} 9
+apiserver_request_total{code="200",component="apiserver",dry_run="",group="lifecycle.keptn.sh",resource="keptntasks",scope="resource",subresource="status",verb="PATCH",version="v1"} 7
+apiserver_request_total{code="200",component="apiserver",dry_run="",group="",resource="pods",scope="resource",subresource="status",verb="PATCH",version="v1"} 30
+apiserver_request_total{code="200",component="apiserver",dry_run="",group="lifecycle.keptn.sh",resource="keptntasks",scope="namespace",subresource="",verb="LIST",version="v1"} 5
+apiserver_request_duration_seconds_count{verb="POST"} 99
+"""
+
+
+def test_request_counts_are_read_from_the_api_servers_metrics_page():
+    counts = api_requests.parse(METRICS)
+    assert counts[api_requests.Request("POST", "batch", "jobs", "", "422")] == 2
+    assert sum(counts.values()) == 4 + 2 + 9 + 7 + 30 + 5
+
+
+def test_writes_of_the_implementation_leave_out_reads_pods_and_the_job_controllers_job_status():
+    before = api_requests.parse(METRICS)
+    after = before + Counter({api_requests.Request("POST", "batch", "jobs", "", "422"): 3,
+                              api_requests.Request("PATCH", "lifecycle.keptn.sh", "keptntasks", "status", "200"): 2,
+                              api_requests.Request("PUT", "batch", "jobs", "status", "200"): 5,
+                              api_requests.Request("PATCH", "", "pods", "status", "200"): 8,
+                              api_requests.Request("LIST", "lifecycle.keptn.sh", "keptntasks", "", "200"): 4})
+    writes = api_requests.implementation_writes(before, after)
+    assert writes == Counter({api_requests.Request("POST", "batch", "jobs", "", "422"): 3,
+                              api_requests.Request("PATCH", "lifecycle.keptn.sh", "keptntasks", "status", "200"): 2})
+    assert api_requests.refused_writes(before, after) == Counter({api_requests.Request("POST", "batch", "jobs", "", "422"): 3})
+    assert str(api_requests.Request("POST", "batch", "jobs", "", "422")) == "POST batch/jobs → 422"
+
+
+def test_the_kill_plan_is_short_for_make_test_and_long_for_make_soak():
+    assert faults.KillPlan.from_env({}) == faults.KillPlan(versions=6, kills=5)
+    assert faults.KillPlan.from_env({"PROMOTION_SOAK": "1"}) == faults.KillPlan(versions=30, kills=20)
+
+
+def test_fast_failover_timings_let_a_leader_stop_before_another_takes_over():
+    timings = faults.FAST_FAILOVER
+    # the rule the reference enforces (settings.py): renew deadline + 2 × retry period < lease duration
+    assert timings.renew_deadline + 2 * timings.retry_period < timings.lease_duration
+    assert timings.env() == {"LEADER_ELECTION_LEASE_DURATION": "6s", "LEADER_ELECTION_RENEW_DEADLINE": "3s",
+                             "LEADER_ELECTION_RETRY_PERIOD": "1s"}
+    assert timings.takeover_limit >= timings.lease_duration + timings.retry_period
+
+
+@pytest.fixture
+def implementation(tmp_path, monkeypatch) -> Implementation:
+    """The reference's adapter, without looking for kubectl (it is never run here)."""
+    monkeypatch.setattr(toolchain, "ensure", lambda binaries, progress=None: {b: Path("/bin/true") for b in binaries})
+    return Implementation(adapters.load(adapters.DEFAULT), tmp_path / "kubeconfig", tmp_path, tmp_path / "state.json")
+
+
+def test_a_log_mark_reads_only_what_was_written_after_it(implementation):
+    implementation.log_file.write_text("Exception in thread worker-0: old news\n")
+    mark = faults.LogMark.of(implementation)
+    with open(implementation.log_file, "a") as log:
+        log.write("reconciled KeptnTask demo/t\n")
+    assert mark.since() == "reconciled KeptnTask demo/t\n"
+
+
+def test_a_replica_has_its_own_state_and_log(implementation, tmp_path):
+    replica = implementation.replica("replica-2")
+    assert replica.state_file == tmp_path / "state-replica-2.json"
+    assert replica.log_file == tmp_path / "replica-2" / "reference.log"
+
+
+@pytest.mark.parametrize(("kind", "path", "value", "refused_field"), [
+    ("KeptnTaskDefinition", "spec.retries", "ten", "spec.retries"),
+    ("KeptnTaskDefinition", "spec.retries", 2**31, "spec.retries"),  # format int32
+    ("KeptnTaskDefinition", "spec.timeout", "5 minutes", "spec.timeout"),
+    ("KeptnTaskDefinition", "spec.deno", {"inline": {"code": "x"}}, "spec"),  # two runtimes: the CEL rule
+    ("KeptnTaskDefinition", "spec.container", None, "spec"),  # null is dropped: no runtime left
+    ("KeptnTaskDefinition", "spec", None, "spec"),  # required
+    ("KeptnAppContext", "spec.promotionTasks", [""], "spec.promotionTasks[0]"),
+    ("KeptnApp", "spec.version", "", "spec.version"),
+    ("KeptnApp", "spec.workloads", [{"name": "web"}], "spec.workloads[0].version"),
+])
+def test_the_oracle_refuses_what_the_crd_schemas_refuse(kind, path, value, refused_field):
+    example = random_specs.example(1, "demo", kind, path, value)
+    obj = next(o for o in example.objects if o["kind"] == kind)
+    errors = random_specs.expected_errors(obj)
+    assert errors and random_specs._field(*errors[0]) == refused_field
+
+
+@pytest.mark.parametrize(("kind", "path", "value"), [
+    ("KeptnTaskDefinition", "spec.timeout", "2562048h"),  # the pattern lets it in; the controller reports it
+    ("KeptnTaskDefinition", "spec.container.image", " busybox"),  # the Job is refused later, not the definition
+    ("KeptnAppContext", "spec.promotionTasks", ["Promote_A", "a/b"]),
+    ("KeptnApp", "spec.revision", 10**30),
+])
+def test_the_oracle_admits_what_the_crd_schemas_admit(kind, path, value):
+    example = random_specs.example(1, "demo", kind, path, value)
+    obj = next(o for o in example.objects if o["kind"] == kind)
+    assert random_specs.expected_errors(obj) == []
+
+
+def test_a_refusal_must_name_the_field_the_schema_complains_about():
+    obj = random_specs.example(1, "demo", "KeptnTaskDefinition", "spec.retries", -1).objects[0]
+    named = random_specs.Answer('KeptnTaskDefinition "random-001" is invalid: spec.retries: Invalid value: -1: '
+                                "should be greater than or equal to 0", 422)
+    random_specs.admission_must_match_schema(obj, named)
+    with pytest.raises(AssertionError, match="names none of the fields"):
+        random_specs.admission_must_match_schema(obj, random_specs.Answer("something is wrong", 422))
+    with pytest.raises(AssertionError, match="was accepted although its schema says"):
+        random_specs.admission_must_match_schema(obj, random_specs.Answer(None))
