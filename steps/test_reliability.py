@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from hypothesis import HealthCheck, given as example_of, settings as hypothesis_settings
+from hypothesis import HealthCheck, given as example_of, seed as hypothesis_seed, settings as hypothesis_settings
 
 from harness.eventually import NotYet, eventually, never
 from harness.library import api_requests, bad_input, exactly_once, faults, lifecycle, manifests, random_specs
@@ -39,7 +39,7 @@ class Reliability:
     kube: Kube
     namespace: str
     recorder: Recorder
-    rng: random.Random
+    seed: int  # of every random choice the scenario makes (PROMOTION_SEED repeats them)
     apps: dict[str, list[str]] = field(default_factory=dict)  # kind → KeptnApp names
     kill_log: faults.KillLog | None = None
     plan: faults.KillPlan | None = None
@@ -55,6 +55,9 @@ class Reliability:
     answers: list = field(default_factory=list)  # (corpus case, its objects' answers)
     valid_app: str | None = None
     lease: faults.LeaseTimings = faults.FAST_FAILOVER
+
+    def rng(self) -> random.Random:
+        return random.Random(self.seed)
 
     @property
     def all_apps(self) -> list[str]:
@@ -76,7 +79,7 @@ def reliability(kube, namespace, implementation, request) -> Reliability:
     seed = int(os.environ.get("PROMOTION_SEED") or random.randrange(2**32))
     _say(f"{request.node.name}: random seed {seed} (PROMOTION_SEED={seed} repeats this run's choices)")
     recorder = Recorder(kube, namespace).start()
-    yield Reliability(kube, namespace, recorder, random.Random(seed))
+    yield Reliability(kube, namespace, recorder, seed)
     recorder.stop()
     after_scenario(request.node, kube, namespace, implementation)
 
@@ -141,7 +144,7 @@ def deploy_while_killing(reliability, implementation, datatable):
         reliability.deploy(kind, lists, index)
 
     reliability.kill_log = faults.deploy_while_killing(implementation, reliability.recorder, reliability.plan, deploy,
-                                                       reliability.rng)
+                                                       reliability.rng())
     _say(f"{reliability.plan.versions} app versions deployed, {reliability.kill_log}")
 
 
@@ -201,6 +204,7 @@ def submit_corpus(reliability):
 def submit_random_apps(reliability, count):
     numbers = itertools.count()
 
+    @hypothesis_seed(reliability.seed)
     @hypothesis_settings(max_examples=count, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @example_of(random_specs.MUTATIONS)
     def admission_follows_the_schema(mutation):

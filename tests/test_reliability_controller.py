@@ -13,12 +13,11 @@ from kubernetes.client.rest import ApiException
 from kubernetes.leaderelection import electionconfig, leaderelection
 
 from harness.controller import leader
-from harness.controller.checks import OWNER_UID_LABEL
 from harness.controller.context import Key
 from harness.controller.definitions import MAX_INLINE_CODE_BYTES, DefinitionError, resolve_function
 from harness.controller.durations import DurationError, parse_duration
 from harness.controller.inputs import missing_fields
-from harness.controller.kinds import APP, APP_VERSION, JOB, TASK, TASK_DEFINITION
+from harness.controller.kinds import APP, APP_VERSION, TASK, TASK_DEFINITION
 from harness.controller.kube import refusal
 from harness.controller.lifecycle import MAX_REASONS, Notice, Observation, advance, summary
 from harness.controller.manager import Manager
@@ -28,7 +27,6 @@ from harness.controller.reconcile_app import reconcile_app
 from harness.controller.reconcile_task import reconcile_task
 from harness.controller.refusals import Refusals
 from harness.controller.settings import SettingsError, parse_settings
-from harness.controller.states import KeptnState
 from harness.controller.triggers import keys_for
 from test_controller_exactly_once import DEFINITION, KAV, FakeKube, _cache, _context, _task
 
