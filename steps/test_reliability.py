@@ -109,6 +109,9 @@ def fast_failover(implementation, kube, request, reliability):
 
 @given("a second replica of the implementation is running")
 def second_replica(implementation, request):
+    if implementation.adapter.mode != "process":
+        pytest.skip(f"{implementation.adapter.name} runs in the cluster: the harness starts a second replica only of "
+                    "an implementation it runs as a process")
     replica = implementation.replica("replica-2")
     replica.start(implementation.environment)
     request.addfinalizer(replica.stop)  # before the first replica is restored: it hands the Lease back

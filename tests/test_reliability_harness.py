@@ -11,6 +11,7 @@ they take a minute or so; they are skipped where the simulated cluster's binarie
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -47,12 +48,27 @@ def _cluster_of(run: subprocess.Popen) -> registry.Record:
     def recorded() -> registry.Record:
         if run.poll() is not None:
             raise AssertionError(f"the run ended early (exit {run.returncode}):\n{run.stdout.read()[-3000:]}")
-        for entry in registry.all_records():
+        for path in registry.records_dir().glob("*.json"):
+            try:  # read one record at a time: the run may be writing its own right now
+                entry = registry.Record(**json.loads(path.read_text()))
+            except (OSError, ValueError, TypeError):
+                continue
             if entry.owner_pid == run.pid:
                 return entry
         raise NotYet(f"no cluster record owned by process {run.pid}")
 
     return eventually(recorded, "the run to record its cluster", RUN_TIMEOUT)
+
+
+def _stop(run: subprocess.Popen) -> None:
+    """After a failed check: let the run clean up (Ctrl-C), kill it only if it does not end."""
+    if run.poll() is not None:
+        return
+    os.killpg(run.pid, signal.SIGINT)
+    try:
+        run.communicate(timeout=RUN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(run.pid, signal.SIGKILL)
 
 
 def _processes_mentioning(text: str) -> dict[int, str]:
@@ -113,8 +129,7 @@ def test_ctrl_c_during_a_run_removes_its_cluster_and_processes_and_its_report_sa
         os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         output, _ = run.communicate(timeout=RUN_TIMEOUT)
     finally:
-        if run.poll() is None:
-            os.killpg(run.pid, signal.SIGKILL)
+        _stop(run)
     assert run.returncode == 1, f"an interrupted run exits 1, this one {run.returncode}:\n{output[-3000:]}"
     _nothing_left_of(cluster)
     [report_file] = tmp_path.glob("*/conformance-report.yaml")
@@ -130,9 +145,11 @@ def test_a_run_killed_with_sigkill_leaves_no_implementation_and_the_next_run_rem
         cluster = SimulatedProvider(_cluster_of(run).name)
         eventually(lambda: _must_exist(cluster.kubeconfig), "the run's cluster to exist", RUN_TIMEOUT)
         implementation = _implementation_running(cluster.kubeconfig)
-    finally:
-        os.kill(run.pid, signal.SIGKILL)  # a crash: nobody tears anything down
-        run.communicate(timeout=30)
+    except BaseException:
+        _stop(run)
+        raise
+    os.kill(run.pid, signal.SIGKILL)  # a crash: nobody tears anything down
+    run.communicate(timeout=30)
     eventually(lambda: _gone(implementation), f"the implementation (pid {implementation}) to stop with its harness", 30)
     assert _processes_mentioning(str(cluster.cluster_dir)), "the crashed run's cluster should still run"
     assert registry.lookup(cluster.name).owner_pid == run.pid
