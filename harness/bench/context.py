@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from kubernetes import client
 
@@ -17,6 +18,7 @@ class Bench:
     controller: Controller
     plan: Plan
     say: Callable[[str], None]
+    profile_dir: Path | None = None  # --profile: where the scale stage writes py-spy's samples
 
     def space(self, stage: str, lifetime: float | None) -> Space:
         """A fresh namespace for a stage, watched for `lifetime` seconds (None: not watched)."""

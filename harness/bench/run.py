@@ -33,7 +33,8 @@ from harness.paths import REPORTS
 from harness.settings import TIMEOUTS
 
 # In this order: the ceiling stops the controller, so it runs last.
-STAGES = ("overhead", "latency", "parallelism", "scale", "ceiling")
+STAGES = {"overhead": overhead.run, "latency": latency.run, "parallelism": parallelism.run, "scale": scale.run,
+          "ceiling": ceiling.run}
 
 
 def main(argv: list[str]) -> int:
@@ -67,9 +68,9 @@ def main(argv: list[str]) -> int:
         controller.install()
         try:
             controller.start(promotion=True)  # stages that need another setting restart it
-            bench = Bench(api_client, controller, plan, say)
+            bench = Bench(api_client, controller, plan, say, profile_dir=folder / run_id if args.profile else None)
             for stage in chosen:
-                stages[stage] = _run_stage(stage, bench, folder / run_id if args.profile else None)
+                stages[stage] = _run_stage(stage, bench)
         finally:
             controller.stop()
     except (ProviderError, ImplementationError) as error:
@@ -92,15 +93,11 @@ def main(argv: list[str]) -> int:
     return 1 if any("error" in section for section in stages.values()) else 0
 
 
-def _run_stage(stage: str, bench: Bench, profile_dir: Path | None) -> dict:
+def _run_stage(stage: str, bench: Bench) -> dict:
     say(f"stage {stage}")
     began = time.monotonic()
     try:
-        if stage == "scale":
-            section = scale.run(bench, profile_dir / "scale.pyspy.txt" if profile_dir else None)
-        else:
-            section = {"overhead": overhead, "latency": latency, "parallelism": parallelism,
-                       "ceiling": ceiling}[stage].run(bench)
+        section = STAGES[stage](bench)
     except Exception as error:  # noqa: BLE001 - one broken stage must not cost the others' figures
         traceback.print_exc()
         section = {"error": f"{type(error).__name__}: {error}"}
@@ -121,13 +118,16 @@ def _now() -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="promotion-conformance bench", description="Benchmarks of the reference controller on a simulated cluster; figures are printed, never enforced.")
+    parser = argparse.ArgumentParser(
+        prog="promotion-conformance bench",
+        description="Benchmarks of the reference controller on a simulated cluster; figures are printed, never enforced.")
     parser.add_argument("--quick", action="store_true",
                         help=f"small counts for a smoke run ({QUICK.overhead_versions} versions per setting, "
                              f"N={','.join(map(str, QUICK.parallel_tasks))}, {QUICK.scale_versions} scale versions)")
     parser.add_argument("--only", action="append", choices=STAGES, metavar="STAGE",
                         help=f"run only this stage (repeatable): {', '.join(STAGES)}")
     parser.add_argument("--profile", action="store_true",
-                        help="sample the controller with py-spy during the scale stage (its figures then carry py-spy's cost)")
+                        help="sample the controller with py-spy during the scale stage "
+                             "(its figures then carry py-spy's cost)")
     parser.add_argument("--output", default=str(REPORTS / "bench"), help="folder of the reports (default reports/bench)")
     return parser

@@ -139,7 +139,7 @@ def _scale(title: str, section: dict, _report: dict) -> list[str]:
     ]
     profile = section.get("profile")
     if profile and profile["samples"]:
-        lines.append(f"   profile (py-spy, {profile['samples']} samples) — where the CPU was:")
+        lines.append(f"   profile (py-spy, {profile['samples']} non-idle samples) — innermost functions:")
         lines += [f"     {frame['share']:6.1%}  {frame['function']}" for frame in profile["self"][:5]]
         lines.append("   the controller's code on those stacks:")
         lines += [f"     {frame['share']:6.1%}  {frame['function']}" for frame in profile["project"][:5]]

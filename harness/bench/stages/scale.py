@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 from kubernetes import client
 
@@ -32,7 +31,7 @@ _SETTLE_SECONDS = 60  # after the last version ended, for the last Job finalizer
 _MIB = 2**20
 
 
-def run(bench: Bench, profile_to: Path | None) -> dict:
+def run(bench: Bench) -> dict:
     plan = bench.plan
     promotion = [f"promote-{i}" for i in range(1, plan.scale_promotion_tasks + 1)]
     apps = [f"scale-{i:03d}" for i in range(plan.scale_versions)]
@@ -43,7 +42,7 @@ def run(bench: Bench, profile_to: Path | None) -> dict:
     space.contexts_for(apps, {"preDeploymentTasks": [PRE], "postDeploymentTasks": [POST], "promotionTasks": promotion})
 
     idle = process.usage(pid)
-    sampler = Sampler(pid, profile_to) if profile_to else None
+    sampler = Sampler(pid, bench.profile_dir / "scale.pyspy.txt") if bench.profile_dir else None
     requests_before = apiserver.scrape(bench.api_client)
     own_before = space.sent + space.watcher.lists
     started_at, started = time.time(), time.monotonic()
