@@ -195,3 +195,17 @@ def test_the_summary_lists_every_target_with_its_verdict():
     assert len(lines) == 6
     assert any("phase latency p99" in line and line.endswith("missed") for line in lines)
     assert any("scale: controller peak RSS" in line and line.endswith("met") for line in lines)
+
+
+def test_the_summary_shows_the_profiles_hot_spots_when_the_scale_stage_was_profiled():
+    stages = _stages()
+    stages["scale"]["controller"]["profiled"] = True
+    stages["scale"]["profile"] = {
+        "samples": 1000, "rateHz": 100,
+        "self": [{"function": "SSLSocket.do_handshake (ssl.py)", "samples": 111, "share": 0.111}],
+        "project": [{"function": "EventRecorder.emit (harness/controller/events.py)", "samples": 228, "share": 0.228}],
+    }
+    text = summary.render(_report(stages))
+    assert "— profiled while measured" in text
+    assert "profile (py-spy, 1000 non-idle samples) — innermost functions:\n      11.1%  SSLSocket.do_handshake (ssl.py)" in text
+    assert "22.8%  EventRecorder.emit (harness/controller/events.py)" in text
