@@ -49,6 +49,11 @@ class FakeKube:
         self.writes.append(("create", kind.kind, obj["metadata"]["name"]))
         return self.put(kind, obj)
 
+    def create_unless_exists(self, kind, obj):
+        if self.get(kind, obj["metadata"]["namespace"], obj["metadata"]["name"]) is not None:
+            return None  # the API server's 409, as harness.controller.kube turns it into None
+        return self.create(kind, obj)
+
     def patch(self, kind, namespace, name, patch):
         return self._merge(kind, namespace, name, patch, "patch")
 

@@ -17,7 +17,7 @@ from harness.controller.context import Key
 from harness.controller.definitions import MAX_INLINE_CODE_BYTES, DefinitionError, resolve_function
 from harness.controller.durations import DurationError, parse_duration
 from harness.controller.inputs import missing_fields
-from harness.controller.kinds import APP, APP_VERSION, TASK, TASK_DEFINITION
+from harness.controller.kinds import APP, APP_CONTEXT, APP_VERSION, TASK, TASK_DEFINITION
 from harness.controller.kube import refusal
 from harness.controller.lifecycle import MAX_REASONS, Notice, Observation, advance, summary
 from harness.controller.manager import Manager
@@ -53,9 +53,6 @@ class RefusingKube(FakeKube):
             raise _refused(422, f'{kind.kind} "{obj["metadata"]["name"]}" is invalid: spec.template.metadata.labels'
                                 f"[controller-uid]: must be 'uid-{self.refusals}'")
         return super().create(kind, obj)
-
-    def create_unless_exists(self, kind, obj):
-        return self.create(kind, obj)  # the objects these tests create never exist already
 
 
 # -- durations: Go's range ----------------------------------------------------------------------
@@ -152,6 +149,19 @@ def test_a_refused_app_version_is_reported_on_the_keptnapp_not_retried():
     reconcile_app(ctx, Key("KeptnApp", "demo", "shop"))
     assert ctx.events.sent == [("KeptnApp", "shop", "Warning", "AppVersionRefused")]
     assert [w[0] for w in kube.writes] == ["refused"]  # nothing else: no currentVersion of a version that does not exist
+
+
+def test_a_new_app_version_copies_the_app_context_from_the_api_even_before_the_watch_saw_it():
+    """SPEC §2: the AppContext is copied at creation only; a cache that lags must not drop its lists."""
+    kube = FakeKube()
+    ctx = _context(kube)
+    _cache(ctx, APP, kube.put(APP, {"metadata": {"name": "shop", "namespace": "demo", "generation": 1},
+                                    "spec": {"version": "1.0.0"}}))
+    kube.put(APP_CONTEXT, {"metadata": {"name": "shop", "namespace": "demo"}, "spec": {"promotionTasks": ["promote"]}})
+    assert ctx.store.get(APP_CONTEXT, "demo", "shop") is None  # the watch has not delivered it yet
+    reconcile_app(ctx, Key("KeptnApp", "demo", "shop"))
+    created = kube.get(APP_VERSION, "demo", "shop-1.0.0-6b86b273")
+    assert created["spec"]["promotionTasks"] == ["promote"]
 
 
 def test_refusals_are_forgotten_once_their_inputs_change():

@@ -21,7 +21,11 @@ def reconcile_app(ctx: Context, key: Key) -> None:
         return
     name = version_name(app)
     if ctx.store.get(APP_VERSION, key.namespace, name) is None:
-        manifest = app_version_manifest(app, ctx.store.get(APP_CONTEXT, key.namespace, key.name), new_trace(ctx.rng))
+        # The AppContext is copied once, now (SPEC §2), so read it from the API, not the cache: a
+        # context created just before its KeptnApp may not have reached the watch yet, and the
+        # version would run without its task lists, promotion silently skipped.
+        app_context = ctx.kube.get(APP_CONTEXT, key.namespace, key.name)
+        manifest = app_version_manifest(app, app_context, new_trace(ctx.rng))
         try:
             created = ctx.kube.create_unless_exists(APP_VERSION, manifest)
         except ApiException as error:
