@@ -13,6 +13,7 @@ help:
 	@echo "make test         everything the project checks (unit tests, then features on the $(PROVIDER) cluster)"
 	@echo "make setup        Python venv with the harness installed (run first by the others)"
 	@echo "make toolchain    locate or build the cluster binaries into the cache"
+	@echo "make bench        benchmarks on a simulated cluster (12-15 min); BENCH_ARGS=--quick for a 2-min smoke run"
 	@echo "make clean        remove the venv, caches of this checkout and reports"
 
 # The venv is rebuilt only when pyproject.toml changes.
@@ -47,6 +48,9 @@ docs-check: setup
 # every profile), reports in reports/<run-id>/. Pass flags with ARGS, e.g. make conformance ARGS="-n 2".
 conformance: setup toolchain
 	$(PY) -m harness.cli run $(ARGS)
+
+bench: setup toolchain
+	$(PY) -m harness.cli bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

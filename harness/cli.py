@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 a failure of what was run, 2 bad usage or configuration
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 from harness.clusters import registry, toolchain
@@ -52,22 +53,29 @@ def _build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("toolchain", help="locate (or build) every pinned binary and say where each comes from")
 
-    controller = commands.add_parser(
-        "controller", help="run the reference promotion-phase controller", add_help=False
-    )
-    controller.add_argument("args", nargs=argparse.REMAINDER)
+    # Listed for --help only: main() hands these their arguments before argparse runs.
+    for name, (_, summary) in _DELEGATED.items():
+        commands.add_parser(name, help=summary, add_help=False)
 
     report = commands.add_parser("report", help="check or render a conformance report")
     report_commands = report.add_subparsers(dest="action", required=True, parser_class=_Parser)
     report_commands.add_parser("validate", help="check a ConformanceReport file against its schema").add_argument("file")
     report_commands.add_parser("html", help="(re)write index.html of a report folder").add_argument("folder")
-
-    compat = commands.add_parser("crd-compat", help="is a NEW CRD set backward compatible with OLD?", add_help=False)
-    compat.add_argument("args", nargs=argparse.REMAINDER)
     return parser
 
 
+# Subcommands with parsers of their own; argparse's REMAINDER would reject their leading options.
+_DELEGATED = {
+    "controller": ("harness.controller.app", "run the reference promotion-phase controller"),
+    "crd-compat": ("harness.compat", "is a NEW CRD set backward compatible with OLD?"),
+    "bench": ("harness.bench", "benchmark the reference controller on a simulated cluster (figures, never failures)"),
+}
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] and argv[0] in _DELEGATED:
+        return importlib.import_module(_DELEGATED[argv[0]][0]).main(argv[1:])
     args = _build_parser().parse_args(argv)
     try:
         if args.command == "cluster":
@@ -85,16 +93,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{binary:<24} {version:<9} {where}")
             toolchain.ensure([b for c in toolchain.COMPONENTS for b in c.binaries])
             return 0
-        if args.command == "controller":
-            from harness.controller.app import main as controller_main
-
-            return controller_main(args.args)
         if args.command == "report":
             return _report(args)
-        if args.command == "crd-compat":
-            from harness.compat import main as compat_main
-
-            return compat_main(args.args)
     except (ProviderError, toolchain.ToolchainError) as exc:
         print(f"promotion-conformance: {exc}", file=sys.stderr)
         return 1
