@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PROVIDER ?= simulated
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup toolchain test unit features docs docs-check conformance bench clean help
+.PHONY: setup toolchain test unit features docs docs-check conformance bench soak clean help
 
 help:
 	@echo "make conformance  bring up a cluster (kind if Docker answers, else simulated), run the suite, write reports"
@@ -14,6 +14,7 @@ help:
 	@echo "make setup        Python venv with the harness installed (run first by the others)"
 	@echo "make toolchain    locate or build the cluster binaries into the cache"
 	@echo "make bench        benchmarks on a simulated cluster (12-15 min); BENCH_ARGS=--quick for a 2-min smoke run"
+	@echo "make soak         the long reliability run: 30 app versions under 20 random controller SIGKILLs"
 	@echo "make clean        remove the venv, caches of this checkout and reports"
 
 # The venv is rebuilt only when pyproject.toml changes.
@@ -48,6 +49,10 @@ docs-check: setup
 # every profile), reports in reports/<run-id>/. Pass flags with ARGS, e.g. make conformance ARGS="-n 2".
 conformance: setup toolchain
 	$(PY) -m harness.cli run $(ARGS)
+
+# make test runs the same scenario shortened (6 versions, 5 kills).
+soak: setup toolchain
+	PROMOTION_SOAK=1 PROVIDER=$(PROVIDER) $(PY) -m pytest steps/test_reliability.py -q -k sigkills_at_random_moments -p no:cacheprovider
 
 bench: setup toolchain
 	$(PY) -m harness.cli bench $(BENCH_ARGS)
