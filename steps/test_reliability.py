@@ -175,20 +175,20 @@ def create_definition(reliability, name, duration):
 
 @when("the API server is restarted while their promotion tasks run")
 def restart_api_server(reliability, cluster, implementation):
-    eventually(lambda: _promotion_job_seen(reliability), "a promotion Job to run", TIMEOUTS.lifecycle)
+    eventually(lambda: _job_seen(reliability, lambda t: t["spec"].get("checkType") == "promotion"),
+               "a promotion Job to run", TIMEOUTS.lifecycle)
     pid = implementation.pid()
     away = faults.restart_api_server(cluster)
     _say(f"kube-apiserver was away for {away:.1f}s")
-    assert implementation.pid() == pid
+    assert implementation.pid() == pid, f"{implementation.adapter.name} was restarted meanwhile ({pid} → {implementation.pid()})"
 
 
-def _promotion_job_seen(reliability: Reliability) -> None:
-    promotion = {t["metadata"]["uid"] for t in reliability.recorder.ever(
-        "KeptnTask", lambda t: t["spec"].get("checkType") == "promotion")}
-    jobs = reliability.recorder.ever("Job", lambda j: any(
-        r.get("uid") in promotion for r in j["metadata"].get("ownerReferences") or []))
-    if not jobs:
-        raise NotYet(f"{len(promotion)} promotion KeptnTasks, none with a Job yet")
+def _job_seen(reliability: Reliability, task_matches) -> None:
+    """A Job of a KeptnTask that `task_matches` was created (the record keeps it after ttl removed it)."""
+    tasks = {t["metadata"]["uid"] for t in reliability.recorder.ever("KeptnTask", task_matches)}
+    if not reliability.recorder.ever("Job", lambda j: any(
+            r.get("uid") in tasks for r in j["metadata"].get("ownerReferences") or [])):
+        raise NotYet(f"{len(tasks)} such KeptnTasks, none with a Job yet")
 
 
 @when("every file of the bad-input corpus is submitted")
@@ -238,17 +238,9 @@ def deploy_valid(reliability):
 @when(parsers.parse('the task definitions "{definitions}" are deleted once their promotion Jobs run'))
 def delete_definitions_while_running(reliability, definitions):
     for definition in names(definitions):
-        eventually(lambda: _job_of_definition_seen(reliability, definition),
+        eventually(lambda: _job_seen(reliability, lambda t: t["spec"].get("taskDefinition") == definition),
                    f"the promotion Job of {definition} to run", TIMEOUTS.lifecycle)
         reliability.kube.delete("KeptnTaskDefinition", definition, reliability.namespace)
-
-
-def _job_of_definition_seen(reliability: Reliability, definition: str) -> None:
-    tasks = {t["metadata"]["uid"] for t in reliability.recorder.ever(
-        "KeptnTask", lambda t: t["spec"].get("taskDefinition") == definition)}
-    if not reliability.recorder.ever("Job", lambda j: any(
-            r.get("uid") in tasks for r in j["metadata"].get("ownerReferences") or [])):
-        raise NotYet(f"no Job of a KeptnTask of {definition} yet")
 
 
 # -- Then -----------------------------------------------------------------------------------------
