@@ -188,7 +188,9 @@ def install_from_scratch(cluster: UpgradeCluster, crds: list[dict]) -> None:
         if left:
             raise NotYet(f"still there: {', '.join(left)}")
 
-    eventually(gone, "the keptn.sh CRDs of the previous scenario to be deleted")
+    # The API server's CRD finalizer backs off when listing the objects fails (right after a scenario
+    # broke a stored version), so this can take longer than an object's usual state change.
+    eventually(gone, "the keptn.sh CRDs of the previous scenario to be deleted", TIMEOUTS.lifecycle)
     apply_crds(cluster, crds)
 
 
