@@ -30,6 +30,9 @@ def _task(name, uid, owner, check_type, definition):
     return {"metadata": _meta(name, uid, owner), "spec": {"checkType": check_type, "taskDefinition": definition}}
 
 
+SHOP = {"shop": {"promotionTasks": ["promote"], "postDeploymentTasks": ["check"]}}
+
+
 def _runs(tasks, jobs, pods, versions=None):
     return exactly_once.count_runs(versions or [_version("shop", "v1")], tasks, jobs, pods)
 
@@ -41,7 +44,7 @@ GOOD_PODS = [{"metadata": _meta("p1", "p1", "j1")}, {"metadata": _meta("p2", "p2
 
 def test_one_task_per_listed_definition_one_job_per_task_one_pod_per_job_is_exactly_once():
     runs = _runs(GOOD_TASKS, GOOD_JOBS, GOOD_PODS)
-    assert exactly_once.problems(runs, ["shop"]) == []
+    assert exactly_once.problems(runs, SHOP) == []
     assert (runs.task_count, runs.job_count, runs.pod_count) == (2, 2, 2)
 
 
@@ -49,7 +52,7 @@ def test_a_second_task_for_a_definition_is_a_duplicate_run():
     tasks = [*GOOD_TASKS, _task("promotion-promote-2", "t3", "v1", "promotion", "promote")]
     jobs = [*GOOD_JOBS, {"metadata": _meta("promotion-promote-2-9", "j3", "t3")}]
     pods = [*GOOD_PODS, {"metadata": _meta("p3", "p3", "j3")}]
-    assert exactly_once.problems(_runs(tasks, jobs, pods), ["shop"]) == [
+    assert exactly_once.problems(_runs(tasks, jobs, pods), SHOP) == [
         "shop-1.0.0-6b86b273: 2 promotion KeptnTasks of promote, expected 1: ['promotion-promote-1', 'promotion-promote-2']"]
 
 
@@ -57,7 +60,7 @@ def test_a_second_job_of_a_task_counts_even_when_ttl_removed_the_first():
     # the record holds the first Job although it is long deleted: a re-run after a restart shows
     jobs = [*GOOD_JOBS, {"metadata": _meta("promotion-promote-1-8", "j3", "t1")}]
     pods = [*GOOD_PODS, {"metadata": _meta("p3", "p3", "j3")}]
-    assert exactly_once.problems(_runs(GOOD_TASKS, jobs, pods), ["shop"]) == [
+    assert exactly_once.problems(_runs(GOOD_TASKS, jobs, pods), SHOP) == [
         "shop-1.0.0-6b86b273: KeptnTask promotion-promote-1 had 2 Jobs, expected 1: "
         "['promotion-promote-1-9', 'promotion-promote-1-8']"]
 
@@ -67,7 +70,7 @@ def test_missing_tasks_second_pods_unlisted_tasks_and_second_versions_are_all_na
     jobs = [GOOD_JOBS[0], {"metadata": _meta("pre-extra-1-9", "j9", "t9")}]
     pods = [*GOOD_PODS, {"metadata": _meta("p4", "p4", "j1")}, {"metadata": _meta("p9", "p9", "j9")}]
     versions = [_version("shop", "v1"), _version("shop", "v2") | {"metadata": _meta("shop-1.0.0-d4735e3a", "v2")}]
-    found = exactly_once.problems(_runs(tasks, jobs, pods, versions), ["shop"])
+    found = exactly_once.problems(_runs(tasks, jobs, pods, versions), SHOP)
     assert found[0] == "KeptnApp shop: 2 KeptnAppVersions (shop-1.0.0-6b86b273, shop-1.0.0-d4735e3a), expected 1"
     assert "shop-1.0.0-6b86b273: 0 post KeptnTasks of check, expected 1: []" in found
     assert "shop-1.0.0-6b86b273: 1 pre KeptnTask(s) of extra, which it does not list: ['pre-extra-1']" in found
@@ -181,3 +184,11 @@ def test_a_refusal_must_name_the_field_the_schema_complains_about():
         random_specs.admission_must_match_schema(obj, random_specs.Answer("something is wrong", 422))
     with pytest.raises(AssertionError, match="was accepted although its schema says"):
         random_specs.admission_must_match_schema(obj, random_specs.Answer(None))
+
+
+def test_a_version_that_does_not_list_what_its_app_context_lists_is_named():
+    # e.g. the context was read from a cache that did not have it yet: promotion silently skipped
+    runs = _runs([GOOD_TASKS[1]], [GOOD_JOBS[1]], [GOOD_PODS[1]], [_version("shop", "v1", promotion=())])
+    assert exactly_once.problems(runs, SHOP) == [
+        "shop-1.0.0-6b86b273 lists {'post': ['check']}, its KeptnAppContext {'promotion': ['promote'], 'post': ['check']}",
+        "shop-1.0.0-6b86b273: 0 promotion KeptnTasks of promote, expected 1: []"]

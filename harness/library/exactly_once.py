@@ -73,19 +73,25 @@ def count_runs(versions: list[dict], tasks: list[dict], jobs: list[dict], pods: 
     return runs
 
 
-def problems(runs: Runs, apps: list[str]) -> list[str]:
+def problems(runs: Runs, apps: dict[str, dict[str, list[str]]]) -> list[str]:
     """Every way the runs differ from exactly once, in words; empty when all is well.
 
-    For each app: one KeptnAppVersion; for each definition its version lists, one KeptnTask of
-    that checkType, no task of a definition it does not list; each task one Job; each Job one pod.
+    `apps`: per KeptnApp, the task lists its KeptnAppContext has (`promotionTasks`: [...], ...).
+    For each app: one KeptnAppVersion, listing what the context lists; for each listed definition
+    one KeptnTask of its checkType, none of a definition not listed; each task one Job; each Job one pod.
     """
     found = []
-    for app in apps:
+    for app, lists in apps.items():
         versions = runs.versions.get(app, [])
         if len(versions) != 1:
             found.append(f"KeptnApp {app}: {len(versions)} KeptnAppVersions ({', '.join(versions) or 'none'}), expected 1")
+        wanted = {TASK_LISTS[name]: list(dict.fromkeys(definitions)) for name, definitions in lists.items()
+                  if name in TASK_LISTS and definitions}
         for version in versions:
-            listed = {(check_type, d) for check_type, definitions in runs.listed[version].items() for d in definitions}
+            copied = {check_type: definitions for check_type, definitions in runs.listed[version].items() if definitions}
+            if copied != wanted:
+                found.append(f"{version} lists {copied}, its KeptnAppContext {wanted}")
+            listed = {(check_type, d) for check_type, definitions in wanted.items() for d in definitions}
             ran = runs.tasks[version]
             for check_type, definition in sorted(listed | set(ran)):
                 names = ran.get((check_type, definition), [])
@@ -109,7 +115,7 @@ def runs_seen_by(recorder) -> Runs:
     return count_runs(*(recorder.ever(kind, lambda _obj: True) for kind in ("KeptnAppVersion", "KeptnTask", "Job", "Pod")))
 
 
-def each_task_must_have_run_once(recorder, apps: list[str]) -> Runs:
+def each_task_must_have_run_once(recorder, apps: dict[str, dict[str, list[str]]]) -> Runs:
     """Fail with every deviation from exactly once, naming the version, task and Job."""
     runs = runs_seen_by(recorder)
     found = problems(runs, apps)
