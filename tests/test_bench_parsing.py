@@ -7,11 +7,12 @@ from collections import Counter
 
 import pytest
 
-from harness.bench.apiserver import Request, controller_requests, delta, is_controllers, parse
+from harness.bench.apiserver import controller_requests, is_controllers
 from harness.bench.controller import controller_figures, with_metrics_address
 from harness.bench.process import cpu_seconds, status_bytes
 from harness.bench.profile import hot_spots
 from harness.implementations.adapter import Adapter
+from harness.library.api_requests import Request, grown, parse
 
 _APISERVER_METRICS = """\
 # HELP apiserver_request_total [STABLE] Counter of apiserver requests
@@ -33,9 +34,9 @@ def test_parse_reads_only_the_request_counter_by_verb_resource_and_code():
     assert sum(counts.values()) == 12 + 30 + 2 + 40 + 12 + 99  # the duration histogram is not read
 
 
-def test_delta_keeps_what_was_served_between_two_scrapes():
+def test_grown_keeps_what_was_served_between_two_readings():
     key, other = Request("POST", "batch", "jobs", "", "201"), Request("GET", "", "pods", "", "200")
-    assert delta(Counter({key: 5, other: 7}), Counter({key: 8, other: 7})) == Counter({key: 3})
+    assert grown(Counter({key: 5, other: 7}), Counter({key: 8, other: 7})) == Counter({key: 3})
 
 
 @pytest.mark.parametrize(("request_", "counted"), [
@@ -57,7 +58,7 @@ def test_which_requests_are_the_controllers(request_, counted):
 
 
 def test_controller_requests_subtract_the_harness_and_count_refusals_apart():
-    served = delta(Counter(), parse(_APISERVER_METRICS)) + Counter({
+    served = grown(Counter(), parse(_APISERVER_METRICS)) + Counter({
         Request("POST", "lifecycle.keptn.sh", "keptnapps", "", "201"): 4,
         Request("LIST", "lifecycle.keptn.sh", "keptntasks", "", "200"): 3,
     })

@@ -1,4 +1,5 @@
-"""The requests the API server served, from its own counter `apiserver_request_total`.
+"""The controller's share of the requests the API server served in a scale window (the counter
+itself is read by `harness.library.api_requests`).
 
 The counter has no user-agent label, so the controller's share is found by resource and verb:
 during a scale window nobody but the controller and the harness creates or updates Keptn
@@ -13,55 +14,12 @@ subtracted. WATCH is left out: it is one long-running request per informer, not 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
-from kubernetes import client
-from prometheus_client.parser import text_string_to_metric_families
+from harness.library.api_requests import Request
 
-METRIC = "apiserver_request_total"
 WRITES = frozenset({"POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETECOLLECTION"})
-READS = frozenset({"GET", "LIST"})
 CONTROLLER_VERBS = frozenset({"POST", "PUT", "PATCH", "APPLY", "LIST"})  # see the module docstring
 KEPTN_GROUP = "lifecycle.keptn.sh"
-
-
-@dataclass(frozen=True, order=True)
-class Request:
-    verb: str
-    group: str
-    resource: str
-    subresource: str
-    code: str
-
-    @property
-    def label(self) -> str:
-        """`PATCH keptnappversions/status`"""
-        return f"{self.verb} {self.resource}" + (f"/{self.subresource}" if self.subresource else "")
-
-
-def scrape(api_client: client.ApiClient) -> Counter[Request]:
-    """The API server's request counters now (GET /metrics with the kubeconfig's credentials)."""
-    response = api_client.call_api(*api_client.param_serialize("GET", "/metrics", auth_settings=["BearerToken"]))
-    response.read()
-    return parse(response.data.decode())
-
-
-def parse(text: str) -> Counter[Request]:
-    # /metrics is ~2 MB; only this family's lines go to the parser.
-    lines = "\n".join(line for line in text.splitlines() if line.startswith(METRIC + "{"))
-    counts: Counter[Request] = Counter()
-    for family in text_string_to_metric_families(lines):
-        for sample in family.samples:
-            labels = sample.labels
-            key = Request(labels.get("verb", ""), labels.get("group", ""), labels.get("resource", ""),
-                          labels.get("subresource", ""), labels.get("code", ""))
-            counts[key] += int(sample.value)
-    return counts
-
-
-def delta(before: Counter[Request], after: Counter[Request]) -> Counter[Request]:
-    """What was served between two scrapes (counters only grow while the API server runs)."""
-    return Counter({key: after[key] - before.get(key, 0) for key in after if after[key] > before.get(key, 0)})
 
 
 def is_controllers(request: Request) -> bool:

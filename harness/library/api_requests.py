@@ -26,7 +26,7 @@ IMPLEMENTATION_KINDS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Request:
     verb: str
     group: str
@@ -38,15 +38,19 @@ class Request:
         what = "/".join(part for part in (self.group or "core", self.resource, self.subresource) if part)
         return f"{self.verb} {what} → {self.code}"
 
+    @property
+    def label(self) -> str:
+        """`PATCH keptnappversions/status`"""
+        return f"{self.verb} {self.resource}" + (f"/{self.subresource}" if self.subresource else "")
+
 
 def parse(metrics_text: str) -> Counter[Request]:
-    """The request counts of a Prometheus text page (only `apiserver_request_total` lines are read)."""
-    lines = "\n".join(line for line in metrics_text.splitlines() if line.startswith(_METRIC))
+    """The request counts of a Prometheus text page (only `apiserver_request_total` lines are read:
+    the page is about 2 MB)."""
+    lines = "\n".join(line for line in metrics_text.splitlines() if line.startswith(_METRIC + "{"))
     counts: Counter[Request] = Counter()
     for family in text_string_to_metric_families(lines):
         for sample in family.samples:
-            if sample.name != _METRIC:
-                continue
             labels = sample.labels
             counts[Request(labels.get("verb", ""), labels.get("group", ""), labels.get("resource", ""),
                            labels.get("subresource", ""), labels.get("code", ""))] += int(sample.value)
@@ -54,16 +58,20 @@ def parse(metrics_text: str) -> Counter[Request]:
 
 
 def read(api_client) -> Counter[Request]:
-    """The API server's request counts now (GET /metrics with the harness's credentials)."""
-    response = api_client.call_api("GET", api_client.configuration.host + "/metrics")
-    data = response.read() if hasattr(response, "read") else response.data
-    return parse(data.decode() if isinstance(data, bytes) else data)
+    """The API server's request counts now (GET /metrics with the kubeconfig's credentials)."""
+    response = api_client.call_api(*api_client.param_serialize("GET", "/metrics", auth_settings=["BearerToken"]))
+    response.read()
+    return parse(response.data.decode())
+
+
+def grown(before: Counter[Request], after: Counter[Request]) -> Counter[Request]:
+    """What was served between two readings (counters only grow while the API server runs)."""
+    return after - before
 
 
 def implementation_writes(before: Counter[Request], after: Counter[Request]) -> Counter[Request]:
     """The writes to the implementation's kinds between two readings."""
-    grown = after - before
-    return Counter({request: count for request, count in grown.items() if request.verb in WRITES and any(
+    return Counter({request: count for request, count in grown(before, after).items() if request.verb in WRITES and any(
         request.group == group and resource in (None, request.resource) and request.subresource not in others
         for group, resource, others in IMPLEMENTATION_KINDS)})
 

@@ -18,6 +18,7 @@ import time
 from kubernetes import client
 
 from harness.bench import apiserver, process
+from harness.library import api_requests
 from harness.bench.context import Bench
 from harness.bench.profile import Sampler, hot_spots
 from harness.bench.stats import summarize
@@ -43,7 +44,7 @@ def run(bench: Bench) -> dict:
 
     idle = process.usage(pid)
     sampler = Sampler(pid, bench.profile_dir / "scale.pyspy.txt") if bench.profile_dir else None
-    requests_before = apiserver.scrape(bench.api_client)
+    requests_before = api_requests.read(bench.api_client)
     own_before = space.sent + space.watcher.lists
     started_at, started = time.time(), time.monotonic()
     if sampler:
@@ -57,7 +58,7 @@ def run(bench: Bench) -> dict:
                              _SETTLE_SECONDS)
     window = time.monotonic() - started
     collapsed = sampler.stop() if sampler else None
-    requests_after = apiserver.scrape(bench.api_client)
+    requests_after = api_requests.read(bench.api_client)
     busy = process.usage(pid)
     own = (space.sent + space.watcher.lists) - own_before
     space.watcher.stop()
@@ -65,7 +66,7 @@ def run(bench: Bench) -> dict:
     outcome = Outcome()
     for app in apps:
         outcome.add_final(space, app)
-    served = apiserver.delta(requests_before, requests_after)
+    served = api_requests.grown(requests_before, requests_after)
     requests = apiserver.controller_requests(served, own)
     events = _controller_events(bench.api_client, space.name)
     writes = sum(requests["writes"].values()) + events
