@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import itertools
 import random
+import threading
+
+import pytest
 
 from kubernetes.client.rest import ApiException
 
@@ -234,3 +237,42 @@ def test_an_evaluation_that_retries_shows_why_in_the_version_message():
     assert seen.states == [KeptnState.PROGRESSING] and not kube.writes
     assert [n.message for n in seen.notices] == [
         'KeptnEvaluation "post-eval-quality-12345": latency: KeptnMetric "latency" in namespace "demo" not found']
+
+
+def _three_definitions(ctx, kube):
+    names = ["promote-a", "promote-b", "promote-c"]
+    for name in names:
+        _cache(ctx, TASK_DEFINITION, kube.put(TASK_DEFINITION, {**DEFINITION, "metadata": {"name": name, "namespace": "demo"}}))
+    return {**KAV, "spec": {**KAV["spec"], "promotionTasks": names}}
+
+
+def test_a_phase_creates_its_tasks_at_the_same_time():
+    kube = FakeKube()
+    ctx = _context(kube)
+    version = _three_definitions(ctx, kube)
+    together = threading.Barrier(3, timeout=5)  # broken unless all three creates are in flight at once
+    plain_create = kube.create
+    kube.create = lambda kind, obj: (together.wait(), plain_create(kind, obj))[1]
+    seen = observe_checks(ctx, version, APP_VERSION, PROMOTION, {}, lambda check_type, tp: {"appName": "shop"})
+    assert [i["definitionName"] for i in seen.items] == ["promote-a", "promote-b", "promote-c"]
+
+
+def test_a_create_that_fails_keeps_the_others_and_only_it_is_tried_again():
+    kube = FakeKube()
+    ctx = _context(kube)
+    version = _three_definitions(ctx, kube)
+    plain_create = kube.create
+
+    def unavailable_for_b(kind, obj):
+        if obj["spec"]["taskDefinition"] == "promote-b":
+            raise ApiException(status=503)
+        return plain_create(kind, obj)
+
+    kube.create = unavailable_for_b
+    with pytest.raises(ApiException):
+        observe_checks(ctx, version, APP_VERSION, PROMOTION, {}, lambda check_type, tp: {"appName": "shop"})
+    assert sorted(t["spec"]["taskDefinition"] for t in ctx.store.list(TASK)) == ["promote-a", "promote-c"]
+    kube.create = plain_create
+    seen = observe_checks(ctx, version, APP_VERSION, PROMOTION, {}, lambda check_type, tp: {"appName": "shop"})
+    created = [w[2] for w in kube.writes if w[0] == "create"]
+    assert len(created) == 3 and [i["definitionName"] for i in seen.items] == ["promote-a", "promote-b", "promote-c"]

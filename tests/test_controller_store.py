@@ -1,8 +1,9 @@
 """The informer cache: never older than what was written, replaced by a re-list."""
 from __future__ import annotations
 
-from harness.controller.kinds import TASK
-from harness.controller.store import Store
+from harness.controller.checks import OWNER_UID_LABEL
+from harness.controller.kinds import APP_VERSION, JOB, TASK
+from harness.controller.store import APP_NAME, OWNER, Store
 
 
 def _task(name, rv, namespace="demo", **extra):
@@ -52,3 +53,42 @@ def test_a_list_predicate_may_read_the_cache_itself():
     store.upsert(TASK, _task("b", 1))
     found = store.list(TASK, where=lambda t: store.get(TASK, "demo", (t.get("spec") or {}).get("needs", "")) is not None)
     assert [t["metadata"]["name"] for t in found] == ["a"]
+
+
+def _owned(name, rv, owner, namespace="demo", label=None):
+    meta = {"ownerReferences": [{"kind": "KeptnTask", "name": "t", "uid": owner}]} if owner else {}
+    if label:
+        meta["labels"] = {OWNER_UID_LABEL: label}
+    obj = _task(name, rv, namespace)
+    obj["metadata"].update(meta)
+    return obj
+
+
+def test_the_owner_index_follows_every_write():
+    store = Store()
+    store.upsert(JOB, _owned("a", 1, "u1"))
+    store.upsert(JOB, _owned("b", 1, None, label="u1"))  # found by the reference's label too
+    store.upsert(JOB, _owned("c", 1, "u1", namespace="other"))
+    assert sorted(j["metadata"]["name"] for j in store.indexed(JOB, OWNER, "demo", "u1")) == ["a", "b"]
+    store.upsert(JOB, _owned("a", 2, "u2"))  # a new owner moves it
+    assert [j["metadata"]["name"] for j in store.indexed(JOB, OWNER, "demo", "u1")] == ["b"]
+    assert [j["metadata"]["name"] for j in store.indexed(JOB, OWNER, "demo", "u2")] == ["a"]
+    store.upsert(JOB, _owned("a", 1, "u1"))  # older: ignored, index unchanged
+    assert [j["metadata"]["name"] for j in store.indexed(JOB, OWNER, "demo", "u1")] == ["b"]
+    store.remove(JOB, _owned("b", 3, None))
+    assert store.indexed(JOB, OWNER, "demo", "u1") == []
+    store.replace(JOB, "demo", [_owned("d", 4, "u2")])  # a relist drops "a"
+    assert [j["metadata"]["name"] for j in store.indexed(JOB, OWNER, "demo", "u2")] == ["d"]
+    assert [j["metadata"]["name"] for j in store.indexed(JOB, OWNER, "other", "u1")] == ["c"]
+
+
+def test_the_index_narrows_and_the_predicate_decides():
+    store = Store()
+    store.upsert(APP_VERSION, _task("v1", 1, spec={"appName": "podtato", "version": "1"}))
+    store.upsert(APP_VERSION, _task("v2", 1, spec={"appName": "podtato", "version": "2"}))
+    store.upsert(APP_VERSION, _task("w1", 1, spec={"appName": "other"}))
+    store.upsert(APP_VERSION, _task("bad", 1, spec=None))  # no spec: indexed under nothing
+    found = store.indexed(APP_VERSION, APP_NAME, "demo", "podtato", lambda v: v["spec"]["version"] == "2")
+    assert [v["metadata"]["name"] for v in found] == ["v2"]
+    found[0]["spec"]["version"] = "changed"  # copies, as from list
+    assert store.get(APP_VERSION, "demo", "v2")["spec"]["version"] == "2"

@@ -19,6 +19,7 @@ from harness.controller.kinds import WATCHED
 from harness.controller.kube import Kube
 from harness.controller.leader import Candidate
 from harness.controller.manager import Manager
+from harness.controller.phase_checks import CREATE_CONCURRENCY
 from harness.controller.queue import WorkQueue
 from harness.controller.settings import Settings, SettingsError, parse_settings
 from harness.controller.store import Store
@@ -77,6 +78,8 @@ def main(argv: list[str]) -> int:
         if candidate is not None and manager.started.is_set() and manager.stopped.wait(_STOP_SECONDS):
             candidate.release()
         return 0
+    finally:
+        ctx.events.close(_STOP_SECONDS)
 
 
 def _connect(settings: Settings) -> client.ApiClient:
@@ -87,8 +90,11 @@ def _connect(settings: Settings) -> client.ApiClient:
     else:
         config.load_kube_config(config_file=settings.kubeconfig, context=settings.context)
     configuration = client.Configuration.get_default_copy()
-    # one long-lived connection per watch, plus the workers' requests
-    configuration.connection_pool_maxsize = len(WATCHED) * max(1, len(settings.namespaces)) + settings.workers + 4
+    # One long-lived connection per watch, plus every request that may be in flight at once (a
+    # worker's, or CREATE_CONCURRENCY while it creates a phase's items, and the event sender's):
+    # urllib3 closes connections beyond the pool's size, and each new one costs a TLS handshake.
+    watches = len(WATCHED) * max(1, len(settings.namespaces))
+    configuration.connection_pool_maxsize = watches + settings.workers * CREATE_CONCURRENCY + 1 + 4
     client.Configuration.set_default(configuration)  # the Lease lock uses the default client
     return client.ApiClient(configuration)
 

@@ -31,9 +31,11 @@ class PhaseClock:
         self._lock = threading.Lock()
         self._started: dict[tuple[str, str], float] = {}
 
-    def started(self, uid: str, phase: str) -> None:
+    def started(self, uid: str, phase: str, at: float) -> None:
+        """`at` (time.monotonic) is when the pass that entered the phase began, before it created
+        the phase's items, which are part of the phase's time."""
         with self._lock:
-            self._started[(uid, phase)] = time.monotonic()
+            self._started[(uid, phase)] = at
 
     def finished(self, uid: str, phase: str, result: str) -> None:
         with self._lock:

@@ -10,6 +10,7 @@ from harness.controller.context import Context, Key
 from harness.controller.events import WARNING
 from harness.controller.kinds import APP, APP_CONTEXT, APP_VERSION
 from harness.controller.kube import refusal
+from harness.controller.store import OWNER
 from harness.controller.tracing import new_trace
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def reconcile_app(ctx: Context, key: Key) -> None:
     version = app["spec"]["version"]
     if (app.get("status") or {}).get("currentVersion") != version:
         ctx.store.upsert(APP, ctx.kube.patch_status(APP, key.namespace, key.name, {"status": {"currentVersion": version}}))
-    for old in superseded(app, ctx.store.list(APP_VERSION, key.namespace)):
+    for old in superseded(app, ctx.store.indexed(APP_VERSION, OWNER, key.namespace, app["metadata"]["uid"])):
         meta = old["metadata"]
         ctx.store.upsert(APP_VERSION, ctx.kube.patch_status(
             APP_VERSION, key.namespace, meta["name"],

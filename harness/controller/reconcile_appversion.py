@@ -1,6 +1,8 @@
 """KeptnAppVersion: phases 1–6 of SPEC §3, one pass per reconcile."""
 from __future__ import annotations
 
+import time
+
 from harness.controller.checks import app_context
 from harness.controller.context import Context, Key
 from harness.controller.kinds import APP_VERSION, WORKLOAD_VERSION
@@ -25,9 +27,10 @@ def reconcile_app_version(ctx: Context, key: Key) -> float | None:
         return observe_checks(ctx, version, APP_VERSION, phase, status,
                               lambda check_type, traceparent: app_context(version, check_type, traceparent))
 
+    began = time.monotonic()
     result = advance(version.get("status") or {}, app_phases(ctx.settings.promotion_enabled), observe,
                      ctx.options.block_deployment, now_text())
-    store_pass(ctx, APP_VERSION, version, result)
+    store_pass(ctx, APP_VERSION, version, result, began)
     if any(phase == PROMOTION.name for phase, _ in result.finished):
         count_promotion(version["spec"]["appName"], key.namespace)
     return result.requeue_after

@@ -21,6 +21,7 @@ from harness.controller.kinds import JOB, TASK, TASK_DEFINITION
 from harness.controller.kube import is_status, refusal
 from harness.controller.naming import job_name
 from harness.controller.reconcile_taskdefinition import ensure_function_configmap
+from harness.controller.store import OWNER
 from harness.controller.states import KeptnState
 from harness.controller.timestamps import now_text
 
@@ -37,7 +38,7 @@ def reconcile_task(ctx: Context, key: Key) -> None:
         return
     uid = task["metadata"]["uid"]
     status = task.get("status") or {}
-    jobs = ctx.store.list(JOB, key.namespace, lambda j: _owner_uid(j) == uid)
+    jobs = ctx.store.indexed(JOB, OWNER, key.namespace, uid, lambda j: _owner_uid(j) == uid)
     if KeptnState.of(status.get("status")).completed:
         for job in jobs:
             release_job(ctx, job)

@@ -1,6 +1,8 @@
 """KeptnWorkloadVersion: the workload phases (tasks, evaluations, deployment), one pass per reconcile."""
 from __future__ import annotations
 
+import time
+
 from harness.controller.checks import workload_context
 from harness.controller.context import Context, Key
 from harness.controller.deployments import rolled_out_at
@@ -28,8 +30,9 @@ def reconcile_workload_version(ctx: Context, key: Key) -> float | None:
         return observe_checks(ctx, version, WORKLOAD_VERSION, phase, status,
                               lambda check_type, traceparent: workload_context(version, check_type, traceparent))
 
+    began = time.monotonic()
     result = advance(version.get("status") or {}, WORKLOAD_PHASES, observe, ctx.options.block_deployment, now_text())
-    store_pass(ctx, WORKLOAD_VERSION, version, result)
+    store_pass(ctx, WORKLOAD_VERSION, version, result, began)
     return result.requeue_after
 
 

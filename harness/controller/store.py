@@ -3,20 +3,51 @@
 Objects go in from the watches and, right after the controller writes one, from the API's answer
 (write-through), so that the next reconcile never sees an object older than what it wrote.
 Readers get copies; the cache itself is only changed here.
+
+Two indexes, like client-go's Indexers, spare the reconcilers a scan of every object of a
+namespace (and a copy of each, which the benchmark's profile showed at a fifth of the controller's
+time with 1,000 Jobs): OWNER (the UIDs an object names as its owner, by ownerReference or the
+reference's `keptn.sh/owner-uid` label) and APP_NAME (a version's `spec.appName`). An index only
+narrows the candidates; readers still pass the exact predicate.
 """
 from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 
+from harness.controller.checks import OWNER_UID_LABEL
 from harness.controller.kinds import Kind
+
+
+def _owner_uids(obj: dict) -> Iterable[str]:
+    meta = obj["metadata"]
+    yield from (ref.get("uid", "") for ref in meta.get("ownerReferences") or [])
+    label = (meta.get("labels") or {}).get(OWNER_UID_LABEL)
+    if label:
+        yield label
+
+
+def _app_name(obj: dict) -> Iterable[str]:
+    spec = obj.get("spec")
+    if isinstance(spec, dict) and isinstance(spec.get("appName"), str):
+        yield spec["appName"]
+
+
+OWNER, APP_NAME = "owner", "appName"
+INDEXES: dict[str, Callable[[dict], Iterable[str]]] = {OWNER: _owner_uids, APP_NAME: _app_name}
+
+_Key = tuple[str, str]  # (namespace, name)
 
 
 class Store:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._objects: dict[str, dict[tuple[str, str], dict]] = {}
+        self._objects: dict[str, dict[_Key, dict]] = {}
+        # kind → index → (namespace, value) → keys
+        self._indexed: dict[str, dict[str, dict[_Key, set[_Key]]]] = defaultdict(
+            lambda: {index: defaultdict(set) for index in INDEXES})
 
     def get(self, kind: Kind, namespace: str, name: str) -> dict | None:
         with self._lock:
@@ -31,6 +62,15 @@ class Store:
         # outside the lock: `where` may read the cache itself; stored objects are never changed in place
         return [copy.deepcopy(obj) for obj in candidates if where(obj)]
 
+    def indexed(self, kind: Kind, index: str, namespace: str, value: str,
+                where: Callable[[dict], bool] = lambda _: True) -> list[dict]:
+        """Like `list`, among the objects of `namespace` whose `index` (OWNER, APP_NAME) holds `value`."""
+        with self._lock:
+            objects = self._objects.get(kind.kind, {})
+            keys = self._indexed[kind.kind][index].get((namespace, value), ())
+            candidates = [objects[key] for key in keys]
+        return [copy.deepcopy(obj) for obj in candidates if where(obj)]
+
     def upsert(self, kind: Kind, obj: dict) -> None:
         """Keep `obj` unless the cache already holds a newer resourceVersion of it."""
         key = _key(obj)
@@ -38,11 +78,11 @@ class Store:
             objects = self._objects.setdefault(kind.kind, {})
             current = objects.get(key)
             if current is None or not _older(obj, current):
-                objects[key] = obj
+                self._put(kind.kind, key, obj)
 
     def remove(self, kind: Kind, obj: dict) -> None:
         with self._lock:
-            self._objects.get(kind.kind, {}).pop(_key(obj), None)
+            self._drop(kind.kind, _key(obj))
 
     def replace(self, kind: Kind, namespace: str | None, items: list[dict]) -> list[dict]:
         """Make the cache hold exactly `items` for this kind (in `namespace`, or all); return the
@@ -53,12 +93,35 @@ class Store:
             gone = [obj for key, obj in objects.items()
                     if (namespace is None or key[0] == namespace) and key not in fresh]
             for obj in gone:
-                objects.pop(_key(obj))
-            objects.update(fresh)
+                self._drop(kind.kind, _key(obj))
+            for key, obj in fresh.items():
+                self._put(kind.kind, key, obj)
             return gone
 
+    # the two writers of the cache; both hold the lock
 
-def _key(obj: dict) -> tuple[str, str]:
+    def _put(self, kind: str, key: _Key, obj: dict) -> None:
+        self._drop(kind, key)
+        self._objects.setdefault(kind, {})[key] = obj
+        for index, values in INDEXES.items():
+            for value in values(obj):
+                self._indexed[kind][index][(key[0], value)].add(key)
+
+    def _drop(self, kind: str, key: _Key) -> None:
+        obj = self._objects.get(kind, {}).pop(key, None)
+        if obj is None:
+            return
+        for index, values in INDEXES.items():
+            buckets = self._indexed[kind][index]
+            for value in values(obj):
+                bucket = buckets.get((key[0], value))
+                if bucket is not None:
+                    bucket.discard(key)
+                    if not bucket:
+                        del buckets[(key[0], value)]
+
+
+def _key(obj: dict) -> _Key:
     meta = obj["metadata"]
     return meta.get("namespace", ""), meta["name"]
 

@@ -12,7 +12,7 @@ from harness.controller.kinds import (APP, APP_CONTEXT, APP_VERSION, CONFIG, DEP
                                       WORKLOAD, WORKLOAD_VERSION, Kind)
 from harness.controller.lifecycle import TERMINAL
 from harness.controller.states import KeptnState
-from harness.controller.store import Store
+from harness.controller.store import APP_NAME, Store
 
 _DEFINITION_LISTS = ("preDeploymentTasks", "postDeploymentTasks", "preDeploymentEvaluations",
                      "postDeploymentEvaluations", "promotionTasks")
@@ -63,7 +63,7 @@ def _job(obj: dict, _store: Store) -> list[Key]:
 def _workload_version(obj: dict, store: Store) -> list[Key]:
     """A KeptnWorkloadVersion itself and the running app versions of its app (phase AppDeploy)."""
     app = _spec(obj).get("app")
-    versions = store.list(APP_VERSION, _namespace(obj), lambda v: _spec(v).get("appName") == app and _running(v))
+    versions = store.indexed(APP_VERSION, APP_NAME, _namespace(obj), app, _running) if isinstance(app, str) else []
     return [Key.of(WORKLOAD_VERSION, obj), *(Key.of(APP_VERSION, v) for v in versions)]
 
 

@@ -6,9 +6,10 @@ from harness.controller.kinds import Kind
 from harness.controller.lifecycle import Pass
 
 
-def store_pass(ctx: Context, kind: Kind, version: dict, result: Pass) -> None:
+def store_pass(ctx: Context, kind: Kind, version: dict, result: Pass, began: float) -> None:
     """Write the new status (conditional on the resourceVersion the pass read, so a pass computed
-    from a stale cache fails with 409 and runs again), then send the events and time the phases."""
+    from a stale cache fails with 409 and runs again), then send the events and time the phases
+    (`began`: time.monotonic when the pass began)."""
     meta = version["metadata"]
     if result.status != (version.get("status") or {}):
         written = ctx.kube.patch_status(kind, meta["namespace"], meta["name"],
@@ -16,7 +17,7 @@ def store_pass(ctx: Context, kind: Kind, version: dict, result: Pass) -> None:
                                          "status": result.status})
         ctx.store.upsert(kind, written)
     for phase in result.started:
-        ctx.phase_clock.started(meta["uid"], phase)
+        ctx.phase_clock.started(meta["uid"], phase, began)
     for phase, state in result.finished:
         ctx.phase_clock.finished(meta["uid"], phase, state.value)
     for event_type, reason, message in result.events:
