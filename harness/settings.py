@@ -3,6 +3,8 @@
 Steps never write a number of seconds inline: they take it from here. Defaults below; an options
 file or `promotion-conformance run` passes overrides as PROMOTION_TIMEOUTS (JSON, camelCase keys as
 in examples/options.yaml), and PROMOTION_TIMEOUT_SCALE multiplies every timeout (e.g. 3 on slow CI).
+`TIMEOUTS` reads those variables when a timeout is used, not when this module is imported, so
+whoever sets them need not run first.
 """
 from __future__ import annotations
 
@@ -33,4 +35,17 @@ def _snake(camel: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", camel).lower()
 
 
-TIMEOUTS = Timeouts.from_env()
+class _FromEnvironment:
+    """`Timeouts` of the environment as it is now (parsed again only when the variables change)."""
+
+    def __init__(self) -> None:
+        self._read: tuple[tuple[str | None, str | None], Timeouts] | None = None
+
+    def __getattr__(self, name: str) -> float:
+        source = (os.environ.get("PROMOTION_TIMEOUTS"), os.environ.get("PROMOTION_TIMEOUT_SCALE"))
+        if self._read is None or self._read[0] != source:
+            self._read = (source, Timeouts.from_env())
+        return getattr(self._read[1], name)
+
+
+TIMEOUTS: Timeouts = _FromEnvironment()  # type: ignore[assignment] - answers every field of Timeouts

@@ -122,3 +122,13 @@ def test_scenarios_of_unclaimed_features_are_reported_as_skipped(pytester, tmp_p
     assert extended["skippedTests"] == [{"id": "RetriesHold", "reason": "core-only does not claim PromotionRetriesAndTimeouts"}]
     core = next(p for p in report["profiles"] if p["name"] == "core")
     assert core["result"] == "success"
+
+
+def test_timeouts_follow_the_environment_set_after_import(monkeypatch):
+    from harness.settings import TIMEOUTS
+
+    monkeypatch.setenv("PROMOTION_TIMEOUTS", '{"lifecycle": 7}')
+    monkeypatch.setenv("PROMOTION_TIMEOUT_SCALE", "2")
+    assert TIMEOUTS.lifecycle == 14 and TIMEOUTS.poll_interval == 0.2
+    monkeypatch.delenv("PROMOTION_TIMEOUTS")
+    assert TIMEOUTS.lifecycle == 240
