@@ -21,6 +21,7 @@ import yaml
 
 from harness.clusters import toolchain
 from harness.clusters.provider import ClusterProvider, ProviderError
+from harness.eventually import NotYet, WaitTimedOut, eventually
 from harness.paths import CLUSTER_CONFIGS, cache_dir
 
 KWOK_CONFIGS = (CLUSTER_CONFIGS / "kwok" / "kwokctl.yaml", CLUSTER_CONFIGS / "kwok" / "stages.yaml")
@@ -202,29 +203,34 @@ class SimulatedProvider(ClusterProvider):
         return proc.stdout
 
     def _wait_ready(self, binaries: dict[str, Path], deadline: float) -> None:
-        waiting_for = "kube-apiserver /readyz"
-        created_node = False
-        while time.monotonic() < deadline:
+        def answered(path: str, holds=lambda _text: True, what: str = "") -> None:
             try:
-                if waiting_for == "kube-apiserver /readyz":
-                    self._get("/readyz")
-                    waiting_for = "a Ready node"
-                if not created_node:
-                    self._kwokctl(binaries, "scale", "node", "--replicas=1", timeout=30)
-                    created_node = True
-                if waiting_for.startswith("node"):
-                    if '"type":"Ready","status":"True"' not in self._get("/api/v1/nodes").replace(" ", ""):
-                        raise _NotYet()
-                    waiting_for = "ServiceAccount default/default"
-                # Pods cannot be admitted before the service-account controller made this one.
-                self._get("/api/v1/namespaces/default/serviceaccounts/default")
-                return
-            except (_NotYet, OSError, ProviderError):
-                time.sleep(0.25)
-        raise ProviderError(
-            f"simulated cluster {self.name!r} was not ready after {self.ready_timeout:.0f}s: "
-            f"still waiting for {waiting_for}{self._log_tails()}"
-        )
+                text = self._get(path)
+            except OSError as error:
+                raise NotYet(f"GET {path}: {error}") from None
+            if not holds(text):
+                raise NotYet(what)
+
+        def scaled() -> None:
+            try:
+                self._kwokctl(binaries, "scale", "node", "--replicas=1", timeout=30)
+            except ProviderError as error:
+                raise NotYet(str(error)) from None
+
+        steps = [
+            ("kube-apiserver /readyz", lambda: answered("/readyz")),
+            ("kwokctl to create the node", scaled),
+            ("a Ready node", lambda: answered("/api/v1/nodes", lambda text: '"type":"Ready","status":"True"'
+                                              in text.replace(" ", ""), "no node reports Ready")),
+            # Pods cannot be admitted before the service-account controller made this one.
+            ("ServiceAccount default/default", lambda: answered("/api/v1/namespaces/default/serviceaccounts/default")),
+        ]
+        for waiting_for, check in steps:
+            try:
+                eventually(check, waiting_for, max(0.0, deadline - time.monotonic()))
+            except WaitTimedOut as error:
+                raise ProviderError(f"simulated cluster {self.name!r} was not ready after "
+                                    f"{self.ready_timeout:.0f}s: {error}{self._log_tails()}") from None
 
     def _get(self, path: str) -> str:
         """GET against the API server with the cluster's client certificate."""
@@ -247,10 +253,6 @@ class SimulatedProvider(ClusterProvider):
         for log in sorted(logs.glob("*.log")) if logs.exists() else []:
             parts.append(f"\n--- last {LOG_TAIL_LINES} lines of {log} ---\n{_tail(log.read_text(errors='replace'))}")
         return "".join(parts)
-
-
-class _NotYet(Exception):
-    pass
 
 
 def _tail(text: str, lines: int = LOG_TAIL_LINES) -> str:
