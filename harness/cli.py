@@ -131,12 +131,16 @@ def _report(args) -> int:
 
 def _cluster(args) -> int:
     if args.action == "list":
-        for entry in registry.all_records():
+        for entry in registry.all_records(say=lambda message: print(f"promotion-conformance: {message}", file=sys.stderr)):
             owner = f"owned by process {entry.owner_pid}" if entry.owner_pid else "kept"
             print(f"{entry.name:<24} {entry.provider:<10} {owner}")
         return 0
     if args.action == "down":
-        entry = registry.lookup(args.name)
+        try:
+            entry = registry.lookup(args.name)
+        except ValueError as error:
+            print(f"promotion-conformance: error: {error}", file=sys.stderr)
+            return 2
         if entry is None:
             print(f"promotion-conformance: error: no cluster named {args.name!r} was created by the harness", file=sys.stderr)
             return 2

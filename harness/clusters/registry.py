@@ -50,9 +50,26 @@ def make_provider(provider: str, name: str, **options) -> ClusterProvider:
 
 
 def record(cluster: ClusterProvider, owner_pid: int | None) -> None:
+    _write(Record(cluster.name, cluster.kind, owner_pid, time.time()))
+
+
+def _write(entry: Record) -> None:
+    """Whole or not at all (a process killed while writing must not leave half a record that
+    every later run trips over): a temporary file, then an atomic rename."""
     records_dir().mkdir(parents=True, exist_ok=True)
-    entry = Record(cluster.name, cluster.kind, owner_pid, time.time())
-    (records_dir() / f"{cluster.name}.json").write_text(json.dumps(asdict(entry)))
+    path = records_dir() / f"{entry.name}.json"
+    partial = path.with_suffix(f".{os.getpid()}.partial")
+    partial.write_text(json.dumps(asdict(entry)))
+    os.replace(partial, path)
+
+
+def _read(path: Path) -> Record:
+    """A record; ValueError naming the file and what is wrong with it."""
+    try:
+        return Record(**json.loads(path.read_text()))
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{path}: not a cluster record ({error}); remove it if no cluster of that name "
+                         "is running") from None
 
 
 def forget(name: str) -> None:
@@ -63,13 +80,20 @@ def lookup(name: str) -> Record | None:
     path = records_dir() / f"{name}.json"
     if not path.exists():
         return None
-    return Record(**json.loads(path.read_text()))
+    return _read(path)
 
 
-def all_records() -> list[Record]:
+def all_records(say=print) -> list[Record]:
+    """Every readable record; an unreadable one is named through `say` and skipped."""
     if not records_dir().exists():
         return []
-    return [Record(**json.loads(p.read_text())) for p in sorted(records_dir().glob("*.json"))]
+    found = []
+    for path in sorted(records_dir().glob("*.json")):
+        try:
+            found.append(_read(path))
+        except ValueError as error:
+            say(f"skipping {error}")
+    return found
 
 
 def release(name: str) -> None:
@@ -77,7 +101,7 @@ def release(name: str) -> None:
     entry = lookup(name)
     if entry:
         entry.owner_pid = None
-        (records_dir() / f"{name}.json").write_text(json.dumps(asdict(entry)))
+        _write(entry)
 
 
 def _alive(pid: int) -> bool:
@@ -93,7 +117,7 @@ def _alive(pid: int) -> bool:
 def remove_stale(say=print) -> list[str]:
     """Delete clusters whose owning process is gone; return their names."""
     removed = []
-    for entry in all_records():
+    for entry in all_records(say):
         if entry.owner_pid is None or _alive(entry.owner_pid):
             continue
         say(f"removing cluster {entry.name!r} ({entry.provider}) left behind by process {entry.owner_pid}, which is gone")
