@@ -22,8 +22,8 @@ POST_DEPLOYMENT_ITEMS = ("postDeploymentTaskStatus", "postDeploymentEvaluationTa
 
 
 def app_versions(kube: Kube, namespace: str, app: str) -> list[dict]:
-    """The KeptnAppVersions of an app, oldest first."""
-    versions = [v for v in kube.list("KeptnAppVersion", namespace) if v["spec"].get("appName") == app]
+    """The KeptnAppVersions of an app, oldest first (one without a spec, written by hand, is nobody's)."""
+    versions = [v for v in kube.list("KeptnAppVersion", namespace) if (v.get("spec") or {}).get("appName") == app]
     return sorted(versions, key=lambda v: (v["metadata"]["creationTimestamp"], v["spec"].get("revision", 1)))
 
 
