@@ -319,6 +319,11 @@ def request_fails(upgrade_cluster, scenario_namespace, what, name, version, stat
     compat.request_must_fail(call, int(status), message, f"{what} through {version}")
 
 
+@then(parsers.re(r'listing KeptnAppContexts through "(?P<version>\w+)" shows "(?P<name>[^"]+)" again$'))
+def lists_again(upgrade_cluster, scenario_namespace, version, name):
+    compat.lists_again(upgrade_cluster, "KeptnAppContext", version, scenario_namespace, name)
+
+
 @then(parsers.re(r'the KeptnAppContext "(?P<name>[^"]+)" read through "(?P<version>\w+)" has (?P<lists>.+) and no promotionTasks$'))
 def reads_without_promotion_tasks(upgrade_cluster, scenario_namespace, name, version, lists):
     spec = compat.must_read(upgrade_cluster, "KeptnAppContext", version, scenario_namespace, name)["spec"]

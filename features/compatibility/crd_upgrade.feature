@@ -124,6 +124,7 @@ Feature: Upgrading the lifecycle CRDs to the promotion phase breaks no one
     And listing KeptnAppContexts through "v1beta1" fails with 429 and the message 'request to convert CR from an invalid group/version: lifecycle.keptn.sh/v1'
     When the lifecycle CRDs are rolled back to the previous ones, with "v1" still listed but not served
     Then the KeptnAppContext "shop" read through "v1beta1" has post-deployment tasks "notify" and no promotionTasks
+    And listing KeptnAppContexts through "v1beta1" shows "shop" again
 
   @id:CRDPromotionFieldsTypeChecked @feature:CRDCompatibility @core
   Scenario: promotionTasks of the wrong type, or with an entry that is not a name, is refused naming the field

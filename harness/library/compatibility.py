@@ -659,6 +659,21 @@ def list_objects(cluster: UpgradeCluster, kind: str, version: str, namespace: st
     return cluster.kube.dynamic.request("GET", _path(kind, version, namespace)).to_dict()["items"]
 
 
+def lists_again(cluster: UpgradeCluster, kind: str, version: str, namespace: str, name: str) -> None:
+    """Wait until `kind` lists through `version` and shows `name`: the API server's watch cache of
+    the resource started again after a repair. (Until then the CRD finalizer cannot list the
+    objects either, so the next scenario's CRD deletion would back off for minutes.)"""
+    def listed() -> None:
+        try:
+            names = [obj["metadata"]["name"] for obj in list_objects(cluster, kind, version, namespace)]
+        except DynamicApiError as error:
+            raise NotYet(f"{error.status}: {_message(error)}") from None
+        if name not in names:
+            raise NotYet(f"the list holds {names}")
+
+    eventually(listed, f"{kind}s to list through {version} again, showing {name!r}", TIMEOUTS.lifecycle)
+
+
 def tasks_must_be(cluster: UpgradeCluster, namespace: str, expected: list[tuple[str, str]], absent_check_type: str) -> None:
     """The namespace's KeptnTasks are exactly `expected` (checkType, definition), in any order,
     and none has `absent_check_type`."""
