@@ -14,6 +14,7 @@ from harness.controller.checks import OWNER_UID_LABEL
 from harness.controller.context import Context, Key
 from harness.controller.jobs import JOB_RESULT_FINALIZER
 from harness.controller.kinds import APP_VERSION, EVALUATION, EVALUATION_DEFINITION, JOB, TASK, TASK_DEFINITION
+from harness.controller.naming import job_name, task_name
 from harness.controller.phase_checks import observe_checks
 from harness.controller.phases import APP_PHASES, PROMOTION
 from harness.controller.queue import WorkQueue
@@ -49,6 +50,8 @@ class FakeKube:
         return self.objects.get((kind.kind, namespace, name))
 
     def create(self, kind, obj):
+        if self.get(kind, obj["metadata"]["namespace"], obj["metadata"]["name"]) is not None:
+            raise ApiException(status=409)  # AlreadyExists; nothing written
         self.writes.append(("create", kind.kind, obj["metadata"]["name"]))
         return self.put(kind, obj)
 
@@ -102,15 +105,20 @@ KAV = {"metadata": {"name": "shop-1-6b86b273", "namespace": "demo", "uid": "kav-
        "spec": {"appName": "shop", "version": "1", "promotionTasks": ["promote"]}}
 
 
+# the names the controller gives them (digits drawn from the owner's UID; FakeKube.put's UIDs)
+TASK_NAME = task_name("promotion", "promote", "kav-uid")
+JOB_NAME = job_name(TASK_NAME, f"{TASK_NAME}-uid")
+
+
 def _task(kube, status=None):
-    return kube.put(TASK, {"metadata": {"name": "promotion-promote-11111", "namespace": "demo",
+    return kube.put(TASK, {"metadata": {"name": TASK_NAME, "namespace": "demo",
                                         "labels": {OWNER_UID_LABEL: "kav-uid"}},
                            "spec": {"taskDefinition": "promote", "checkType": "promotion", "retries": 0,
                                     "timeout": "5m", "context": {"appName": "shop", "appVersion": "1"}},
                            "status": status or {}})
 
 
-def _job(kube, task, conditions=(), finalizers=(JOB_RESULT_FINALIZER,), name="promotion-promote-11111-22222"):
+def _job(kube, task, conditions=(), finalizers=(JOB_RESULT_FINALIZER,), name=JOB_NAME):
     return kube.put(JOB, {"metadata": {"name": name, "namespace": "demo", "finalizers": list(finalizers),
                                        "ownerReferences": [{"kind": "KeptnTask", "name": task["metadata"]["name"],
                                                             "uid": task["metadata"]["uid"], "controller": True}]},
@@ -141,7 +149,7 @@ def test_a_task_the_api_has_but_the_cache_has_not_is_not_created_again():
     previous["metadata"]["labels"]["keptn.sh/check-type"] = "promotion"
     seen = _observe(ctx)
     assert not [w for w in kube.writes if w[0] == "create"]
-    assert seen.items[0]["name"] == "promotion-promote-11111" and seen.states == [KeptnState.SUCCEEDED]
+    assert seen.items[0]["name"] == TASK_NAME and seen.states == [KeptnState.SUCCEEDED]
 
 
 def test_a_missing_definition_creates_nothing_and_says_which_and_where():
@@ -157,7 +165,7 @@ def test_a_finished_task_never_gets_a_job_again_even_when_its_job_is_gone():
     ctx = _context(kube)
     _cache(ctx, TASK_DEFINITION, kube.put(TASK_DEFINITION, DEFINITION))
     _cache(ctx, TASK, _task(kube, {"status": "Succeeded", "jobName": "gone"}))
-    reconcile_task(ctx, Key("KeptnTask", "demo", "promotion-promote-11111"))
+    reconcile_task(ctx, Key("KeptnTask", "demo", TASK_NAME))
     assert kube.writes == []
 
 
@@ -177,21 +185,21 @@ def test_a_job_the_api_has_but_the_cache_has_not_is_adopted_not_duplicated():
 def test_the_job_result_is_recorded_before_the_finalizer_goes():
     kube = FakeKube()
     ctx = _context(kube)
-    task = _cache(ctx, TASK, _task(kube, {"status": "Progressing", "jobName": "promotion-promote-11111-22222"}))
+    task = _cache(ctx, TASK, _task(kube, {"status": "Progressing", "jobName": JOB_NAME}))
     _cache(ctx, JOB, _job(kube, task, [("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit")]))
     reconcile_task(ctx, Key("KeptnTask", "demo", task["metadata"]["name"]))
-    assert kube.writes == [("status", "KeptnTask", task["metadata"]["name"]), ("patch", "Job", "promotion-promote-11111-22222")]
+    assert kube.writes == [("status", "KeptnTask", task["metadata"]["name"]), ("patch", "Job", JOB_NAME)]
     status = kube.objects[("KeptnTask", "demo", task["metadata"]["name"])]["status"]
     assert (status["status"], status["reason"], status["message"]) == (
         "Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit")
-    assert kube.objects[("Job", "demo", "promotion-promote-11111-22222")]["metadata"]["finalizers"] == []
+    assert kube.objects[("Job", "demo", JOB_NAME)]["metadata"]["finalizers"] == []
 
 
 def test_a_job_that_vanished_before_its_result_was_recorded_fails_the_task_instead_of_rerunning_it():
     kube = FakeKube()
     ctx = _context(kube)
     _cache(ctx, TASK_DEFINITION, kube.put(TASK_DEFINITION, DEFINITION))
-    task = _cache(ctx, TASK, _task(kube, {"status": "Progressing", "jobName": "promotion-promote-11111-22222"}))
+    task = _cache(ctx, TASK, _task(kube, {"status": "Progressing", "jobName": JOB_NAME}))
     reconcile_task(ctx, Key("KeptnTask", "demo", task["metadata"]["name"]))
     assert not [w for w in kube.writes if w[0] == "create"]
     assert kube.objects[("KeptnTask", "demo", task["metadata"]["name"])]["status"]["reason"] == "JobLost"
@@ -203,7 +211,7 @@ def test_the_jobs_of_a_deleted_task_are_released():
     task = _task(kube)
     _cache(ctx, JOB, _job(kube, task, [("Complete", "", "")]))
     reconcile_task(ctx, Key("KeptnTask", "demo", task["metadata"]["name"]))  # the task is not in the cache
-    assert kube.writes == [("patch", "Job", "promotion-promote-11111-22222")]
+    assert kube.writes == [("patch", "Job", JOB_NAME)]
 
 
 def test_a_task_without_definition_waits_and_says_so_once():
@@ -276,3 +284,54 @@ def test_a_create_that_fails_keeps_the_others_and_only_it_is_tried_again():
     seen = observe_checks(ctx, version, APP_VERSION, PROMOTION, {}, lambda check_type, tp: {"appName": "shop"})
     created = [w[2] for w in kube.writes if w[0] == "create"]
     assert len(created) == 3 and [i["definitionName"] for i in seen.items] == ["promote-a", "promote-b", "promote-c"]
+
+
+def test_a_name_another_version_holds_is_not_adopted_and_ours_is_found_by_label_or_created_elsewhere():
+    kube = FakeKube()
+    ctx = _context(kube)
+    _cache(ctx, TASK_DEFINITION, kube.put(TASK_DEFINITION, DEFINITION))
+    # digits that collided: another version's task holds our name
+    kube.put(TASK, {"metadata": {"name": TASK_NAME, "namespace": "demo",
+                                 "labels": {OWNER_UID_LABEL: "other-kav-uid", "keptn.sh/check-type": "promotion"}},
+                    "spec": {"taskDefinition": "promote"}})
+    seen = _observe(ctx)
+    created = [w[2] for w in kube.writes if w[0] == "create"]
+    assert len(created) == 1 and created[0] != TASK_NAME and seen.items[0]["name"] == created[0]
+    # a restart with an empty cache: ours is found by its labels, not created a third time
+    restarted = _context(kube)
+    _cache(restarted, TASK_DEFINITION, kube.get(TASK_DEFINITION, "demo", "promote"))
+    again = _observe(restarted)
+    assert [w[2] for w in kube.writes if w[0] == "create"] == created and again.items[0]["name"] == created[0]
+
+
+def test_a_job_name_another_task_holds_is_not_adopted():
+    kube = FakeKube()
+    ctx = _context(kube)
+    _cache(ctx, TASK_DEFINITION, kube.put(TASK_DEFINITION, DEFINITION))
+    task = _cache(ctx, TASK, _task(kube))
+    _job(kube, {"metadata": {"name": "older-task", "uid": "older-task-uid"}})  # holds JOB_NAME
+    reconcile_task(ctx, Key("KeptnTask", "demo", TASK_NAME))
+    created = [w[2] for w in kube.writes if w[0] == "create"]
+    assert len(created) == 1 and created[0] != JOB_NAME
+    assert kube.objects[("KeptnTask", "demo", TASK_NAME)]["status"]["jobName"] == created[0]
+    assert kube.objects[("Job", "demo", created[0])]["metadata"]["ownerReferences"][0]["uid"] == task["metadata"]["uid"]
+
+
+def _queued(ctx) -> list:
+    keys = []
+    while len(ctx.queue):
+        keys.append(ctx.queue.get(timeout=0))
+    return keys
+
+
+def test_a_created_task_and_a_finished_tasks_version_are_queued_without_waiting_for_the_watch():
+    kube = FakeKube()
+    ctx = _context(kube)
+    _cache(ctx, TASK_DEFINITION, kube.put(TASK_DEFINITION, DEFINITION))
+    seen = _observe(ctx)
+    assert _queued(ctx) == [Key("KeptnTask", "demo", seen.items[0]["name"])]
+    task = _cache(ctx, TASK, _task(kube, {"status": "Progressing", "jobName": JOB_NAME}))
+    task["metadata"]["ownerReferences"] = [{"kind": "KeptnAppVersion", "name": KAV["metadata"]["name"], "controller": True}]
+    _cache(ctx, JOB, _job(kube, task, [("Complete", "", "")]))
+    reconcile_task(ctx, Key("KeptnTask", "demo", TASK_NAME))
+    assert _queued(ctx) == [Key("KeptnAppVersion", "demo", KAV["metadata"]["name"])]

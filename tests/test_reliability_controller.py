@@ -109,7 +109,7 @@ def test_a_job_the_api_server_refuses_leaves_the_task_pending_saying_why_and_is_
     status = kube.objects[("KeptnTask", "demo", task["metadata"]["name"])]["status"]
     assert (status["status"], status["reason"]) == ("Pending", "JobRefused")
     assert status["message"].startswith('the API server refused the Job built from KeptnTaskDefinition "promote": '
-                                        'Job "promotion-promote-11111-')
+                                        f'Job "{task["metadata"]["name"]}-')
     assert ctx.events.sent == [("KeptnTask", task["metadata"]["name"], "Warning", "JobRefused")]
     # an edit of the definition: the Job is tried again
     definition["metadata"]["resourceVersion"] = "999"

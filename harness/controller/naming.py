@@ -9,8 +9,8 @@ _RNG = random.Random()
 
 MAX_NAME = 253  # a DNS subdomain: the limit of most object names
 MAX_LABEL_VALUE = 63  # a Job's name becomes the `job-name` label of its pods
-_RANDOM_SUFFIX = len("-12345")
-MAX_TASK_NAME = MAX_LABEL_VALUE - _RANDOM_SUFFIX  # so that `<task>-<5 digits>` still fits
+_DIGITS_SUFFIX = len("-12345")
+MAX_TASK_NAME = MAX_LABEL_VALUE - _DIGITS_SUFFIX  # so that `<task>-<5 digits>` still fits
 
 
 def generation_hash(generation: int) -> str:
@@ -35,31 +35,41 @@ def workload_version_name(workload: str, version: str) -> str:
     return _fit(f"{workload}-{version}", MAX_NAME)
 
 
-def task_name(check_type: str, definition: str, rng: random.Random = _RNG) -> str:
-    """KeptnTask `<checkType>-<definition>-<5 random digits>`, short enough for its Job's name (SPEC §5)."""
-    suffix = _random_suffix(rng)
+def task_name(check_type: str, definition: str, seed: str) -> str:
+    """KeptnTask `<checkType>-<definition>-<5 digits>`, short enough for its Job's name (SPEC §5).
+    The digits are drawn from `seed`, the owning version's UID (see `_digits`)."""
+    suffix = _digits(seed)
     return _fit(f"{check_type}-{definition}", MAX_TASK_NAME - len(suffix)) + suffix
 
 
-def evaluation_name(check_type: str, definition: str, rng: random.Random = _RNG) -> str:
-    """KeptnEvaluation `<checkType>-<definition>-<5 random digits>`, at most 63 characters."""
-    suffix = _random_suffix(rng)
+def evaluation_name(check_type: str, definition: str, seed: str) -> str:
+    """KeptnEvaluation `<checkType>-<definition>-<5 digits>`, at most 63 characters."""
+    suffix = _digits(seed)
     return _fit(f"{check_type}-{definition}", MAX_LABEL_VALUE - len(suffix)) + suffix
 
 
-def job_name(task: str, rng: random.Random = _RNG) -> str:
-    """Job `<task>-<5 random digits>`, at most 63 characters (SPEC §5)."""
-    suffix = _random_suffix(rng)
+def job_name(task: str, seed: str) -> str:
+    """Job `<task>-<5 digits>`, at most 63 characters (SPEC §5); `seed` is the task's UID."""
+    suffix = _digits(seed)
     return _fit(task, MAX_LABEL_VALUE - len(suffix)) + suffix
+
+
+def another_seed(seed: str, rng: random.Random = _RNG) -> str:
+    """A seed for a second name when the first is taken by an object someone else owns."""
+    return f"{seed}/{rng.getrandbits(64):x}"
+
+
+def _digits(seed: str) -> str:
+    """SPEC §5's "5 random digits", drawn from a hash of `seed` rather than a random source: an
+    object of the same owner always gets the same name, so creating it a second time (after a
+    restart, or from a cache that does not show it yet) is refused with 409 instead of running a
+    task twice, and no request is needed to look for it first."""
+    return f"-{10000 + int(hashlib.sha256(seed.encode()).hexdigest()[:12], 16) % 90000}"
 
 
 def function_configmap_name(definition: str) -> str:
     """The ConfigMap holding a definition's inline code: `keptnfn-<definition>` (SPEC §5)."""
     return _fit(f"keptnfn-{definition}", MAX_NAME)
-
-
-def _random_suffix(rng: random.Random) -> str:
-    return f"-{rng.randint(10000, 99999)}"
 
 
 def _fit(text: str, limit: int) -> str:

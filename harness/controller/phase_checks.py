@@ -1,9 +1,11 @@
 """A task or evaluation phase of one version: find its KeptnTasks/KeptnEvaluations, create the
 missing ones (all in the same pass, SPEC §5), and report their states as the phase's items.
 
-Exactly once (SPEC §6): an existing object is found by the version's UID and the check type
-(labels) and its definition (spec), in the cache and, before anything is created, in the API,
-so neither a stale cache nor a restart ever creates a second one, finished or not.
+Exactly once (SPEC §6): an existing object is found in the cache by the version's UID and the
+check type (labels) and its definition (spec); one the cache does not show yet (a restart, a watch
+that lags) has the name the controller would give it again, drawn from the version's UID, so
+creating it answers 409 and it is adopted. Neither a stale cache nor a restart ever creates a
+second one, finished or not.
 """
 from __future__ import annotations
 
@@ -12,20 +14,23 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from kubernetes.client.rest import ApiException
+
 from harness.controller.checks import (CHECK_TYPE_LABEL, OWNER_UID_LABEL, evaluation_manifest,
                                        task_manifest)
-from harness.controller.context import Context
+from harness.controller.context import Context, Key
 from harness.controller.definitions import (DefinitionError, check_evaluation_definition,
                                             check_task_definition)
 from harness.controller.kinds import EVALUATION, EVALUATION_DEFINITION, TASK, TASK_DEFINITION, Kind
-from harness.controller.kube import Kube, refusal
+from harness.controller.kube import Kube, is_status, refusal
 from harness.controller.lifecycle import Notice, Observation
-from harness.controller.naming import evaluation_name, task_name
+from harness.controller.naming import another_seed, evaluation_name, task_name
 from harness.controller.phases import Phase, Runs
 from harness.controller.states import KeptnState
 from harness.controller.store import OWNER
 from harness.controller.timestamps import now_text
 from harness.controller.tracing import child_traceparent
+from harness.controller.triggers import wake_now
 
 log = logging.getLogger(__name__)
 
@@ -104,18 +109,13 @@ def _usable_definitions(view: _Phase, missing: list[str]) -> tuple[list[dict], l
 
 def _create_missing(view: _Phase, definitions: list[dict], existing: dict[str, dict],
                     context_of: ContextOf) -> list[Notice]:
-    """Ask the API (not the cache) what exists, create the rest at once; `existing` gets both."""
-    ctx, (check_kind, definition_kind), check_type = view.ctx, view.kinds, view.phase.check_type.value
-    selector = f"{OWNER_UID_LABEL}={view.uid},{CHECK_TYPE_LABEL}={check_type}"
-    live, _ = ctx.kube.list(check_kind, view.namespace, label_selector=selector)
-    for obj in live:
-        ctx.store.upsert(check_kind, obj)
-    existing.update({**_by_definition(live, view.tasks), **existing})
-    notices, planned = [], []  # planned: (definition name, refusal key, definition resourceVersion, manifest)
+    """Create the missing items at once; `existing` gets them. Their names are drawn from the
+    version's UID (naming.py), so an item that exists although the cache does not show it yet
+    (made before a restart, or just now) answers 409 and is adopted, never created twice."""
+    ctx, check_type = view.ctx, view.phase.check_type.value
+    notices, planned = [], []
     for definition in definitions:
         name = definition["metadata"]["name"]
-        if name in existing:
-            continue
         # The same object for the same definition would be refused again (refusals.py).
         refused, inputs = (view.uid, check_type, name), definition["metadata"].get("resourceVersion", "")
         known = ctx.refusals.known(refused, inputs)
@@ -123,31 +123,81 @@ def _create_missing(view: _Phase, definitions: list[dict], existing: dict[str, d
             notices.append(Notice(f"{known} ({view.where(name)})", "Refused"))
             continue
         context = context_of(check_type, child_traceparent(view.version["spec"].get("traceId"), ctx.rng))
-        build, naming = (task_manifest, task_name) if view.tasks else (evaluation_manifest, evaluation_name)
-        manifest = build(naming(check_type, name, ctx.rng), view.version, view.version_kind, check_type,
-                         definition, context)
-        planned.append((name, refused, inputs, manifest))
+        planned.append(_Planned(name, refused, inputs, lambda seed, d=definition, c=context: _manifest(view, d, c, seed)))
 
+    answers = create_all(ctx.kube, view.kinds[0], [item.manifest(view.uid) for item in planned])
     unexpected = None
-    answers = create_all(ctx.kube, check_kind, [manifest for *_, manifest in planned])
-    for (name, refused, inputs, _), answer in zip(planned, answers):
-        if isinstance(answer, Exception):
-            why = refusal(answer)
-            if why is None:
-                unexpected = unexpected or answer  # raised once every answer is recorded
-                continue
-            message = f'the API server refused the {check_kind.kind} for {definition_kind.kind} "{name}": {why}'
-            ctx.refusals.remember(refused, inputs, message)
-            notices.append(Notice(f"{message} ({view.where(name)})", "Refused"))
-            continue
-        ctx.refusals.forget(refused)
-        ctx.store.upsert(check_kind, answer)
-        existing[name] = answer
-        log.info("created %s %s/%s for %s %s (%s)", check_kind.kind, view.namespace, answer["metadata"]["name"],
-                 view.version_kind.kind, view.version["metadata"]["name"], view.phase.name)
+    for item, answer in zip(planned, answers):
+        if is_status(answer, 409):
+            answer = _adopt_or_create_elsewhere(view, item)
+        try:
+            _record(view, item, answer, existing, notices)
+        except ApiException as error:
+            unexpected = unexpected or error  # raised once every answer is recorded
     if unexpected is not None:
         raise unexpected  # the API server may answer next time: retried with back-off
     return notices
+
+
+@dataclass(frozen=True)
+class _Planned:
+    definition: str
+    refused: tuple  # the key of refusals.py
+    inputs: str  # the definition's resourceVersion
+    manifest: Callable[[str], dict]  # the object, named from a seed
+
+
+def _manifest(view: _Phase, definition: dict, context: dict, seed: str) -> dict:
+    check_type, name = view.phase.check_type.value, definition["metadata"]["name"]
+    if view.tasks:
+        return task_manifest(task_name(check_type, name, seed), view.version, view.version_kind, check_type,
+                             definition, context)
+    return evaluation_manifest(evaluation_name(check_type, name, seed), view.version, view.version_kind,
+                               check_type, definition, context)
+
+
+def _adopt_or_create_elsewhere(view: _Phase, item: _Planned) -> dict | Exception:
+    """The name answered 409: ours (adopt it), or another owner's whose digits collided; then look
+    in the API for ours by label before creating it under another name."""
+    ctx, check_kind = view.ctx, view.kinds[0]
+    field = "taskDefinition" if view.tasks else "evaluationDefinition"
+
+    def ours(obj: dict | None) -> bool:
+        return obj is not None and view.owns(obj) and (obj.get("spec") or {}).get(field) == item.definition
+
+    try:
+        name = item.manifest(view.uid)["metadata"]["name"]
+        taken = ctx.kube.get(check_kind, view.namespace, name)
+        if ours(taken):
+            log.info("adopted %s %s/%s, created before", check_kind.kind, view.namespace, name)
+            return taken
+        log.info("%s %s/%s belongs to another owner; looking for ours by label", check_kind.kind, view.namespace, name)
+        selector = f"{OWNER_UID_LABEL}={view.uid},{CHECK_TYPE_LABEL}={view.phase.check_type.value}"
+        live, _ = ctx.kube.list(check_kind, view.namespace, label_selector=selector)
+        found = _by_definition([obj for obj in live if ours(obj)], view.tasks).get(item.definition)
+        return found if found is not None else ctx.kube.create(check_kind, item.manifest(another_seed(view.uid, ctx.rng)))
+    except ApiException as error:
+        return error
+
+
+def _record(view: _Phase, item: _Planned, answer: dict | Exception, existing: dict[str, dict],
+            notices: list[Notice]) -> None:
+    """Keep a created or adopted object; remember a refusal; raise any other error."""
+    ctx, (check_kind, definition_kind) = view.ctx, view.kinds
+    if isinstance(answer, Exception):
+        why = refusal(answer)
+        if why is None:
+            raise answer
+        message = f'the API server refused the {check_kind.kind} for {definition_kind.kind} "{item.definition}": {why}'
+        ctx.refusals.remember(item.refused, item.inputs, message)
+        notices.append(Notice(f"{message} ({view.where(item.definition)})", "Refused"))
+        return
+    ctx.refusals.forget(item.refused)
+    ctx.store.upsert(check_kind, answer)
+    wake_now(ctx, [Key.of(check_kind, answer)])
+    existing[item.definition] = answer
+    log.info("%s %s/%s (%s) has %s %s", view.version_kind.kind, view.namespace, view.version["metadata"]["name"],
+             view.phase.name, check_kind.kind, answer["metadata"]["name"])
 
 
 def _observation(view: _Phase, existing: dict[str, dict], status: dict, notices: list[Notice]) -> Observation:

@@ -16,6 +16,7 @@ from harness.controller.events import NORMAL, WARNING
 from harness.controller.kinds import EVALUATION, EVALUATION_DEFINITION, METRIC
 from harness.controller.states import KeptnState
 from harness.controller.timestamps import now_text
+from harness.controller.triggers import controller_of, wake_now
 
 
 def reconcile_evaluation(ctx: Context, key: Key) -> float | None:
@@ -50,6 +51,8 @@ def reconcile_evaluation(ctx: Context, key: Key) -> float | None:
     written = ctx.kube.patch_status(EVALUATION, key.namespace, key.name,
                                     {"metadata": {"resourceVersion": meta["resourceVersion"]}, "status": new_status})
     ctx.store.upsert(EVALUATION, written)
+    if state.completed:
+        wake_now(ctx, controller_of(evaluation))
     if state == KeptnState.SUCCEEDED:
         ctx.events.emit(evaluation, EVALUATION, NORMAL, "EvaluationSucceeded", "every objective is met")
     elif state == KeptnState.FAILED:

@@ -1,7 +1,8 @@
 """KeptnTask → Job, and the Job's result → KeptnTask status (SPEC §5), exactly once (SPEC §6).
 
-- Before a Job is created, the API is asked for a Job the task already owns (a restart between
-  creating the Job and recording its name must not create a second one).
+- A task's Job is named from the task's UID (naming.py): created a second time (a restart
+  between creating the Job and recording its name, a cache that does not show it yet), it answers
+  409 and is adopted, never run twice.
 - Every Job carries the finalizer `keptn.sh/job-result`; it is removed only once the task's status
   holds the result, so ttlSecondsAfterFinished cannot lose a result while the controller is down.
 - A finished task is never run again, whatever happens to its Job afterwards.
@@ -19,11 +20,12 @@ from harness.controller.events import WARNING
 from harness.controller.jobs import JOB_RESULT_FINALIZER, JobResult, job_manifest, job_result
 from harness.controller.kinds import JOB, TASK, TASK_DEFINITION
 from harness.controller.kube import is_status, refusal
-from harness.controller.naming import job_name
+from harness.controller.naming import another_seed, job_name
 from harness.controller.reconcile_taskdefinition import ensure_function_configmap
 from harness.controller.store import OWNER
 from harness.controller.states import KeptnState
 from harness.controller.timestamps import now_text
+from harness.controller.triggers import controller_of, wake_now
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,9 @@ def reconcile_task(ctx: Context, key: Key) -> None:
         for job in jobs:
             release_job(ctx, job)
         return
-    job = _oldest(jobs) or _job_in_api(ctx, task)
+    job = _oldest(jobs)
+    if job is None and status.get("jobName"):
+        job = _job_named(ctx, task, status["jobName"])  # the cache may not show it yet
     if job is None:
         if status.get("jobName"):
             _record(ctx, task, JobResult(KeptnState.FAILED, "JobLost",
@@ -87,7 +91,7 @@ def _start(ctx: Context, task: dict) -> None:
             raise DefinitionError(f'KeptnTaskDefinition "{spec["taskDefinition"]}" not found in namespace '
                                   f'"{namespace}" (spec.taskDefinition)')
         function = check_task_definition(definition, lambda n: ctx.store.get(TASK_DEFINITION, namespace, n))
-        manifest = job_manifest(job_name(meta["name"], ctx.rng), task, definition, function, ctx.settings.runner_images)
+        manifest = job_manifest(job_name(meta["name"], meta["uid"]), task, definition, function, ctx.settings.runner_images)
         if function is not None and function.code_definition:
             ensure_function_configmap(ctx, ctx.store.get(TASK_DEFINITION, namespace, function.code_definition))
     except DefinitionError as error:
@@ -99,7 +103,7 @@ def _start(ctx: Context, task: dict) -> None:
     if ctx.refusals.known(key, inputs) is not None:
         return
     try:
-        job = ctx.kube.create(JOB, manifest)
+        job = _create_or_adopt(ctx, task, manifest)
     except ApiException as error:
         why = refusal(error)
         if why is None:
@@ -110,7 +114,7 @@ def _start(ctx: Context, task: dict) -> None:
         return
     ctx.refusals.forget(key)
     ctx.store.upsert(JOB, job)
-    log.info("created Job %s/%s for KeptnTask %s", namespace, job["metadata"]["name"], meta["name"])
+    log.info("KeptnTask %s/%s has Job %s", namespace, meta["name"], job["metadata"]["name"])
     _write_status(ctx, task, {"jobName": job["metadata"]["name"], "status": KeptnState.PROGRESSING.value,
                               "startTime": now_text(), "reason": "", "message": ""})
 
@@ -127,6 +131,7 @@ def _record(ctx: Context, task: dict, result: JobResult, job: str | None = None)
     if job:
         status["jobName"] = job
     _write_status(ctx, task, status)
+    wake_now(ctx, controller_of(task))
     log.info("KeptnTask %s/%s %s %s", task["metadata"]["namespace"], task["metadata"]["name"], result.state.value,
              f"({result.reason}: {result.message})" if result.reason else "")
 
@@ -138,8 +143,39 @@ def _write_status(ctx: Context, task: dict, status: dict) -> None:
     ctx.store.upsert(TASK, written)
 
 
+def _create_or_adopt(ctx: Context, task: dict, manifest: dict) -> dict:
+    """The task's Job: created, or adopted when its name answers 409. If the name is another
+    task's (the digits collided), the task's own Job is looked for by label before one is created
+    under another name."""
+    try:
+        return ctx.kube.create(JOB, manifest)
+    except ApiException as error:
+        if not is_status(error, 409):
+            raise
+    meta, name = task["metadata"], manifest["metadata"]["name"]
+    taken = _job_named(ctx, task, name)
+    if taken is not None:
+        log.info("adopted Job %s/%s of KeptnTask %s, created before", meta["namespace"], name, meta["name"])
+        return taken
+    log.info("Job %s/%s belongs to another owner; looking for KeptnTask %s's by label", meta["namespace"], name, meta["name"])
+    found = _job_in_api(ctx, task)
+    if found is not None:
+        return found
+    renamed = {**manifest, "metadata": {**manifest["metadata"], "name": job_name(meta["name"], another_seed(meta["uid"], ctx.rng))}}
+    return ctx.kube.create(JOB, renamed)
+
+
+def _job_named(ctx: Context, task: dict, name: str) -> dict | None:
+    """The Job of that name if the task owns it (read from the API)."""
+    job = ctx.kube.get(JOB, task["metadata"]["namespace"], name)
+    if job is None or _owner_uid(job) != task["metadata"]["uid"]:
+        return None
+    ctx.store.upsert(JOB, job)
+    return job
+
+
 def _job_in_api(ctx: Context, task: dict) -> dict | None:
-    """A Job the task owns that the cache does not show yet."""
+    """A Job the task owns, found by label in the API."""
     meta = task["metadata"]
     owner_label = (meta.get("labels") or {}).get(OWNER_UID_LABEL)
     jobs, _ = ctx.kube.list(JOB, meta["namespace"], label_selector=f"{OWNER_UID_LABEL}={owner_label}" if owner_label else None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from harness.controller.context import Key
+from harness.controller.context import Context, Key
 from harness.controller.kinds import (APP, APP_CONTEXT, APP_VERSION, CONFIG, DEPLOYMENT, EVALUATION,
                                       EVALUATION_DEFINITION, JOB, METRIC, NAMESPACE, TASK, TASK_DEFINITION,
                                       WORKLOAD, WORKLOAD_VERSION, Kind)
@@ -22,11 +22,20 @@ def keys_for(kind: Kind, obj: dict, store: Store) -> list[Key]:
     return _TRIGGERS[kind.kind](obj, store)
 
 
+def wake_now(ctx: Context, keys: list[Key]) -> None:
+    """After a write the cache already holds: queue what its watch event will wake, now, so that
+    the next step (the new task's Job, the version's next phase) does not wait for the watch round
+    trip. The event, when it comes, wakes them again: a pass with nothing to do."""
+    for key in keys:
+        ctx.queue.add(key)
+
+
 def _itself(kind: Kind) -> Callable[[dict, Store], list[Key]]:
     return lambda obj, _store: [Key.of(kind, obj)]
 
 
-def _controller(obj: dict) -> list[Key]:
+def controller_of(obj: dict) -> list[Key]:
+    """The object's controller (its owner with `controller: true`)."""
     namespace = obj["metadata"].get("namespace", "")
     return [Key(ref["kind"], namespace, ref["name"]) for ref in obj["metadata"].get("ownerReferences") or []
             if ref.get("controller")]
@@ -48,16 +57,16 @@ def _spec(obj: dict) -> dict:
 
 def _task(obj: dict, _store: Store) -> list[Key]:
     """A KeptnTask itself and the version whose phase it belongs to."""
-    return [Key.of(TASK, obj), *_controller(obj)]
+    return [Key.of(TASK, obj), *controller_of(obj)]
 
 
 def _evaluation(obj: dict, _store: Store) -> list[Key]:
-    return [Key.of(EVALUATION, obj), *_controller(obj)]
+    return [Key.of(EVALUATION, obj), *controller_of(obj)]
 
 
 def _job(obj: dict, _store: Store) -> list[Key]:
     """A Job → its KeptnTask."""
-    return _controller(obj)
+    return controller_of(obj)
 
 
 def _workload_version(obj: dict, store: Store) -> list[Key]:
