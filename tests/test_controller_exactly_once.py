@@ -18,7 +18,7 @@ from harness.controller.naming import job_name, task_name
 from harness.controller.phase_checks import observe_checks
 from harness.controller.phases import APP_PHASES, PROMOTION
 from harness.controller.queue import WorkQueue
-from harness.controller.reconcile_task import reconcile_task
+from harness.controller.reconcile_task import reconcile_task, release_job
 from harness.controller.settings import parse_settings
 from harness.controller.states import KeptnState
 from harness.controller.store import Store
@@ -62,6 +62,21 @@ class FakeKube:
 
     def patch(self, kind, namespace, name, patch):
         return self._merge(kind, namespace, name, patch, "patch")
+
+    def json_patch(self, kind, namespace, name, operations):
+        """The controller's one JSON patch: test, then remove, an entry of metadata.finalizers."""
+        current = self.objects.get((kind.kind, namespace, name))
+        if current is None:
+            raise ApiException(status=404)
+        finalizers = current["metadata"].get("finalizers") or []
+        for operation in operations:
+            index = int(operation["path"].removeprefix("/metadata/finalizers/"))
+            if operation["op"] == "test" and (index >= len(finalizers) or finalizers[index] != operation["value"]):
+                raise ApiException(status=422)  # nothing applied
+            if operation["op"] == "remove":
+                del finalizers[index]
+        self.writes.append(("patch", kind.kind, name))
+        return self.put(kind, current)
 
     def patch_status(self, kind, namespace, name, patch):
         return self._merge(kind, namespace, name, patch, "status")
@@ -335,3 +350,17 @@ def test_a_created_task_and_a_finished_tasks_version_are_queued_without_waiting_
     _cache(ctx, JOB, _job(kube, task, [("Complete", "", "")]))
     reconcile_task(ctx, Key("KeptnTask", "demo", TASK_NAME))
     assert _queued(ctx) == [Key("KeptnAppVersion", "demo", KAV["metadata"]["name"])]
+
+
+def test_only_the_result_finalizer_goes_and_only_from_where_the_cache_saw_it():
+    kube = FakeKube()
+    ctx = _context(kube)
+    task = _task(kube)
+    job = _cache(ctx, JOB, _job(kube, task, [("Complete", "", "")], finalizers=("example.com/audit", JOB_RESULT_FINALIZER)))
+    reconcile_task(ctx, Key("KeptnTask", "demo", TASK_NAME))  # the task is gone: its Jobs are released
+    assert kube.objects[("Job", "demo", JOB_NAME)]["metadata"]["finalizers"] == ["example.com/audit"]
+    # the cache saw the finalizer at index 1; someone removed the first one since: nothing is removed
+    kube.objects[("Job", "demo", JOB_NAME)]["metadata"]["finalizers"] = [JOB_RESULT_FINALIZER]
+    with pytest.raises(ApiException):
+        release_job(ctx, {**job, "metadata": {**job["metadata"], "finalizers": ["example.com/audit", JOB_RESULT_FINALIZER]}})
+    assert kube.objects[("Job", "demo", JOB_NAME)]["metadata"]["finalizers"] == [JOB_RESULT_FINALIZER]

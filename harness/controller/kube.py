@@ -14,6 +14,7 @@ from kubernetes.client.rest import ApiException
 from harness.controller.kinds import CONFIG_MAP, NAMESPACE, Kind
 
 MERGE_PATCH = "application/merge-patch+json"
+JSON_PATCH = "application/json-patch+json"
 FIELD_MANAGER = "promotion-controller"
 
 
@@ -98,6 +99,12 @@ class Kube:
         return self.custom.patch_namespaced_custom_object(
             kind.group, kind.version, namespace, kind.plural, name, patch,
             field_manager=FIELD_MANAGER, _content_type=MERGE_PATCH)
+
+    def json_patch(self, kind: Kind, namespace: str, name: str, operations: list[dict]) -> dict:
+        """RFC 6902 patch; a failing `test` operation makes the whole patch fail."""
+        return self.custom.patch_namespaced_custom_object(
+            kind.group, kind.version, namespace, kind.plural, name, operations,
+            field_manager=FIELD_MANAGER, _content_type=JSON_PATCH)
 
     def replace(self, kind: Kind, obj: dict) -> dict:
         """PUT the whole object; its metadata.resourceVersion makes it conditional."""

@@ -68,15 +68,17 @@ def reconcile_task(ctx: Context, key: Key) -> None:
 
 
 def release_job(ctx: Context, job: dict) -> None:
-    """Remove the result finalizer (conditionally on the Job's resourceVersion)."""
+    """Remove the result finalizer, and only it: a JSON patch that tests it is still where the
+    cache saw it. (Conditional on the resourceVersion instead, it lost to the Job controller's
+    status writes about once per version, each a 409 and a retry.)"""
     meta = job["metadata"]
     finalizers = meta.get("finalizers") or []
     if JOB_RESULT_FINALIZER not in finalizers:
         return
-    patch = {"metadata": {"resourceVersion": meta["resourceVersion"],
-                          "finalizers": [f for f in finalizers if f != JOB_RESULT_FINALIZER]}}
+    where = f"/metadata/finalizers/{finalizers.index(JOB_RESULT_FINALIZER)}"
+    operations = [{"op": "test", "path": where, "value": JOB_RESULT_FINALIZER}, {"op": "remove", "path": where}]
     try:
-        ctx.store.upsert(JOB, ctx.kube.patch(JOB, meta["namespace"], meta["name"], patch))
+        ctx.store.upsert(JOB, ctx.kube.json_patch(JOB, meta["namespace"], meta["name"], operations))
     except Exception as error:
         if not is_status(error, 404):
             raise
