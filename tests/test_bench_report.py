@@ -42,7 +42,7 @@ def _stages() -> dict:
         },
         "parallelism": {"taskSeconds": 5.0, "runs": [
             {"tasks": n, "versions": _versions(1), "phaseSeconds": 5 * ratio, "ratio": ratio,
-             "controllerPhaseSeconds": 5 * ratio - 0.1,
+             "controllerPhaseSeconds": 5 * ratio - 0.1, "floorRatio": ratio - 0.25,
              "breakdown": {"lastTaskSeen": n * 0.05, "lastJobSeen": n * 0.08, "lastTaskEnded": 5 * ratio - 0.2}}
             for n, ratio in ((1, 1.2), (10, 1.25), (50, 1.5))]},
         "scale": {
@@ -157,7 +157,7 @@ def test_the_summary_shows_each_figure_once_with_its_unit():
     text = summary.render(_report())
     assert "difference of medians                      +0.030 s" in text
     assert "last Job seen by a watch (reported)         0.120 s    0.640 s   (n=50)" in text
-    assert "  50    7.500 s     1.50                7.400 s   2.50 s, 4.00 s, 7.30 s" in text
+    assert "  50    7.500 s     1.50   1.25                7.400 s   2.50 s, 4.00 s, 7.30 s" in text
     assert "versions completed per minute: 80.0" in text
     assert "peak RSS 120.5 MiB" in text
     assert "0.65 of this ceiling" in text

@@ -20,7 +20,7 @@ from harness.controller.kinds import EVALUATION_DEFINITION, METRIC, TASK_DEFINIT
 from harness.controller.timestamps import now_text, parse_time
 from harness.library import manifests
 
-KINDS = {kind.kind: kind for kind in (APP, APP_CONTEXT, TASK, TASK_DEFINITION, METRIC, EVALUATION_DEFINITION)}
+KINDS = {kind.kind: kind for kind in (APP, APP_CONTEXT, TASK, TASK_DEFINITION, METRIC, EVALUATION_DEFINITION, JOB)}
 FINAL = ("Succeeded", "Failed")  # the last values of a KeptnAppVersion's status.status
 
 

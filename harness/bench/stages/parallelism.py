@@ -8,17 +8,25 @@ it ended. 1.0 would be N tasks all running at once at no cost. The controller's 
 Where the time went, in seconds after the phase could start: when this process saw the last of
 the N KeptnTasks and the last of the N Jobs created (watch), and when the last task ended (its
 status endTime).
+
+The cluster's floor beside it: N bare Jobs of the same container, created at once by this process
+with no controller involved, from the first create to the moment the watch saw the last one
+Complete, divided by 5 s. No implementation can get below it on this cluster: kube-controller-
+manager's Job controller, the scheduler and kwok take their share of every Job.
 """
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from harness.bench.context import Bench
 from harness.bench.controller import PROMOTION_PHASE
 from harness.bench.workload import Space, item_end, run_one_by_one, seconds
 from harness.controller.kinds import JOB, TASK
+from harness.controller.phase_checks import CREATE_CONCURRENCY
 from harness.controller.timestamps import parse_time
 from harness.eventually import NotYet, WaitTimedOut, eventually
+from harness.library.simulation import task_container
 
 POST = "post-0s"
 _HISTOGRAM_SECONDS = 10
@@ -48,9 +56,31 @@ def run(bench: Bench) -> dict:
             row.update(phaseSeconds=round(phase, 4), ratio=round(phase / task_seconds, 3),
                        controllerPhaseSeconds=_observed(bench, before),
                        breakdown=_breakdown(space, version, start, count))
+        row["floorRatio"] = _floor(bench, count, task_seconds)
         rows.append(row)
     space.watcher.stop()
     return {"taskSeconds": task_seconds, "runs": rows}
+
+
+def _floor(bench: Bench, count: int, task_seconds: float) -> float | None:
+    space = bench.space(f"floor-{count}", bench.plan.version_timeout + 60)
+    container = task_container(run_for=f"{task_seconds:g}s")
+    jobs = [{"apiVersion": JOB.api_version, "kind": JOB.kind, "metadata": {"name": f"bare-{n:02d}"},
+             "spec": {"backoffLimit": 0, "template": {"spec": {"restartPolicy": "OnFailure", "containers": [container]}}}}
+            for n in range(count)]
+    began = time.time()
+    with ThreadPoolExecutor(CREATE_CONCURRENCY) as pool:  # as fast as the controller may create them
+        list(pool.map(space.create, jobs))
+    done = space.watcher.wait_until(lambda w: sum(map(_complete, w.objects(JOB))) == count,
+                                    f"{count} bare Jobs to complete", bench.plan.version_timeout)
+    ended = time.time()
+    space.watcher.stop()
+    return round((ended - began) / task_seconds, 3) if done else None
+
+
+def _complete(job: dict) -> bool:
+    return any(c.get("type") == "Complete" and c.get("status") == "True"
+               for c in (job.get("status") or {}).get("conditions") or [])
 
 
 def _histogram(bench: Bench) -> dict:

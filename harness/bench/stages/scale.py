@@ -18,7 +18,6 @@ import time
 from kubernetes import client
 
 from harness.bench import apiserver, process
-from harness.library import api_requests
 from harness.bench.context import Bench
 from harness.bench.profile import Sampler, hot_spots
 from harness.bench.stats import summarize
@@ -26,6 +25,8 @@ from harness.bench.workload import FINAL, Outcome, seconds
 from harness.controller.events import COMPONENT
 from harness.controller.jobs import JOB_RESULT_FINALIZER
 from harness.controller.kinds import APP_VERSION, JOB
+from harness.eventually import NotYet, WaitTimedOut, eventually
+from harness.library import api_requests
 
 PRE, POST = "pre-0s", "post-0s"
 _SETTLE_SECONDS = 60  # after the last version ended, for the last Job finalizer to go
@@ -111,7 +112,25 @@ def _jobs_released(watcher) -> bool:
 
 
 def _controller_events(api_client: client.ApiClient, namespace: str) -> int:
-    """Events the controller created in the namespace (it creates each once and never updates it)."""
+    """Events the controller created in the namespace, once their count stops growing: it writes
+    them off its reconcile path, so the last ones are still on their way when the last version
+    ends (it creates each once and never updates it)."""
+    seen = [-1]
+
+    def settled() -> int:
+        count = _events_now(api_client, namespace)
+        if count != seen[0]:
+            seen[0] = count
+            raise NotYet(f"{count} Events so far")
+        return count
+
+    try:
+        return eventually(settled, "the controller's Events to stop growing", _SETTLE_SECONDS)
+    except WaitTimedOut:
+        return seen[0]
+
+
+def _events_now(api_client: client.ApiClient, namespace: str) -> int:
     answer = client.CoreV1Api(api_client).list_namespaced_event(
         namespace, field_selector=f"reportingComponent={COMPONENT}", _preload_content=False)
     return len(json.loads(answer.data)["items"])
