@@ -100,15 +100,16 @@ def _parallelism(title: str, section: dict, _report: dict) -> list[str]:
     task = section["taskSeconds"]
     lines = [f"{title} — one version per N, N promotion tasks of {task:g} s each; floor: N bare Jobs, no controller",
              f"   {'N':>4} {'phase':>10} {'÷ ' + format(task, 'g') + ' s':>8} {'floor':>6} {'controller histogram':>22}"
-             "   after the phase could start: last task seen, last Job seen, last task ended"]
+             "   after the phase could start: last task seen, last Job seen, last Job finished, last task ended"]
     for run in section["runs"]:
         ratio = "n/a" if run["ratio"] is None else f"{run['ratio']:.2f}"
         floor = "n/a" if run.get("floorRatio") is None else f"{run['floorRatio']:.2f}"
         steps = run.get("breakdown")
         lines.append(f"   {run['tasks']:>4} {seconds(run['phaseSeconds']):>10} {ratio:>8} {floor:>6} "
                      f"{seconds(run['controllerPhaseSeconds']):>22}"
-                     + (f"   {steps['lastTaskSeen']:.2f} s, {steps['lastJobSeen']:.2f} s, {steps['lastTaskEnded']:.2f} s"
-                        if steps else ""))
+                     + (f"   {steps['lastTaskSeen']:.2f} s, {steps['lastJobSeen']:.2f} s, "
+                        + (f"{steps['lastJobFinished']:.2f} s, " if steps.get("lastJobFinished") is not None else "")
+                        + f"{steps['lastTaskEnded']:.2f} s" if steps else ""))
         if run["versions"]["succeeded"] == 0:
             lines += _versions(run["versions"])
     return lines

@@ -3,7 +3,8 @@
 The step library's Recorder keeps every event of five kinds (Pods included); a benchmark needs
 less and must load the machine less, since it competes with the controller for the same CPUs:
 per object only the time its ADDED event arrived (`first_seen`, wall clock, comparable with the
-microsecond status times the controller stamps on the same machine) and its latest state.
+microsecond status times the controller stamps on the same machine), the time an event first showed
+it finished (`finished_seen`: a Job's result condition) and its latest state.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from collections.abc import Callable
 
 from kubernetes import client, watch
 
+from harness.controller.jobs import job_result
 from harness.controller.kinds import Kind
 
 _WATCH_SECONDS = 60  # each watch request is renewed after this, from the last resourceVersion
@@ -22,6 +24,12 @@ _AFTER_ERROR = 0.5
 
 class WaitTimedOut(AssertionError):
     """A wait gave up; the message names what it waited for."""
+
+
+def finished(job: dict) -> bool:
+    """A Job with a result by SPEC §5 (Complete/SuccessCriteriaMet, Failed/FailureTarget): the
+    first moment any implementation can know it ended (other kinds never count as finished here)."""
+    return job_result(job) is not None
 
 
 class Watcher:
@@ -40,6 +48,7 @@ class Watcher:
         self._stopped = threading.Event()
         self._synced = {kind: threading.Event() for kind in kinds}
         self._first_seen: dict[tuple[Kind, str], float] = {}
+        self._finished_seen: dict[tuple[Kind, str], float] = {}
         self._latest: dict[Kind, dict[str, dict]] = {kind: {} for kind in kinds}
 
     def start(self, timeout: float = 30) -> "Watcher":
@@ -61,6 +70,10 @@ class Watcher:
     def first_seen(self, kind: Kind, name: str) -> float | None:
         with self._changed:
             return self._first_seen.get((kind, name))
+
+    def finished_seen(self, kind: Kind, name: str) -> float | None:
+        with self._changed:
+            return self._finished_seen.get((kind, name))
 
     def objects(self, kind: Kind) -> list[dict]:
         with self._changed:
@@ -112,5 +125,7 @@ class Watcher:
         key = (kind, obj["metadata"]["name"])
         with self._changed:
             self._first_seen.setdefault(key, received)
+            if finished(obj):
+                self._finished_seen.setdefault(key, received)
             self._latest[kind][key[1]] = obj
             self._changed.notify_all()

@@ -6,12 +6,12 @@ it ended. 1.0 would be N tasks all running at once at no cost. The controller's 
 `keptn_lifecycle_phase_duration_seconds` (PromotionTasksStarted → end) is shown beside it.
 
 Where the time went, in seconds after the phase could start: when this process saw the last of
-the N KeptnTasks and the last of the N Jobs created (watch), and when the last task ended (its
-status endTime).
+the N KeptnTasks and the last of the N Jobs created (watch), when the watch saw the last Job
+finish (its result condition, SPEC §5), and when the last task ended (its status endTime).
 
 The cluster's floor beside it: N bare Jobs of the same container, created at once by this process
 with no controller involved, from the first create to the moment the watch saw the last one
-Complete, divided by 5 s. No implementation can get below it on this cluster: kube-controller-
+finished, divided by 5 s. No implementation can get below it on this cluster: kube-controller-
 manager's Job controller, the scheduler and kwok take their share of every Job.
 """
 from __future__ import annotations
@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from harness.bench.context import Bench
 from harness.bench.controller import PROMOTION_PHASE
+from harness.bench.watcher import finished
 from harness.bench.workload import Space, item_end, run_one_by_one, seconds
 from harness.controller.kinds import JOB, TASK
 from harness.controller.phase_checks import CREATE_CONCURRENCY
@@ -71,16 +72,11 @@ def _floor(bench: Bench, count: int, task_seconds: float) -> float | None:
     began = time.time()
     with ThreadPoolExecutor(CREATE_CONCURRENCY) as pool:  # as fast as the controller may create them
         list(pool.map(space.create, jobs))
-    done = space.watcher.wait_until(lambda w: sum(map(_complete, w.objects(JOB))) == count,
+    done = space.watcher.wait_until(lambda w: sum(map(finished, w.objects(JOB))) == count,
                                     f"{count} bare Jobs to complete", bench.plan.version_timeout)
     ended = time.time()
     space.watcher.stop()
     return round((ended - began) / task_seconds, 3) if done else None
-
-
-def _complete(job: dict) -> bool:
-    return any(c.get("type") == "Complete" and c.get("status") == "True"
-               for c in (job.get("status") or {}).get("conditions") or [])
 
 
 def _histogram(bench: Bench) -> dict:
@@ -113,8 +109,11 @@ def _breakdown(space: Space, version: dict, start: float, count: int) -> dict | 
     jobs = space.jobs_of(tasks)
     if len(tasks) < count or len(jobs) < count:  # the watch missed one: say nothing rather than half
         return None
+    finished_at = [space.watcher.finished_seen(JOB, j["metadata"]["name"]) for j in jobs]
     return {
         "lastTaskSeen": round(max(space.watcher.first_seen(TASK, t["metadata"]["name"]) for t in tasks) - start, 3),
         "lastJobSeen": round(max(space.watcher.first_seen(JOB, j["metadata"]["name"]) for j in jobs) - start, 3),
+        # a Job removed before the watch saw it finish leaves this out
+        **({"lastJobFinished": round(max(finished_at) - start, 3)} if None not in finished_at else {}),
         "lastTaskEnded": round(max(parse_time(t["status"]["endTime"]).timestamp() for t in tasks) - start, 3),
     }
