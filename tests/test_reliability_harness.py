@@ -41,7 +41,10 @@ def _start_run(report_dir: Path) -> subprocess.Popen:
         [sys.executable, "-m", "harness.cli", "run", "--provider", "simulated", "--features", "PromotionParallelism",
          "--report-dir", str(report_dir)],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True)  # its own process group, as a terminal gives a command
+        start_new_session=True,  # its own process group, as a terminal gives a command
+        # and Ctrl-C's default action, as in a terminal: a suite started in the background by a
+        # non-interactive shell (a CI job, `make test &`) inherits SIGINT ignored, and so would the run
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _cluster_of(run: subprocess.Popen) -> registry.Record:
