@@ -13,7 +13,7 @@ help:
 	@echo "make test         everything the project checks (unit tests, then features on the $(PROVIDER) cluster)"
 	@echo "make setup        Python venv with the harness installed (run first by the others)"
 	@echo "make toolchain    locate or build the cluster binaries into the cache"
-	@echo "make bench        benchmarks on a simulated cluster (12-15 min); BENCH_ARGS=--quick for a 2-min smoke run"
+	@echo "make bench        benchmarks on a simulated cluster (9-12 min); BENCH_ARGS=--quick for a 2-min smoke run"
 	@echo "make soak         the long reliability run: 30 app versions under 20 random controller SIGKILLs"
 	@echo "make clean        remove the venv, caches of this checkout and reports"
 
