@@ -175,9 +175,12 @@ def install_from_scratch(cluster: UpgradeCluster, crds: list[dict]) -> None:
     can decode, and so delete, objects stored in any of them. A CRD that lost the version its
     objects are stored in cannot be deleted (its instances cannot be listed; it stays Terminating).
     """
-    names = [crd["metadata"]["name"] for crd in current_crds()]
-    _apply_each(cluster, current_crds())  # a refusal here shows below, as the CRD that is never gone
-    for name in names:
+    names = [crd["metadata"]["name"] for crd in current_crds() if _crd(cluster, crd["metadata"]["name"]) is not None]
+    # Only what a previous scenario left: deleting a CRD the moment it was created (on a fresh
+    # cluster) made the API server's CRD finalizer fail to list its objects and back off for minutes.
+    _apply_each(cluster, [crd for crd in current_crds() if crd["metadata"]["name"] in names])
+    eventually(lambda: _established(cluster, names), "the previous scenario's CRDs, applied again, to be Established")
+    for name in names:  # a refusal of the apply above shows below, as the CRD that is never gone
         try:
             cluster.kube.dynamic.request("DELETE", f"{CRD_PATH}/{name}")
         except NotFoundError:
@@ -192,6 +195,13 @@ def install_from_scratch(cluster: UpgradeCluster, crds: list[dict]) -> None:
     # broke a stored version), so this can take longer than an object's usual state change.
     eventually(gone, "the keptn.sh CRDs of the previous scenario to be deleted", TIMEOUTS.lifecycle)
     apply_crds(cluster, crds)
+
+
+def _established(cluster: UpgradeCluster, names: list[str]) -> None:
+    for name in names:
+        conditions = {c["type"]: c["status"] for c in ((_crd(cluster, name) or {}).get("status") or {}).get("conditions") or []}
+        if conditions.get("Established") != "True":
+            raise NotYet(f"{name}: conditions {conditions}")
 
 
 def apply_crds(cluster: UpgradeCluster, crds: list[dict]) -> None:
