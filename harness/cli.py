@@ -98,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ProviderError, toolchain.ToolchainError) as exc:
         print(f"promotion-conformance: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # what it started is removed by then (registry.create_recorded)
+        print("promotion-conformance: interrupted", file=sys.stderr)
+        return 130
     return 2
 
 
@@ -161,8 +164,7 @@ def _cluster(args) -> int:
         cluster.create()
     else:
         cluster = registry.make_provider(provider_name, args.name)
-        cluster.create()
-        registry.record(cluster, owner_pid=None)
+        registry.create_recorded(cluster, owner_pid=None)
     print(f"KUBECONFIG={cluster.kubeconfig.resolve()}")
     return 0
 

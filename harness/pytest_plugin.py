@@ -58,8 +58,7 @@ def _create_cluster(config) -> dict:
     name = f"pc-{uuid.uuid4().hex[:6]}"
     options = {"ready_timeout": TIMEOUTS.cluster_ready} if provider == "simulated" else {}
     cluster = registry.make_provider(provider, name, **options)
-    registry.record(cluster, owner_pid=session.controller_pid(config))
-    cluster.create()
+    registry.create_recorded(cluster, owner_pid=session.controller_pid(config))
     return {"provider": provider, "name": name, "kubeconfig": str(cluster.kubeconfig), "real_nodes": cluster.real_nodes,
             "owned": True, "kubernetesVersion": _server_version(cluster.kubeconfig)}
 

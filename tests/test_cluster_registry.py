@@ -4,10 +4,14 @@ from __future__ import annotations
 import pytest
 
 from harness.clusters import registry
+from harness.clusters.provider import ProviderError
 
 
 class _Cluster:
     name, kind = "conf-abc123", "simulated"
+
+    def exists(self):
+        return False
 
 
 @pytest.fixture(autouse=True)
@@ -32,3 +36,32 @@ def test_an_unreadable_record_is_named_and_skipped_not_fatal():
     assert registry.remove_stale(say=said.append) == []  # the next run goes on
     with pytest.raises(ValueError, match="broken.json: not a cluster record"):
         registry.lookup("broken")
+
+
+class _Interrupted(_Cluster):
+    """A cluster whose creation is interrupted half way (Ctrl-C)."""
+
+    def __init__(self):
+        self.deleted = False
+
+    def create(self):
+        assert registry.lookup(self.name) is not None  # recorded before anything is made
+        raise KeyboardInterrupt
+
+    def delete(self):
+        self.deleted = True
+
+
+def test_an_interrupted_creation_removes_the_cluster_and_its_record_and_goes_on():
+    cluster = _Interrupted()
+    with pytest.raises(KeyboardInterrupt):
+        registry.create_recorded(cluster, owner_pid=None)
+    assert cluster.deleted and registry.lookup(cluster.name) is None
+
+
+def test_a_name_in_use_is_refused_and_the_cluster_holding_it_is_left_alone():
+    registry.record(_Cluster(), owner_pid=None)  # kept by `cluster up`
+    cluster = _Interrupted()
+    with pytest.raises(ProviderError, match="already exists"):
+        registry.create_recorded(cluster, owner_pid=4242)
+    assert not cluster.deleted and registry.lookup(cluster.name).owner_pid is None

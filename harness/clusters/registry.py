@@ -53,6 +53,22 @@ def record(cluster: ClusterProvider, owner_pid: int | None) -> None:
     _write(Record(cluster.name, cluster.kind, owner_pid, time.time()))
 
 
+def create_recorded(cluster: ClusterProvider, owner_pid: int | None) -> None:
+    """Record the cluster, then create it. A creation that fails or is interrupted (Ctrl-C) removes
+    what it made before the error goes on: nobody else knows of a cluster that never came up. A
+    name already taken is refused before anything is touched."""
+    if cluster.exists() or lookup(cluster.name) is not None:
+        raise ProviderError(f"a {cluster.kind} cluster named {cluster.name!r} already exists; remove it with "
+                            f"`promotion-conformance cluster down --name {cluster.name}` or pick another --name")
+    record(cluster, owner_pid)
+    try:
+        cluster.create()
+    except BaseException:
+        cluster.delete()
+        forget(cluster.name)
+        raise
+
+
 def _write(entry: Record) -> None:
     """Whole or not at all (a process killed while writing must not leave half a record that
     every later run trips over): a temporary file, then an atomic rename."""
