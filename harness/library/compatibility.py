@@ -13,6 +13,7 @@ import copy
 import json
 import os
 import sys
+import time
 import urllib.request
 import uuid
 from contextlib import contextmanager
@@ -186,15 +187,42 @@ def install_from_scratch(cluster: UpgradeCluster, crds: list[dict]) -> None:
         except NotFoundError:
             pass
 
-    def gone() -> None:
-        left = [name for name in names if _crd(cluster, name) is not None]
-        if left:
-            raise NotYet(f"still there: {', '.join(left)}")
+    nudged = {name: time.monotonic() for name in names}
 
-    # The API server's CRD finalizer backs off when listing the objects fails (right after a scenario
-    # broke a stored version), so this can take longer than an object's usual state change.
+    def gone() -> None:
+        left = {name: crd for name in names if (crd := _crd(cluster, name)) is not None}
+        for name in left:
+            if time.monotonic() - nudged[name] >= _NUDGE_SECONDS:
+                _nudge_finalizer(cluster, name)
+                nudged[name] = time.monotonic()
+        if left:
+            raise NotYet("still there: " + "; ".join(f"{name} ({_terminating(crd)})" for name, crd in left.items()))
+
     eventually(gone, "the keptn.sh CRDs of the previous scenario to be deleted", TIMEOUTS.lifecycle)
     apply_crds(cluster, crds)
+
+
+# The API server's CRD finalizer deletes a CRD's objects before the CRD. When that fails (the CRD's
+# storage is being swapped after an apply), it retries with exponential back-off and soon waits
+# minutes; any change to the CRD other than its Terminating condition queues it again at once.
+_NUDGE_SECONDS = 5.0
+NUDGE_ANNOTATION = "promotion-conformance.keptn.sh/retry-cleanup"
+
+
+def _nudge_finalizer(cluster: UpgradeCluster, name: str) -> None:
+    try:
+        cluster.kube.dynamic.request("PATCH", f"{CRD_PATH}/{name}", content_type="application/merge-patch+json",
+                                     body={"metadata": {"annotations": {NUDGE_ANNOTATION: f"{time.time():.3f}"}}})
+    except NotFoundError:
+        pass  # deleted meanwhile
+
+
+def _terminating(crd: dict) -> str:
+    """Why a CRD is still there, from its Terminating condition."""
+    condition = next((c for c in (crd.get("status") or {}).get("conditions") or [] if c["type"] == "Terminating"), None)
+    if condition is None:
+        return "not being deleted"
+    return f"{condition.get('reason', '')}: {condition.get('message', '')}"
 
 
 def _established(cluster: UpgradeCluster, names: list[str]) -> None:
