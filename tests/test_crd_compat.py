@@ -311,3 +311,13 @@ def test_the_current_crds_are_backward_compatible_with_the_previous_release(crd_
     assert breaking(lines) == set(), "\n".join(lines)
     assert code == 0
     assert "checked KeptnAppVersion.lifecycle.keptn.sh: versions v1beta1, v1beta1→v1" in lines
+
+
+@pytest.mark.parametrize(("revision", "admitted"), [
+    (3, True), (3.0, True), (float(2**53 - 1), True),  # JSON 3.0: whole, so an integer to the API server
+    (float(2**53), False), (3.5, False), (True, False),  # found by the random-spec scenario: 2^53 as a float is refused
+])
+def test_integers_are_what_the_api_server_takes_for_integers(revision, admitted):
+    schema = {"type": "object", "properties": {"spec": {"type": "object", "properties": {"revision": {"type": "integer"}}}}}
+    errors = admission_errors({"apiVersion": "v1", "kind": "X", "metadata": {"name": "x"}, "spec": {"revision": revision}}, schema)
+    assert (errors == []) is admitted, errors

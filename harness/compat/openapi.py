@@ -23,7 +23,7 @@ import copy
 import re
 from datetime import date, datetime
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, validators
 
 from harness.compat.fields import render, walk
 
@@ -67,9 +67,27 @@ def _byte(value) -> bool:
     return True
 
 
+MAX_JSON_INTEGER = 2**53 - 1  # go-openapi's swag.IsFloat64AJSONInteger, which the API server's validation uses
+
+
+def _api_server_integer(_checker, instance) -> bool:
+    """An integer as the API server sees it: an int, or a float (JSON `5.0`) that is whole and within
+    ±(2^53 − 1). (It also takes floats within a relative 1e-9 of a whole number; the harness never
+    sends those, see random_specs.)"""
+    if isinstance(instance, bool):
+        return False
+    if isinstance(instance, int):
+        return True
+    return isinstance(instance, float) and instance.is_integer() and abs(instance) <= MAX_JSON_INTEGER
+
+
+_Validator = validators.extend(
+    Draft202012Validator, type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _api_server_integer))
+
+
 def admission_errors(obj: dict, schema: dict) -> list[tuple[str, str]]:
     """(path in the object, message) for every reason the API server would reject `obj`; empty if none."""
-    validator = Draft202012Validator(to_jsonschema(schema, root=True), format_checker=FORMATS)
+    validator = _Validator(to_jsonschema(schema, root=True), format_checker=FORMATS)
     errors = validator.iter_errors(_prune_and_default(obj, schema))
     return sorted((_instance_path(e.absolute_path), e.message) for e in errors)
 
