@@ -67,13 +67,7 @@ def scenario(kube, namespace, implementation, request) -> Scenario:
 @given(parsers.parse("the task definitions"))
 def task_definitions(scenario, datatable):
     for row in records(datatable):
-        scenario.kube.create(manifests.task_definition(
-            row["name"], scenario.namespace, row["runs for"], int(row["exits with"]),
-            retries=int(row["retries"]) if row.get("retries") else None,
-            timeout=row.get("timeout") or None,
-            ttl=int(row["ttl"]) if row.get("ttl") else None,
-            labels=key_values(row.get("labels", "")), annotations=key_values(row.get("annotations", "")),
-        ))
+        scenario.kube.create(manifests.task_definition_of_row(row, scenario.namespace))
         scenario.definitions.append(row["name"])
 
 

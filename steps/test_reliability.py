@@ -119,10 +119,7 @@ def second_replica(implementation, request):
 @given(parsers.parse("the task definitions"))
 def task_definitions(reliability, datatable):
     for row in records(datatable):
-        reliability.kube.create(manifests.task_definition(
-            row["name"], reliability.namespace, row["runs for"], int(row["exits with"]),
-            retries=int(row["retries"]) if row.get("retries") else None,
-            ttl=int(row["ttl"]) if row.get("ttl") else None))
+        reliability.kube.create(manifests.task_definition_of_row(row, reliability.namespace))
 
 
 @given("the implementation is watched for crashes")

@@ -5,6 +5,7 @@ Field names are exactly the API's (SPEC.md §1); only what a scenario varies is 
 from __future__ import annotations
 
 from harness.library.simulation import task_container
+from harness.library.tables import key_values
 
 LIFECYCLE = "lifecycle.keptn.sh/v1"
 
@@ -34,6 +35,17 @@ def task_definition(name: str, namespace: str, run_for: str = "0s", exit_code: i
     if annotations:
         metadata["annotations"] = annotations
     return {"apiVersion": LIFECYCLE, "kind": "KeptnTaskDefinition", "metadata": metadata, "spec": spec}
+
+
+def task_definition_of_row(row: dict[str, str], namespace: str) -> dict:
+    """A KeptnTaskDefinition from a scenario's table row: `name`, `runs for`, `exits with`, and the
+    optional `retries`, `timeout`, `ttl`, `labels` and `annotations` (k=v, comma-separated)."""
+    return task_definition(
+        row["name"], namespace, row["runs for"], int(row["exits with"]),
+        retries=int(row["retries"]) if row.get("retries") else None,
+        timeout=row.get("timeout") or None,
+        ttl=int(row["ttl"]) if row.get("ttl") else None,
+        labels=key_values(row.get("labels", "")), annotations=key_values(row.get("annotations", "")))
 
 
 def app_context(name: str, namespace: str, lists: dict[str, list[str]], metadata: dict | None = None) -> dict:
