@@ -21,6 +21,7 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from hypothesis import HealthCheck, given as example_of, seed as hypothesis_seed, settings as hypothesis_settings
 
+from harness.contract.phases import CONTEXT_LISTS
 from harness.eventually import NotYet, eventually, never
 from harness.library import api_requests, bad_input, exactly_once, faults, lifecycle, manifests, random_specs
 from harness.library.kube import Kube
@@ -86,7 +87,7 @@ def _kinds(datatable) -> list[tuple[str, int, dict[str, list[str]]]]:
     """(kind, count, task lists) per row; `count` defaults to 1."""
     rows = []
     for row in records(datatable):
-        lists = {key: names(value) for key, value in row.items() if key in manifests.CONTEXT_LISTS}
+        lists = {key: names(value) for key, value in row.items() if key in CONTEXT_LISTS}
         rows.append((row["kind"], int(row.get("count") or 1), lists))
     return rows
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from harness.controller.aggregation import aggregate
-from harness.controller.states import KeptnState as S
+from harness.contract.states import KeptnState as S
 
 
 @pytest.mark.parametrize(("items", "listed", "expected"), [

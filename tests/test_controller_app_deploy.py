@@ -3,11 +3,11 @@ KeptnWorkloadVersion `<app>-<workload>-<version>`."""
 from __future__ import annotations
 
 from harness.controller.context import Context
-from harness.controller.kinds import WORKLOAD_VERSION
+from harness.contract.kinds import WORKLOAD_VERSION
 from harness.controller.queue import WorkQueue
 from harness.controller.reconcile_appversion import observe_workloads
 from harness.controller.settings import parse_settings
-from harness.controller.states import KeptnState as S
+from harness.contract.states import KeptnState as S
 from harness.controller.store import Store
 
 KAV = {"metadata": {"name": "shop-1-6b86b273", "namespace": "demo", "uid": "kav-uid"},

@@ -6,7 +6,7 @@ import pytest
 
 from harness.controller.evaluation import (Attempt, ObjectiveResult, TargetError, after_attempt,
                                            check_objectives, parse_target)
-from harness.controller.states import KeptnState
+from harness.contract.states import KeptnState
 
 
 @pytest.mark.parametrize(("target", "value", "accepted"), [

@@ -3,7 +3,7 @@ against `retries` (SPEC §1 retries/retryInterval; SPEC §6 event-driven)."""
 from __future__ import annotations
 
 from harness.controller.context import Context, Key
-from harness.controller.kinds import EVALUATION, EVALUATION_DEFINITION, METRIC
+from harness.contract.kinds import EVALUATION, EVALUATION_DEFINITION, METRIC
 from harness.controller.queue import WorkQueue
 from harness.controller.reconcile_evaluation import reconcile_evaluation
 from harness.controller.settings import parse_settings

@@ -5,7 +5,7 @@ import threading
 
 from harness.controller import events
 from harness.controller.events import NORMAL, WARNING, EventRecorder
-from harness.controller.kinds import APP_VERSION
+from harness.contract.kinds import APP_VERSION
 
 VERSION = {"metadata": {"name": "podtato-1-6b86b273", "namespace": "demo", "uid": "u1", "resourceVersion": "7"}}
 

@@ -13,14 +13,14 @@ from kubernetes.client.rest import ApiException
 from harness.controller.checks import OWNER_UID_LABEL
 from harness.controller.context import Context, Key
 from harness.controller.jobs import JOB_RESULT_FINALIZER
-from harness.controller.kinds import APP_VERSION, EVALUATION, EVALUATION_DEFINITION, JOB, TASK, TASK_DEFINITION
+from harness.contract.kinds import APP_VERSION, EVALUATION, EVALUATION_DEFINITION, JOB, TASK, TASK_DEFINITION
 from harness.controller.naming import job_name, task_name
 from harness.controller.phase_checks import observe_checks
-from harness.controller.phases import APP_PHASES, PROMOTION
+from harness.contract.phases import APP_PHASES, PROMOTION
 from harness.controller.queue import WorkQueue
 from harness.controller.reconcile_task import reconcile_task, release_job
 from harness.controller.settings import parse_settings
-from harness.controller.states import KeptnState
+from harness.contract.states import KeptnState
 from harness.controller.store import Store
 
 

@@ -7,10 +7,10 @@ import pytest
 
 from harness.controller.checks import app_context, evaluation_manifest, task_manifest, workload_context
 from harness.controller.definitions import resolve_function
-from harness.controller.jobs import (JOB_RESULT_FINALIZER, JobResult, RunnerImages, function_configmap,
-                                     job_manifest, job_result)
-from harness.controller.kinds import APP_VERSION, WORKLOAD_VERSION
-from harness.controller.states import KeptnState
+from harness.contract.jobs import JobResult, job_result
+from harness.controller.jobs import JOB_RESULT_FINALIZER, RunnerImages, function_configmap, job_manifest
+from harness.contract.kinds import APP_VERSION, WORKLOAD_VERSION
+from harness.contract.states import KeptnState
 
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 APP_VERSION_OBJ = {

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from harness.controller.lifecycle import Notice, Observation, advance
-from harness.controller.phases import APP_PHASES, app_phases
-from harness.controller.states import KeptnState as S
+from harness.contract.phases import APP_PHASES, app_phases
+from harness.contract.states import KeptnState as S
 
 NOW = "2030-01-01T00:00:00.000000Z"
 ITEMS = {p.name: p.items_field for p in APP_PHASES}

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from harness.controller.outcome import settle
-from harness.controller.phases import APP_PHASES, WORKLOAD_PHASES, Runs, app_phases, deprecated_by_failure
-from harness.controller.states import CheckType, KeptnState
+from harness.contract.phases import APP_PHASES, WORKLOAD_PHASES, Runs, app_phases, deprecated_by_failure
+from harness.contract.states import CheckType, KeptnState
 
 
 def test_app_phases_are_the_spec_table_row_for_row():

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from harness.controller.checks import OWNER_UID_LABEL
-from harness.controller.kinds import APP_VERSION, JOB, TASK
+from harness.contract.kinds import APP_VERSION, JOB, TASK
 from harness.controller.store import APP_NAME, OWNER, Store
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from harness.controller.context import Key
-from harness.controller.kinds import (APP_VERSION, DEPLOYMENT, EVALUATION, EVALUATION_DEFINITION, JOB, METRIC,
+from harness.contract.kinds import (APP_VERSION, DEPLOYMENT, EVALUATION, EVALUATION_DEFINITION, JOB, METRIC,
                                       NAMESPACE, TASK, TASK_DEFINITION, WORKLOAD_VERSION)
 from harness.controller.store import Store
 from harness.controller.triggers import keys_for

@@ -8,7 +8,7 @@ import pytest
 from kubernetes.client.rest import ApiException
 
 from harness.controller import watches
-from harness.controller.kinds import JOB, TASK
+from harness.contract.kinds import JOB, TASK
 from harness.controller.store import Store
 from harness.controller.watches import Informer
 

@@ -3,11 +3,11 @@ fails after the KeptnConfig observabilityTimeout, counted from when the phase be
 from __future__ import annotations
 
 from harness.controller.context import ClusterOptions, Context
-from harness.controller.kinds import DEPLOYMENT
+from harness.contract.kinds import DEPLOYMENT
 from harness.controller.queue import WorkQueue
 from harness.controller.reconcile_workloadversion import DEPLOYED_CONDITION, observe_deployment
 from harness.controller.settings import parse_settings
-from harness.controller.states import KeptnState as S
+from harness.contract.states import KeptnState as S
 from harness.controller.store import Store
 
 KWV = {"metadata": {"name": "shop-cart-0.2", "namespace": "demo"},

@@ -17,12 +17,12 @@ from harness.controller.context import Key
 from harness.controller.definitions import MAX_INLINE_CODE_BYTES, DefinitionError, resolve_function
 from harness.controller.durations import DurationError, parse_duration
 from harness.controller.inputs import missing_fields
-from harness.controller.kinds import APP, APP_CONTEXT, APP_VERSION, TASK, TASK_DEFINITION
+from harness.contract.kinds import APP, APP_CONTEXT, APP_VERSION, TASK, TASK_DEFINITION
 from harness.controller.kube import refusal
 from harness.controller.lifecycle import MAX_REASONS, Notice, Observation, advance, summary
 from harness.controller.manager import Manager
 from harness.controller.phase_checks import observe_checks
-from harness.controller.phases import PROMOTION, app_phases
+from harness.contract.phases import PROMOTION, app_phases
 from harness.controller.reconcile_app import reconcile_app
 from harness.controller.reconcile_task import reconcile_task
 from harness.controller.refusals import Refusals

@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 from kubernetes import client, watch
 
-from harness.controller.jobs import job_result
-from harness.controller.kinds import Kind
+from harness.contract.jobs import job_result
+from harness.contract.kinds import Kind
 
 _WATCH_SECONDS = 60  # each watch request is renewed after this, from the last resourceVersion
 _AFTER_ERROR = 0.5

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from kubernetes import client
 
 from harness.bench.watcher import Watcher
-from harness.controller.kinds import APP, APP_CONTEXT, APP_VERSION, JOB, TASK, Kind
-from harness.controller.kinds import EVALUATION_DEFINITION, METRIC, TASK_DEFINITION
-from harness.controller.timestamps import now_text, parse_time
+from harness.contract.kinds import APP, APP_CONTEXT, APP_VERSION, JOB, TASK, Kind
+from harness.contract.kinds import EVALUATION_DEFINITION, METRIC, TASK_DEFINITION
+from harness.contract.timestamps import now_text, parse_time
 from harness.library import manifests
 
 KINDS = {kind.kind: kind for kind in (APP, APP_CONTEXT, TASK, TASK_DEFINITION, METRIC, EVALUATION_DEFINITION, JOB)}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from harness.controller.states import KeptnState as S
+from harness.contract.states import KeptnState as S
 
 
 def aggregate(items: Sequence[S], listed: int) -> S:

@@ -15,7 +15,7 @@ from kubernetes import client, config
 from harness.controller import health, metrics
 from harness.controller.context import Context
 from harness.controller.events import EventRecorder
-from harness.controller.kinds import WATCHED
+from harness.contract.kinds import WATCHED
 from harness.controller.kube import Kube
 from harness.controller.leader import Candidate
 from harness.controller.manager import Manager

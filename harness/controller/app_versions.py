@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from harness.controller.checks import owner_reference
-from harness.controller.kinds import APP, APP_VERSION
+from harness.contract.kinds import APP, APP_VERSION
 from harness.controller.naming import app_version_name
-from harness.controller.states import KeptnState
+from harness.contract.states import KeptnState
 
 _STATE_FIELDS = ("status", "preDeploymentStatus", "preDeploymentEvaluationStatus", "workloadOverallStatus",
                  "postDeploymentStatus", "postDeploymentEvaluationStatus", "promotionStatus")

@@ -6,7 +6,7 @@ Every one carries two labels of the reference, so that it can be found again aft
 from __future__ import annotations
 
 from harness.controller.definitions import DEFAULT_RETRY_INTERVAL, DEFAULT_TASK_TIMEOUT
-from harness.controller.kinds import EVALUATION, TASK, Kind
+from harness.contract.kinds import EVALUATION, TASK, Kind
 from harness.controller.tracing import TRACEPARENT
 
 OWNER_UID_LABEL = "keptn.sh/owner-uid"

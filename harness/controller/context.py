@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from harness.controller.events import EventRecorder
-from harness.controller.kinds import Kind
+from harness.contract.kinds import Kind
 from harness.controller.kube import Kube
 from harness.controller.metrics import PhaseClock
 from harness.controller.queue import WorkQueue

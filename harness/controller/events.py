@@ -16,9 +16,9 @@ import socket
 import threading
 import time
 
-from harness.controller.kinds import Kind
+from harness.contract.kinds import Kind
 from harness.controller.kube import Kube
-from harness.controller.timestamps import now_text
+from harness.contract.timestamps import now_text
 
 log = logging.getLogger(__name__)
 

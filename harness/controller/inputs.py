@@ -7,7 +7,7 @@ reconciling it over and over.
 """
 from __future__ import annotations
 
-from harness.controller.kinds import APP, APP_VERSION, EVALUATION, TASK, WORKLOAD, WORKLOAD_VERSION
+from harness.contract.kinds import APP, APP_VERSION, EVALUATION, TASK, WORKLOAD, WORKLOAD_VERSION
 
 # kind → the spec fields its CRD lists as required (enforced by the API server only when spec is set)
 REQUIRED_SPEC = {

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 
 from harness.controller.checks import owner_reference
 from harness.controller.definitions import Function, runtime_of, task_timeout_seconds
-from harness.controller.kinds import JOB, TASK, TASK_DEFINITION
+from harness.contract.kinds import JOB, TASK, TASK_DEFINITION
 from harness.controller.naming import function_configmap_name
-from harness.controller.states import KeptnState
 
 # Kept on every Job the controller creates until the KeptnTask holds the Job's result, so that
 # neither ttlSecondsAfterFinished nor garbage collection can lose it while the controller is down.
@@ -28,21 +27,10 @@ DEFAULT_TTL_SECONDS_AFTER_FINISHED = 300
 DEFAULT_FUNCTION_RUNNER_IMAGE = "ghcr.io/keptn/deno-runtime:v3.0.1"
 DEFAULT_PYTHON_RUNNER_IMAGE = "ghcr.io/keptn/python-runtime:v1.0.8"
 
-_SUCCEEDED_CONDITIONS = ("Complete", "SuccessCriteriaMet")
-_FAILED_CONDITIONS = ("Failed", "FailureTarget")
-
-
 @dataclass(frozen=True)
 class RunnerImages:
     deno: str = DEFAULT_FUNCTION_RUNNER_IMAGE
     python: str = DEFAULT_PYTHON_RUNNER_IMAGE
-
-
-@dataclass(frozen=True)
-class JobResult:
-    state: KeptnState
-    reason: str = ""
-    message: str = ""
 
 
 def job_manifest(name: str, task: dict, definition: dict, function: Function | None, images: RunnerImages) -> dict:
@@ -149,15 +137,3 @@ def function_configmap(definition: dict) -> dict | None:
                          "ownerReferences": [owner_reference(definition, TASK_DEFINITION)]},
             "data": {FUNCTION_CODE_KEY: code}}
 
-
-def job_result(job: dict) -> JobResult | None:
-    """SPEC §5: Complete/SuccessCriteriaMet → Succeeded; Failed/FailureTarget → Failed with the
-    condition's reason and message; None while the Job runs."""
-    for condition in (job.get("status") or {}).get("conditions") or []:
-        if condition.get("status") != "True":
-            continue
-        if condition.get("type") in _SUCCEEDED_CONDITIONS:
-            return JobResult(KeptnState.SUCCEEDED)
-        if condition.get("type") in _FAILED_CONDITIONS:
-            return JobResult(KeptnState.FAILED, condition.get("reason", ""), condition.get("message", ""))
-    return None

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 
-from harness.controller.kinds import CONFIG_MAP, NAMESPACE, Kind
+from harness.contract.kinds import CONFIG_MAP, NAMESPACE, Kind
 
 MERGE_PATCH = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from harness.controller.aggregation import aggregate
 from harness.controller.events import NORMAL, WARNING
 from harness.controller.outcome import settle
-from harness.controller.phases import COMPLETED, Phase
-from harness.controller.states import KeptnState
+from harness.contract.phases import COMPLETED, Phase
+from harness.contract.states import KeptnState
 
 TERMINAL = (KeptnState.SUCCEEDED, KeptnState.FAILED, KeptnState.DEPRECATED)
 # A status message or event names at most this many reasons and counts the rest: a list of 1,000

@@ -10,7 +10,7 @@ import threading
 import time
 
 from harness.controller.context import Context, Key
-from harness.controller.kinds import (APP, APP_VERSION, CONFIG, DEPLOYMENT, EVALUATION, JOB, TASK,
+from harness.contract.kinds import (APP, APP_VERSION, CONFIG, DEPLOYMENT, EVALUATION, JOB, TASK,
                                       TASK_DEFINITION, WATCHED, WORKLOAD, WORKLOAD_VERSION, Kind)
 from harness.controller.events import WARNING
 from harness.controller.inputs import missing_fields

@@ -25,8 +25,8 @@ from datetime import datetime
 from kubernetes import client, config, watch
 
 from harness.controller.durations import DurationError, parse_duration
-from harness.controller.kinds import APP, APP_CONTEXT, APP_VERSION, TASK, TASK_DEFINITION, Kind
-from harness.controller.timestamps import now, parse_time
+from harness.contract.kinds import APP, APP_CONTEXT, APP_VERSION, TASK, TASK_DEFINITION, Kind
+from harness.contract.timestamps import now, parse_time
 
 POST, PROMOTION = "measure-post", "measure-promote"
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.controller.phases import Phase, deprecated_by_failure
-from harness.controller.states import KeptnState
+from harness.contract.phases import Phase, deprecated_by_failure
+from harness.contract.states import KeptnState
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,14 @@ from harness.controller.checks import (CHECK_TYPE_LABEL, OWNER_UID_LABEL, evalua
 from harness.controller.context import Context, Key
 from harness.controller.definitions import (DefinitionError, check_evaluation_definition,
                                             check_task_definition)
-from harness.controller.kinds import EVALUATION, EVALUATION_DEFINITION, TASK, TASK_DEFINITION, Kind
+from harness.contract.kinds import EVALUATION, EVALUATION_DEFINITION, TASK, TASK_DEFINITION, Kind
 from harness.controller.kube import Kube, is_status, refusal
 from harness.controller.lifecycle import Notice, Observation
 from harness.controller.naming import another_seed, evaluation_name, task_name
-from harness.controller.phases import Phase, Runs
-from harness.controller.states import KeptnState
+from harness.contract.phases import Phase, Runs
+from harness.contract.states import KeptnState
 from harness.controller.store import OWNER
-from harness.controller.timestamps import now_text
+from harness.contract.timestamps import now_text
 from harness.controller.tracing import child_traceparent
 from harness.controller.triggers import wake_now
 

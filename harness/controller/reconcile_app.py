@@ -8,7 +8,7 @@ from kubernetes.client.rest import ApiException
 from harness.controller.app_versions import app_version_manifest, deprecated_status, superseded, version_name
 from harness.controller.context import Context, Key
 from harness.controller.events import WARNING
-from harness.controller.kinds import APP, APP_CONTEXT, APP_VERSION
+from harness.contract.kinds import APP, APP_CONTEXT, APP_VERSION
 from harness.controller.kube import refusal
 from harness.controller.store import OWNER
 from harness.controller.tracing import new_trace

@@ -5,14 +5,14 @@ import time
 
 from harness.controller.checks import app_context
 from harness.controller.context import Context, Key
-from harness.controller.kinds import APP_VERSION, WORKLOAD_VERSION
+from harness.contract.kinds import APP_VERSION, WORKLOAD_VERSION
 from harness.controller.lifecycle import Notice, Observation, advance
 from harness.controller.metrics import count_promotion
 from harness.controller.naming import workload_name, workload_version_name
 from harness.controller.phase_checks import observe_checks
-from harness.controller.phases import PROMOTION, Phase, Runs, app_phases
-from harness.controller.states import KeptnState
-from harness.controller.timestamps import now_text
+from harness.contract.phases import PROMOTION, Phase, Runs, app_phases
+from harness.contract.states import KeptnState
+from harness.contract.timestamps import now_text
 from harness.controller.versions import store_pass
 
 

@@ -6,9 +6,9 @@ import logging
 from harness.controller.context import ClusterOptions, Context, Key
 from harness.controller.durations import DurationError, parse_duration
 from harness.controller.events import WARNING
-from harness.controller.kinds import CONFIG, WORKLOAD_VERSION
+from harness.contract.kinds import CONFIG, WORKLOAD_VERSION
 from harness.controller.lifecycle import TERMINAL
-from harness.controller.states import KeptnState
+from harness.contract.states import KeptnState
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from harness.controller.context import Context, Key
 from harness.controller.definitions import DefinitionError, retry_interval_seconds
 from harness.controller.evaluation import Attempt, ObjectiveResult, after_attempt, check_objectives
 from harness.controller.events import NORMAL, WARNING
-from harness.controller.kinds import EVALUATION, EVALUATION_DEFINITION, METRIC
-from harness.controller.states import KeptnState
-from harness.controller.timestamps import now_text
+from harness.contract.kinds import EVALUATION, EVALUATION_DEFINITION, METRIC
+from harness.contract.states import KeptnState
+from harness.contract.timestamps import now_text
 from harness.controller.triggers import controller_of, wake_now
 
 

@@ -17,14 +17,15 @@ from harness.controller.checks import OWNER_UID_LABEL
 from harness.controller.context import Context, Key
 from harness.controller.definitions import DefinitionError, check_task_definition
 from harness.controller.events import WARNING
-from harness.controller.jobs import JOB_RESULT_FINALIZER, JobResult, job_manifest, job_result
-from harness.controller.kinds import JOB, TASK, TASK_DEFINITION
+from harness.contract.jobs import JobResult, job_result
+from harness.controller.jobs import JOB_RESULT_FINALIZER, job_manifest
+from harness.contract.kinds import JOB, TASK, TASK_DEFINITION
 from harness.controller.kube import is_status, refusal
 from harness.controller.naming import another_seed, job_name
 from harness.controller.reconcile_taskdefinition import ensure_function_configmap
 from harness.controller.store import OWNER
-from harness.controller.states import KeptnState
-from harness.controller.timestamps import now_text
+from harness.contract.states import KeptnState
+from harness.contract.timestamps import now_text
 from harness.controller.triggers import controller_of, wake_now
 
 log = logging.getLogger(__name__)

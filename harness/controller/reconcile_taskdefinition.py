@@ -7,7 +7,7 @@ from harness.controller.context import Context, Key
 from harness.controller.definitions import DefinitionError, describe, runtime_of
 from harness.controller.events import WARNING
 from harness.controller.jobs import function_configmap
-from harness.controller.kinds import CONFIG_MAP, TASK_DEFINITION
+from harness.contract.kinds import CONFIG_MAP, TASK_DEFINITION
 from harness.controller.kube import refusal
 
 log = logging.getLogger(__name__)

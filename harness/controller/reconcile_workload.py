@@ -6,7 +6,7 @@ import logging
 
 from harness.controller.context import Context, Key
 from harness.controller.deployments import namespace_enabled, workload_of
-from harness.controller.kinds import DEPLOYMENT, NAMESPACE, WORKLOAD, WORKLOAD_VERSION
+from harness.contract.kinds import DEPLOYMENT, NAMESPACE, WORKLOAD, WORKLOAD_VERSION
 from harness.controller.naming import workload_version_name
 from harness.controller.tracing import new_trace
 from harness.controller.workload_versions import workload_manifest, workload_version_manifest

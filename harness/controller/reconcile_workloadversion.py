@@ -6,12 +6,12 @@ import time
 from harness.controller.checks import workload_context
 from harness.controller.context import Context, Key
 from harness.controller.deployments import rolled_out_at
-from harness.controller.kinds import DEPLOYMENT, WORKLOAD_VERSION
+from harness.contract.kinds import DEPLOYMENT, WORKLOAD_VERSION
 from harness.controller.lifecycle import Notice, Observation, advance
 from harness.controller.phase_checks import observe_checks
-from harness.controller.phases import WORKLOAD_PHASES, Phase, Runs
-from harness.controller.states import KeptnState
-from harness.controller.timestamps import now, now_text, parse_time
+from harness.contract.phases import WORKLOAD_PHASES, Phase, Runs
+from harness.contract.states import KeptnState
+from harness.contract.timestamps import now, now_text, parse_time
 from harness.controller.versions import store_pass
 
 # The deploy phase keeps a standard condition; its lastTransitionTime is when the phase began

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from harness.controller.checks import OWNER_UID_LABEL
-from harness.controller.kinds import Kind
+from harness.contract.kinds import Kind
 
 
 def _owner_uids(obj: dict) -> Iterable[str]:

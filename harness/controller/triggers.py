@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from harness.controller.context import Context, Key
-from harness.controller.kinds import (APP, APP_CONTEXT, APP_VERSION, CONFIG, DEPLOYMENT, EVALUATION,
+from harness.contract.kinds import (APP, APP_CONTEXT, APP_VERSION, CONFIG, DEPLOYMENT, EVALUATION,
                                       EVALUATION_DEFINITION, JOB, METRIC, NAMESPACE, TASK, TASK_DEFINITION,
                                       WORKLOAD, WORKLOAD_VERSION, Kind)
 from harness.controller.lifecycle import TERMINAL
-from harness.controller.states import KeptnState
+from harness.contract.states import KeptnState
 from harness.controller.store import APP_NAME, Store
 
 _DEFINITION_LISTS = ("preDeploymentTasks", "postDeploymentTasks", "preDeploymentEvaluations",

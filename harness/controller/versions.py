@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from harness.controller.context import Context
-from harness.controller.kinds import Kind
+from harness.contract.kinds import Kind
 from harness.controller.lifecycle import Pass
 
 

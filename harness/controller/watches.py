@@ -15,7 +15,7 @@ from kubernetes import watch
 from kubernetes.client.rest import ApiException
 from tenacity import Retrying, retry_if_exception_type, wait_exponential_jitter
 
-from harness.controller.kinds import Kind
+from harness.contract.kinds import Kind
 from harness.controller.kube import Kube
 from harness.controller.store import Store
 

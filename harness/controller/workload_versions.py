@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from harness.controller.checks import owner_reference
 from harness.controller.deployments import WorkloadIdentity
-from harness.controller.kinds import DEPLOYMENT, WORKLOAD, WORKLOAD_VERSION
+from harness.contract.kinds import DEPLOYMENT, WORKLOAD, WORKLOAD_VERSION
 from harness.controller.naming import workload_name, workload_version_name
 
 

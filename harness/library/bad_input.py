@@ -24,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from harness.contract.states import COMPLETED
 from harness.eventually import NotYet, eventually, never
 from harness.library import lifecycle
 from harness.library.kube import Kube
@@ -196,7 +197,7 @@ def version_must_complete_or_say_why(kube: Kube, namespace: str, app: str) -> st
                 return f"no version: {events[0].get('reason')}: {events[0].get('message')}"
             raise NotYet(f"no KeptnAppVersion of {app} and no event on the KeptnApp saying why")
         status = versions[-1].get("status") or {}
-        if status.get("status") in lifecycle.COMPLETED and status.get("endTime"):
+        if status.get("status") in COMPLETED and status.get("endTime"):
             return f"completed {status['status']}"
         if status.get("message"):
             return f"waits: {status['message']}"

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-# The spec lists of a KeptnAppVersion that run KeptnTasks, with their checkType (SPEC.md §3).
-TASK_LISTS = {"preDeploymentTasks": "pre", "postDeploymentTasks": "post", "promotionTasks": "promotion"}
+from harness.contract.phases import TASK_LISTS
+
 
 
 @dataclass

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 
+from harness.contract.states import COMPLETED
 from harness.eventually import NotYet, eventually
 from harness.library import describe
 from harness.library.kube import Kube
 from harness.library.timestamps import parse
 from harness.settings import TIMEOUTS
-
-COMPLETED = {"Succeeded", "Failed", "Deprecated", "Warning"}
 
 # The phase item lists of a KeptnAppVersion status that come before promotion (SPEC.md §3).
 POST_DEPLOYMENT_ITEMS = ("postDeploymentTaskStatus", "postDeploymentEvaluationTaskStatus")

@@ -4,19 +4,11 @@ Field names are exactly the API's (SPEC.md §1); only what a scenario varies is 
 """
 from __future__ import annotations
 
+from harness.contract.phases import CONTEXT_LISTS
 from harness.library.simulation import task_container
 from harness.library.tables import key_values
 
 LIFECYCLE = "lifecycle.keptn.sh/v1"
-
-# The AppContext task and evaluation lists, as the scenarios name them.
-CONTEXT_LISTS = (
-    "preDeploymentTasks",
-    "preDeploymentEvaluations",
-    "postDeploymentTasks",
-    "postDeploymentEvaluations",
-    "promotionTasks",
-)
 
 
 def task_definition(name: str, namespace: str, run_for: str = "0s", exit_code: int = 0, *, retries: int | None = None,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from harness.controller.jobs import job_result
-from harness.controller.phases import APP_PHASES
+from harness.contract.jobs import job_result
+from harness.contract.phases import APP_PHASES
 from harness.report.timeline import parse_time
 
 

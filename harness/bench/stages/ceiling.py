@@ -12,8 +12,8 @@ from __future__ import annotations
 import time
 
 from harness.bench.context import Bench
-from harness.controller.kinds import TASK
-from harness.controller.timestamps import now_text
+from harness.contract.kinds import TASK
+from harness.contract.timestamps import now_text
 
 _WARM_UP = 5  # requests before timing: connection set-up and the client's first-call costs
 

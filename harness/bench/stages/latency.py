@@ -16,8 +16,8 @@ import time
 from harness.bench.context import Bench
 from harness.bench.stats import summarize
 from harness.bench.workload import item_end, run_one_by_one
-from harness.controller.kinds import JOB, TASK
-from harness.controller.timestamps import parse_time
+from harness.contract.kinds import JOB, TASK
+from harness.contract.timestamps import parse_time
 
 EVALUATION = "post-eval"
 PROMOTION = ["promote-a", "promote-b"]

@@ -23,9 +23,9 @@ from harness.bench.context import Bench
 from harness.bench.controller import PROMOTION_PHASE
 from harness.bench.watcher import finished
 from harness.bench.workload import Space, item_end, run_one_by_one, seconds
-from harness.controller.kinds import JOB, TASK
+from harness.contract.kinds import JOB, TASK
 from harness.controller.phase_checks import CREATE_CONCURRENCY
-from harness.controller.timestamps import parse_time
+from harness.contract.timestamps import parse_time
 from harness.eventually import NotYet, WaitTimedOut, eventually
 from harness.library.simulation import task_container
 

@@ -24,7 +24,7 @@ from harness.bench.stats import summarize
 from harness.bench.workload import FINAL, Outcome, seconds
 from harness.controller.events import COMPONENT
 from harness.controller.jobs import JOB_RESULT_FINALIZER
-from harness.controller.kinds import APP_VERSION, JOB
+from harness.contract.kinds import APP_VERSION, JOB
 from harness.eventually import NotYet, WaitTimedOut, eventually
 from harness.library import api_requests
 

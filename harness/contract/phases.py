@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from harness.controller.states import CheckType
+from harness.contract.states import CheckType
 
 COMPLETED = "Completed"
 """`status.currentPhase` once every phase passed."""
@@ -83,3 +83,9 @@ def deprecated_by_failure(phases: tuple[Phase, ...], failed: Phase) -> tuple[str
     Every later phase of the lifecycle; none after PromotionTasks.
     """
     return tuple(p.status_field for p in phases if p.number > failed.number)
+
+
+# The lists of a KeptnAppContext (and of the KeptnAppVersion copied from it) that name definitions,
+# in phase order, and the check type of the KeptnTasks each task list runs.
+CONTEXT_LISTS: tuple[str, ...] = tuple(p.list_field for p in APP_PHASES if p.runs in (Runs.TASKS, Runs.EVALUATIONS))
+TASK_LISTS: dict[str, str] = {p.list_field: p.check_type.value for p in APP_PHASES if p.runs == Runs.TASKS}

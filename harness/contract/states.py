@@ -32,6 +32,8 @@ class KeptnState(StrEnum):
 _COMPLETED = frozenset(
     {KeptnState.SUCCEEDED, KeptnState.FAILED, KeptnState.DEPRECATED, KeptnState.WARNING}
 )
+COMPLETED: frozenset[str] = frozenset(state.value for state in _COMPLETED)
+"""The completed states as the strings a status field holds."""
 
 
 class CheckType(StrEnum):
