@@ -42,9 +42,10 @@ GOOD_JOBS = [{"metadata": _meta("promotion-promote-1-9", "j1", "t1")}, {"metadat
 GOOD_PODS = [{"metadata": _meta("p1", "p1", "j1")}, {"metadata": _meta("p2", "p2", "j2")}]
 
 
-def test_one_task_per_listed_definition_one_job_per_task_one_pod_per_job_is_exactly_once():
+def test_one_task_per_listed_definition_and_one_job_per_task_is_exactly_once():
     runs = _runs(GOOD_TASKS, GOOD_JOBS, GOOD_PODS)
     assert exactly_once.problems(runs, SHOP) == []
+    assert exactly_once.cluster_observations(runs) == []
     assert (runs.task_count, runs.job_count, runs.pod_count) == (2, 2, 2)
 
 
@@ -60,12 +61,19 @@ def test_a_second_job_of_a_task_counts_even_when_ttl_removed_the_first():
     # the record holds the first Job although it is long deleted: a re-run after a restart shows
     jobs = [*GOOD_JOBS, {"metadata": _meta("promotion-promote-1-8", "j3", "t1")}]
     pods = [*GOOD_PODS, {"metadata": _meta("p3", "p3", "j3")}]
-    assert exactly_once.problems(_runs(GOOD_TASKS, jobs, pods), SHOP) == [
-        "shop-1.0.0-6b86b273: KeptnTask promotion-promote-1 had 2 Jobs, expected 1: "
-        "['promotion-promote-1-9', 'promotion-promote-1-8']"]
+    with pytest.raises(AssertionError, match="KeptnTask promotion-promote-1 had 2 Jobs"):
+        exactly_once.each_task_must_have_run_once(_Record(GOOD_TASKS, jobs, pods), SHOP)
 
 
-def test_missing_tasks_second_pods_unlisted_tasks_and_second_versions_are_all_named():
+def test_a_second_pod_of_a_job_is_the_clusters_doing_an_observation_not_a_failure():
+    # The Job controller re-created a pod whose create answer an API server restart lost (seen in CI).
+    pods = [*GOOD_PODS, {"metadata": _meta("p1-again", "p9", "j1")}]
+    runs = exactly_once.each_task_must_have_run_once(_Record(GOOD_TASKS, GOOD_JOBS, pods), SHOP)
+    assert exactly_once.cluster_observations(runs) == [
+        "Job promotion-promote-1-9 had 2 pods (p1, p1-again): the Job controller's doing, not charged to the implementation"]
+
+
+def test_missing_tasks_unlisted_tasks_and_second_versions_are_all_named():
     tasks = [GOOD_TASKS[0], _task("pre-extra-1", "t9", "v1", "pre", "extra")]
     jobs = [GOOD_JOBS[0], {"metadata": _meta("pre-extra-1-9", "j9", "t9")}]
     pods = [*GOOD_PODS, {"metadata": _meta("p4", "p4", "j1")}, {"metadata": _meta("p9", "p9", "j9")}]
@@ -74,8 +82,17 @@ def test_missing_tasks_second_pods_unlisted_tasks_and_second_versions_are_all_na
     assert found[0] == "KeptnApp shop: 2 KeptnAppVersions (shop-1.0.0-6b86b273, shop-1.0.0-d4735e3a), expected 1"
     assert "shop-1.0.0-6b86b273: 0 post KeptnTasks of check, expected 1: []" in found
     assert "shop-1.0.0-6b86b273: 1 pre KeptnTask(s) of extra, which it does not list: ['pre-extra-1']" in found
-    assert ("shop-1.0.0-6b86b273: Job promotion-promote-1-9 of KeptnTask promotion-promote-1 had 2 pods, expected 1: "
-            "['p1', 'p4']") in found
+    assert not [line for line in found if "pods" in line]
+
+
+class _Record:
+    """What a Recorder answers to `ever(kind, predicate)`, from fixed lists (one version: shop)."""
+
+    def __init__(self, tasks, jobs, pods):
+        self.objects = {"KeptnAppVersion": [_version("shop", "v1")], "KeptnTask": tasks, "Job": jobs, "Pod": pods}
+
+    def ever(self, kind, predicate):
+        return [obj for obj in self.objects[kind] if predicate(obj)]
 
 
 METRICS = """# HELP apiserver_request_total Counter of apiserver requests

@@ -178,3 +178,13 @@ def test_a_reason_is_the_first_line_of_the_message_without_assertion_error_and_a
     assert short_reason("\n  TimeoutError: waited 60s for Job x\n") == "TimeoutError: waited 60s for Job x"
     cut = short_reason("x" * 1000)
     assert len(cut) == 300 and cut.endswith("…")
+
+
+def test_cluster_observations_travel_beside_the_verdict_not_in_it():
+    seen = Outcome("ExactlyOnceAcrossApiServerRestart", "PromotionExactlyOnce", "extended", "passed", "", 40.0,
+                   "steps/test_r.py::test_restart", ("Job promote-1 had 2 pods (a, b): the Job controller's doing",))
+    report = report_of(seen)
+    assert problems_of(report) == []
+    assert profile(report, "extended")["result"] == "success"
+    assert report["observations"] == [{"id": "ExactlyOnceAcrossApiServerRestart",
+                                       "observation": "Job promote-1 had 2 pods (a, b): the Job controller's doing"}]

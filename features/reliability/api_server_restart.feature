@@ -24,5 +24,5 @@ Feature: When the API server restarts, an implementation resumes its watches and
     And every "broken" app version completes with
       | status | currentPhase   | promotionStatus |
       | Failed | PromotionTasks | Failed          |
-    And every listed definition has exactly one KeptnTask per app version, each with one Job and one pod
+    And every listed definition has exactly one KeptnTask per app version, each with one Job
     And the implementation is still running

@@ -55,4 +55,4 @@ Feature: Bad input is refused with a clear message or reported, and never breaks
     And every "failing" app version completes with
       | status | currentPhase   | promotionStatus |
       | Failed | PromotionTasks | Failed          |
-    And every listed definition has exactly one KeptnTask per app version, each with one Job and one pod
+    And every listed definition has exactly one KeptnTask per app version, each with one Job

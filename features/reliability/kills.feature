@@ -27,5 +27,5 @@ Feature: Killed at random moments, an implementation loses nothing and runs noth
     And every "broken" app version completes with
       | status | currentPhase   | promotionStatus |
       | Failed | PromotionTasks | Failed          |
-    And every listed definition has exactly one KeptnTask per app version, each with one Job and one pod
+    And every listed definition has exactly one KeptnTask per app version, each with one Job
     And the implementation was killed as often as planned and runs

@@ -30,4 +30,4 @@ Feature: With two replicas, only the leader acts, and the other takes over when 
     And every "late" app version completes with
       | status    | currentPhase | promotionStatus |
       | Succeeded | Completed    | Succeeded       |
-    And every listed definition has exactly one KeptnTask per app version, each with one Job and one pod
+    And every listed definition has exactly one KeptnTask per app version, each with one Job

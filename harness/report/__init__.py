@@ -3,7 +3,7 @@ the timelines of each scenario and one HTML page. JUnit XML and cucumber JSON co
 pytest-bdd themselves (--junitxml, --cucumberjson).
 """
 from harness.report.bars import bars_from_objects
-from harness.report.collector import configure
+from harness.report.collector import configure, observe
 from harness.report.conformance import build_report, profile_result, write_report
 from harness.report.html import write_html
 from harness.report.outcome import Outcome
@@ -11,6 +11,6 @@ from harness.report.timeline import write_timeline
 from harness.report.validation import ReportInvalid, ReportUnreadable, validate_command, validate_file
 
 __all__ = [
-    "Outcome", "ReportInvalid", "ReportUnreadable", "bars_from_objects", "build_report", "configure",
+    "Outcome", "ReportInvalid", "ReportUnreadable", "bars_from_objects", "build_report", "configure", "observe",
     "profile_result", "validate_command", "validate_file", "write_html", "write_report", "write_timeline",
 ]

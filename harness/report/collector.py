@@ -34,6 +34,12 @@ from harness.report.outcome import Outcome, short_reason
 
 PLUGIN_NAME = "promotion-conformance-report"
 PROPERTY = "conformance."  # prefix of the user_properties that carry a scenario's labels
+OBSERVATION = "observation"  # the user_property of one cluster observation (harness.report.observe)
+
+
+def observe(item: pytest.Item, text: str) -> None:
+    """Report what a scenario saw of the cluster beside its verdict (never as a failure)."""
+    item.user_properties.append((OBSERVATION, text))
 
 
 def scenario_labels(item: pytest.Item) -> dict[str, str] | None:
@@ -95,6 +101,7 @@ class ConformanceCollector:
                   if isinstance(key, str) and key.startswith(PROPERTY)}
         if not labels:
             return
+        observations = tuple(dict.fromkeys(value for key, value in report.user_properties if key == OBSERVATION))
         previous = self.running.pop(report.nodeid, None)
         duration = report.duration + (previous.duration if previous else 0.0)
         if previous and previous.status == "failed":  # the first failure is the reason
@@ -107,7 +114,8 @@ class ConformanceCollector:
             status, reason = previous.status, previous.reason
         else:
             status, reason = "passed", ""
-        outcome = Outcome(labels["id"], labels["feature"], labels["profile"], status, reason, duration, report.nodeid)
+        outcome = Outcome(labels["id"], labels["feature"], labels["profile"], status, reason, duration, report.nodeid,
+                          observations)
         # A scenario counts once its teardown is reported: one stopped by Ctrl-C mid-way is not counted as passed.
         (self.outcomes if report.when == "teardown" else self.running)[report.nodeid] = outcome
 

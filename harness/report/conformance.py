@@ -106,6 +106,7 @@ def build_report(
             _profile_report(profile, [o for o in outcomes if o.profile == profile], claimed) for profile in PROFILES
         ],
         "timings": {"wallSeconds": round(wall_seconds, 3)},
+        "observations": [{"id": o.id, "observation": text} for o in outcomes for text in o.observations],
     }
 
 

@@ -1,7 +1,7 @@
 """What one conformance scenario ended with: the unit every report is built from."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 Status = Literal["passed", "failed", "skipped"]
@@ -18,6 +18,9 @@ class Outcome:
     reason: str  # why it failed or was skipped; empty when it passed
     duration: float  # seconds, setup + call + teardown
     nodeid: str  # pytest's node ID, to find the test
+    # What the scenario saw of the cluster, reported beside the verdict and never in it (e.g. a Job
+    # the Job controller gave two pods).
+    observations: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self):
         if self.status not in STATUSES:
