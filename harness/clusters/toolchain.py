@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.heartbeat import heartbeat, last_line
 from harness.paths import cache_dir
 
 
@@ -157,7 +158,7 @@ def ensure(binaries: list[str] | tuple[str, ...], progress=None) -> dict[str, Pa
         lock_path = cache_dir() / ".build.lock"
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         with open(lock_path, "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+            _wait_for_lock(lock, lock_path, say)
             for component in COMPONENTS:
                 wanted = [b for b in missing if b in component.binaries and not _executable(cached_path(b))]
                 if wanted:
@@ -169,6 +170,23 @@ def ensure(binaries: list[str] | tuple[str, ...], progress=None) -> dict[str, Pa
 
 def _say(message: str) -> None:
     print(f"[toolchain] {message}", file=sys.stderr, flush=True)
+
+
+def _wait_for_lock(lock, lock_path: Path, say) -> None:
+    """Take the build lock; while another process builds, say so (and keep saying it)."""
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    say(f"another process is building the toolchain (lock {lock_path}); waiting for it to finish")
+    with heartbeat(say, "waiting for the other process's build", detail=last_line(_newest_log())):
+        fcntl.flock(lock, fcntl.LOCK_EX)
+
+
+def _newest_log() -> Path:
+    logs = sorted((cache_dir() / "logs").glob("build-*.log"), key=lambda p: p.stat().st_mtime)
+    return logs[-1] if logs else cache_dir() / "logs" / "none.log"
 
 
 def _build(component: Component, binaries: list[str], say) -> None:
@@ -187,8 +205,8 @@ def _build(component: Component, binaries: list[str], say) -> None:
     )
     started = time.monotonic()
     env = dict(os.environ, CGO_ENABLED="0")
-    with open(log_path, "a") as log, tempfile.TemporaryDirectory(prefix=f"build-{component.name}-") as work:
-        run = _runner(log, env, Path(work), component, log_path)
+    with open(log_path, "a+") as log, tempfile.TemporaryDirectory(prefix=f"build-{component.name}-") as work:
+        run = _runner(log, env, Path(work), component, log_path, say)
         if component.recipe == "install":
             packages = [f"{_PACKAGES[b]}@{component.version}" for b in binaries]
             run(["go", "install", *packages], extra_env={"GOBIN": str(target)})
@@ -200,23 +218,28 @@ def _build(component: Component, binaries: list[str], say) -> None:
             ldflags = ["-s", "-w", *(_version_ldflags(component.version) if component.recipe == "kubernetes" else [])]
             for binary in binaries:
                 say(f"  compiling {binary} ({time.monotonic() - started:.0f}s so far)")
-                run(["go", "build", "-trimpath", "-ldflags", " ".join(ldflags), "-o", str(target / binary), _PACKAGES[binary]])
+                run(["go", "build", "-v", "-trimpath", "-ldflags", " ".join(ldflags), "-o", str(target / binary), _PACKAGES[binary]])
     say(f"built {', '.join(binaries)} in {time.monotonic() - started:.0f}s into {target}")
 
 
-def _runner(log, env, work: Path, component: Component, log_path: Path):
+def _runner(log, env, work: Path, component: Component, log_path: Path, say):
+    """Run one build command with its output in the build log; while it runs, say every 30 s how
+    long it took so far and the log's last line (`go build -v` names each package it compiles)."""
     def run(cmd: list[str], extra_env: dict[str, str] | None = None) -> str:
         log.write(f"$ {' '.join(cmd)}\n")
         log.flush()
-        proc = subprocess.run(cmd, cwd=work, env={**env, **(extra_env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        log.write(proc.stdout)
-        log.flush()
+        start = log.tell()
+        with heartbeat(say, f"building {component.name} {component.version}: {' '.join(cmd[:2])}", detail=last_line(log_path)):
+            proc = subprocess.run(cmd, cwd=work, env={**env, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT)
+        log.seek(start)
+        output = log.read()
+        log.seek(0, os.SEEK_END)
         if proc.returncode != 0:
             raise ToolchainError(
                 f"building {component.name} {component.version} failed at '{' '.join(cmd[:3])}' "
                 f"(exit {proc.returncode}); see {log_path}"
             )
-        return proc.stdout
+        return output
 
     return run
 
