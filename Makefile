@@ -34,10 +34,10 @@ unit: setup
 	$(PY) -m pytest tests -q
 
 features: setup toolchain
-	PROVIDER=$(PROVIDER) $(PY) -m pytest steps -q
+	$(PY) -m pytest steps -q --provider=$(PROVIDER) $(ARGS)
 
 test: setup toolchain docs-check
-	PROVIDER=$(PROVIDER) $(PY) -m pytest tests steps -q
+	$(PY) -m pytest tests steps -q --provider=$(PROVIDER) $(ARGS)
 
 docs: setup
 	$(PY) -m harness.catalogue --write
@@ -52,7 +52,7 @@ conformance: setup toolchain
 
 # make test runs the same scenario shortened (6 versions, 5 kills).
 soak: setup toolchain
-	PROMOTION_SOAK=1 PROVIDER=$(PROVIDER) $(PY) -m pytest steps/test_reliability.py -q -k sigkills_at_random_moments -p no:cacheprovider
+	$(PY) -m pytest steps/test_reliability.py -q -k sigkills_at_random_moments -p no:cacheprovider --soak --provider=$(PROVIDER)
 
 bench: setup toolchain
 	$(PY) -m harness.cli bench $(BENCH_ARGS)

@@ -44,10 +44,15 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--impl", dest="implementation", help="adapter file or built-in adapter name (default: reference)")
     run.add_argument("--profile", choices=("core", "extended", "all"))
     run.add_argument("--features", type=lambda v: tuple(f for f in v.split(",") if f), help="comma-separated conformance features")
+    run.add_argument("--scenarios", type=lambda v: tuple(i for i in v.split(",") if i), metavar="ID,ID",
+                     help="only these scenario IDs (comma-separated)")
     run.add_argument("--skip", nargs="+", metavar="ID", help="scenario IDs to skip")
     run.add_argument("--report-dir", dest="report_dir")
     run.add_argument("--keep-cluster", dest="keep_cluster", action="store_const", const=True)
     run.add_argument("-n", dest="workers", type=int, help="parallel workers (pytest-xdist)")
+    run.add_argument("--timeout-scale", dest="timeout_scale", type=float, help="multiply every timeout (a slow machine)")
+    run.add_argument("--seed", type=int, help="seed of the reliability scenarios' random choices (default: a new one)")
+    run.add_argument("--soak", action="store_const", const=True, help="the long kill scenario: 30 versions, 20 kills")
 
     commands.add_parser("list", help="the scenario catalogue: ID, feature, profile, title")
 
@@ -105,15 +110,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    from harness.run import resolve_options, run
+    from harness.options import resolve_options
+    from harness.run import run
     from harness.validated_yaml import ConfigError
 
     flags = {k: v for k, v in vars(args).items() if k not in ("command", "options")}
     if flags.get("skip"):
         flags["skip"] = tuple(flags["skip"])
     try:
-        options = resolve_options(args.options, flags)
-        return run(options)
+        return run(resolve_options(args.options, flags))
     except ConfigError as exc:
         print(f"promotion-conformance: error: {exc}", file=sys.stderr)
         return 2

@@ -19,16 +19,19 @@ class WaitTimedOut(AssertionError):
 
 
 def eventually(check: Callable[[], T], waiting_for: str, timeout: float | None = None) -> T:
-    """Call `check` until it returns without raising NotYet/AssertionError; return its value.
+    """Call `check` until it returns; return its value.
 
-    `waiting_for` completes the sentence "timed out after N s waiting for ...".
+    `check` raises NotYet while what it waits for may still come: that is retried. Any other
+    error, an AssertionError included, means it never will: it ends the wait at once, so a check
+    that already failed does not wait out the whole timeout. `waiting_for` completes the sentence
+    "timed out after N s waiting for ...".
     """
     limit = TIMEOUTS.object_state if timeout is None else timeout
     try:
         for attempt in Retrying(
             stop=stop_after_delay(limit),
             wait=wait_fixed(TIMEOUTS.poll_interval),
-            retry=retry_if_exception_type(AssertionError),
+            retry=retry_if_exception_type(NotYet),
             reraise=False,
         ):
             with attempt:

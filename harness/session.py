@@ -35,14 +35,27 @@ def _locked(folder: Path):
         yield
 
 
+class CreationFailed(RuntimeError):
+    """A shared resource could not be made; every later ask gets the same error at once."""
+
+
 def get_or_create(config, key: str, create: Callable[[], dict]) -> dict:
-    """Return the description of shared resource `key`, creating it if this is the first ask."""
+    """Return the description of shared resource `key`, creating it if this is the first ask.
+
+    When creating it fails, the failure is kept: every later ask, in any worker, raises
+    CreationFailed with the same message instead of trying again."""
     folder = shared_dir(config)
     with _locked(folder):
-        path = folder / f"{key}.json"
+        path, failed = folder / f"{key}.json", folder / f"{key}.failed"
+        if failed.exists():
+            raise CreationFailed(failed.read_text())
         if path.exists():
             return json.loads(path.read_text())
-        description = create()
+        try:
+            description = create()
+        except Exception as error:  # noqa: BLE001 - whatever it was, it is said once and kept
+            failed.write_text(f"{type(error).__name__}: {error}")
+            raise CreationFailed(failed.read_text()) from error
         path.write_text(json.dumps(description))
         return description
 

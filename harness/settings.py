@@ -1,17 +1,13 @@
 """Every timeout and interval of the harness, in one typed object.
 
-Steps never write a number of seconds inline: they take it from here. Defaults below; an options
-file or `promotion-conformance run` passes overrides as PROMOTION_TIMEOUTS (JSON, camelCase keys as
-in examples/options.yaml), and PROMOTION_TIMEOUT_SCALE multiplies every timeout (e.g. 3 on slow CI).
-`TIMEOUTS` reads those variables when a timeout is used, not when this module is imported, so
-whoever sets them need not run first.
+Steps never write a number of seconds inline: they take it from `TIMEOUTS`. The defaults are
+below; a run's options (an options file's `timeouts:` and `timeoutScale:`, or the flags) replace
+them for the whole session through `configure`, in every process of the run (harness.plugin.options).
 """
 from __future__ import annotations
 
-import json
-import os
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 
 
 @dataclass(frozen=True)
@@ -23,29 +19,40 @@ class Timeouts:
     controller_start: float = 30.0  # an implementation answers its readiness check
     poll_interval: float = 0.2  # between two reads while waiting
 
-    @classmethod
-    def from_env(cls, environ=os.environ) -> "Timeouts":
-        overrides = {_snake(key): float(value) for key, value in json.loads(environ.get("PROMOTION_TIMEOUTS", "{}")).items()}
-        base = replace(cls(), **overrides)
-        scale = float(environ.get("PROMOTION_TIMEOUT_SCALE", "1"))
-        return replace(base, **{f.name: getattr(base, f.name) * scale for f in fields(cls) if f.name != "poll_interval"})
+    def as_camel_case(self) -> dict[str, float]:
+        """As an options file and the ConformanceReport write them."""
+        return {_camel(name): value for name, value in asdict(self).items()}
+
+
+def timeouts_of(overrides: dict, scale: float = 1.0) -> Timeouts:
+    """The defaults with `overrides` (camelCase keys, as in examples/options.yaml), every timeout
+    but the poll interval multiplied by `scale`."""
+    base = replace(Timeouts(), **{_snake(key): float(value) for key, value in overrides.items()})
+    return replace(base, **{f.name: getattr(base, f.name) * scale for f in fields(Timeouts) if f.name != "poll_interval"})
 
 
 def _snake(camel: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", camel).lower()
 
 
-class _FromEnvironment:
-    """`Timeouts` of the environment as it is now (parsed again only when the variables change)."""
+def _camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+class _Configured:
+    """The session's Timeouts: the defaults until `configure` replaces them."""
 
     def __init__(self) -> None:
-        self._read: tuple[tuple[str | None, str | None], Timeouts] | None = None
+        self.current = Timeouts()
 
     def __getattr__(self, name: str) -> float:
-        source = (os.environ.get("PROMOTION_TIMEOUTS"), os.environ.get("PROMOTION_TIMEOUT_SCALE"))
-        if self._read is None or self._read[0] != source:
-            self._read = (source, Timeouts.from_env())
-        return getattr(self._read[1], name)
+        return getattr(self.current, name)
 
 
-TIMEOUTS: Timeouts = _FromEnvironment()  # type: ignore[assignment] - answers every field of Timeouts
+TIMEOUTS: Timeouts = _Configured()  # type: ignore[assignment] - answers every field of Timeouts
+
+
+def configure(timeouts: Timeouts) -> None:
+    """Use `timeouts` for every wait of this process from now on."""
+    TIMEOUTS.current = timeouts  # type: ignore[attr-defined]

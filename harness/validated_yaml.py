@@ -32,6 +32,12 @@ def load_validated(path: Path, schema: dict, what: str) -> dict:
     return document
 
 
+def line_of(path: Path, field: list) -> int:
+    """The 1-based line of `field` (a list of keys and indexes) in the YAML file at `path`, for an
+    error found after the schema passed."""
+    return _line_of(yaml.compose(Path(path).read_text()), field)
+
+
 def _line_of(node, path: list) -> int:
     """The 1-based line of the YAML node at `path` (the deepest one that exists)."""
     line = node.start_mark.line + 1 if node else 1

@@ -1,2 +1,2 @@
-"""Fixtures every step module shares come from harness.pytest_plugin (cluster, kube, namespace,
+"""Fixtures every step module shares come from harness.plugin (cluster, kube, namespace,
 implementation); step definitions used by several features live in harness/library."""

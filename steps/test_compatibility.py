@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
+from harness.implementations import adapter as adapters
 from harness.library import compatibility as compat
+from harness.plugin.options import options_of
 
 scenarios("compatibility/crd_upgrade.feature")
 
@@ -29,8 +32,8 @@ pytestmark = pytest.mark.xdist_group("crd-compatibility")
 
 
 @pytest.fixture(scope="module")
-def upgrade_cluster():
-    with compat.own_cluster() as cluster:
+def upgrade_cluster(pytestconfig):
+    with compat.own_cluster(keep=options_of(pytestconfig).keep_cluster) as cluster:
         yield cluster
 
 
@@ -48,8 +51,10 @@ def remembered() -> dict:
 
 
 @pytest.fixture
-def implementation_on_cluster(upgrade_cluster, tmp_path):
-    implementation = compat.implementation_for(upgrade_cluster, tmp_path)
+def implementation_on_cluster(upgrade_cluster, tmp_path, pytestconfig):
+    options = options_of(pytestconfig)
+    implementation = compat.implementation_for(upgrade_cluster, adapters.resolve(options.implementation),
+                                               Path(options.run_dir), tmp_path)
     yield implementation
     implementation.stop()
 

@@ -12,7 +12,7 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from harness.eventually import NotYet, eventually
 from harness.library import lifecycle, manifests
-from harness.pytest_plugin import after_scenario
+from harness.plugin.scenarios import after_scenario
 from harness.library.kube import Kube
 from harness.library.naming import generation_hash, seconds
 from harness.library.recorder import Recorder

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import random
 import sys
 import time
@@ -28,7 +27,8 @@ from harness.library import api_requests, bad_input, exactly_once, faults, lifec
 from harness.library.kube import Kube
 from harness.library.recorder import Recorder
 from harness.library.tables import names, records, single_row
-from harness.pytest_plugin import after_scenario
+from harness.plugin.options import options_of
+from harness.plugin.scenarios import after_scenario
 from harness.settings import TIMEOUTS
 
 scenarios("reliability")
@@ -41,7 +41,7 @@ class Reliability:
     kube: Kube
     namespace: str
     recorder: Recorder
-    seed: int  # of every random choice the scenario makes (PROMOTION_SEED repeats them)
+    seed: int  # of every random choice the scenario makes (the run's --seed repeats them)
     apps: dict[str, list[str]] = field(default_factory=dict)  # kind → KeptnApp names
     lists: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # KeptnApp → its context's task lists
     kill_log: faults.KillLog | None = None
@@ -76,8 +76,9 @@ def _say(message: str) -> None:
 
 @pytest.fixture
 def reliability(kube, namespace, implementation, request) -> Reliability:
-    seed = int(os.environ.get("PROMOTION_SEED") or random.randrange(2**32))
-    _say(f"{request.node.name}: random seed {seed} (PROMOTION_SEED={seed} repeats this run's choices)")
+    options = options_of(request.config)
+    seed = options.seed if options.seed is not None else random.randrange(2**32)
+    _say(f"{request.node.name}: random seed {seed} (--seed {seed} repeats this run's choices)")
     recorder = Recorder(kube, namespace).start()
     yield Reliability(kube, namespace, recorder, seed)
     recorder.stop()
@@ -135,9 +136,9 @@ def watched_for_crashes(reliability, implementation, api_client):
 
 
 @when("app versions of these kinds are deployed in turn while the implementation is killed with SIGKILL at random moments")
-def deploy_while_killing(reliability, implementation, datatable):
+def deploy_while_killing(reliability, implementation, datatable, request):
     kinds = _kinds(datatable)
-    reliability.plan = faults.KillPlan.from_env()
+    reliability.plan = faults.KillPlan.of(options_of(request.config).soak)
 
     def deploy(index: int) -> None:
         kind, _count, lists = kinds[index % len(kinds)]

@@ -1,7 +1,7 @@
 """The harness cleans up after itself (end to end, on a simulated cluster of its own per test):
 
-- Ctrl-C during `promotion-conformance run` removes the run's cluster and every process it
-  started, and the report of the interrupted run says `interrupted: true`;
+- Ctrl-C, SIGTERM or SIGHUP during `promotion-conformance run` removes the run's cluster and every
+  process it started, and the report of the interrupted run says `interrupted: true`;
 - a run killed with SIGKILL leaves its cluster behind, but not its implementation (it is stopped
   when the harness that started it dies), and the next run removes the cluster
   (`registry.remove_stale`, which a run calls before it creates its own).
@@ -122,24 +122,30 @@ def _nothing_left_of(cluster: SimulatedProvider) -> None:
     assert not cluster.cluster_dir.exists(), f"{cluster.cluster_dir} is still there"
 
 
-def test_ctrl_c_during_a_run_removes_its_cluster_and_processes_and_its_report_says_interrupted(tmp_path):
+@pytest.mark.parametrize(("sig", "to_group"), [
+    (signal.SIGINT, True),  # Ctrl-C in a terminal: the whole foreground process group
+    (signal.SIGTERM, False),  # `timeout`, systemd, a CI's cancel: the run's process
+    (signal.SIGHUP, True),  # the terminal was closed
+], ids=["ctrl-c", "sigterm", "sighup"])
+def test_a_signal_during_a_run_removes_its_cluster_and_processes_and_its_report_says_interrupted(tmp_path, sig, to_group):
     run = _start_run(tmp_path)
     try:
         cluster = SimulatedProvider(_cluster_of(run).name)
         eventually(lambda: _must_exist(cluster.kubeconfig), "the run's cluster to exist", RUN_TIMEOUT)
         _implementation_running(cluster.kubeconfig)
         _second_scenario_started(cluster.kubeconfig)
-        os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        (os.killpg if to_group else os.kill)(run.pid, sig)
         output, _ = run.communicate(timeout=RUN_TIMEOUT)
     finally:
         _stop(run)
-    assert run.returncode == 1, f"an interrupted run exits 1, this one {run.returncode}:\n{output[-3000:]}"
+    assert run.returncode == 128 + sig, f"a run stopped by {sig.name} exits {128 + sig}, this one {run.returncode}:\n{output[-3000:]}"
     _nothing_left_of(cluster)
     [report_file] = tmp_path.glob("*/conformance-report.yaml")
     report = yaml.safe_load(report_file.read_text())
     assert not problems_of(report), problems_of(report)
     assert report["interrupted"] is True, f"{report_file}: interrupted is {report['interrupted']!r}"
-    assert "the run was interrupted; the report says so" in output
+    assert all(profile["result"] != "success" for profile in report["profiles"]), report["profiles"]
+    assert f"the run was stopped by {sig.name}" in output
 
 
 def test_a_run_killed_with_sigkill_leaves_no_implementation_and_the_next_run_removes_its_cluster(tmp_path):

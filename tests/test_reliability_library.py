@@ -128,8 +128,8 @@ def test_writes_of_the_implementation_leave_out_reads_pods_and_the_job_controlle
 
 
 def test_the_kill_plan_is_short_for_make_test_and_long_for_make_soak():
-    assert faults.KillPlan.from_env({}) == faults.KillPlan(versions=6, kills=5)
-    assert faults.KillPlan.from_env({"PROMOTION_SOAK": "1"}) == faults.KillPlan(versions=30, kills=20)
+    assert faults.KillPlan.of(soak=False) == faults.KillPlan(versions=6, kills=5)
+    assert faults.KillPlan.of(soak=True) == faults.KillPlan(versions=30, kills=20)
 
 
 def test_fast_failover_timings_let_a_leader_stop_before_another_takes_over():

@@ -79,13 +79,13 @@ def read_report(report_dir) -> dict:
 def check_the_sample_report(report: dict, report_dir) -> None:
     core, extended = report["profiles"]
     assert core["name"] == "core" and core["result"] == "failure"
-    assert core["statistics"] == {"passed": 1, "failed": 2, "skipped": 0}
+    assert core["statistics"] == {"passed": 1, "failed": 2, "skipped": 0, "unsupported": 0, "notApplicable": 0, "notRun": 0}
     assert sorted(core["failedTests"], key=lambda t: t["id"]) == [
         {"id": "PromotionTaskContextIsSet", "reason": "error in setup: RuntimeError: cluster did not come up"},
         {"id": "PromotionWaitsForPostDeployment", "reason": "promotionStatus: expected Pending, observed Progressing"},
     ]
-    assert extended["result"] == "skipped"
-    assert extended["skippedTests"] == [{"id": "PromotionRunsOnceAcrossRestarts", "reason": "needs two controller replicas"}]
+    assert extended["result"] == "skipped"  # a skip at run time: it could not run, which is no pass
+    assert extended["notRunTests"] == [{"id": "PromotionRunsOnceAcrossRestarts", "reason": "needs two controller replicas"}]
     assert extended["features"]["claimed"] == ["PromotionExactlyOnce"]
     assert report["implementation"]["name"] == "sample"
     assert report["provider"] == {"name": "simulated", "kubernetesVersion": "v1.31.0"}
@@ -129,7 +129,31 @@ def test_interrupted():
     assert result.ret == pytest.ExitCode.INTERRUPTED
     report = read_report(suite)
     assert report["interrupted"] is True
-    assert report["profiles"][0]["statistics"] == {"passed": 1, "failed": 2, "skipped": 0}  # the interrupted one is not counted
+    core = report["profiles"][0]
+    assert (core["statistics"]["passed"], core["statistics"]["failed"]) == (1, 2)  # the interrupted one is not counted
+    assert "The run was interrupted" in core["summary"]
+
+
+def test_an_interrupted_run_never_reports_a_profile_as_a_success(pytester, suite):
+    pytester.makepyfile(test_scenarios="""
+import pytest
+
+@pytest.mark.id("PromotionTasksRunInParallel")
+@pytest.mark.feature("PromotionParallelism")
+@pytest.mark.core
+def test_parallel():
+    pass
+
+@pytest.mark.id("PromotionAfterPostDeployment")
+@pytest.mark.feature("PromotionOrdering")
+@pytest.mark.core
+def test_interrupted():
+    raise KeyboardInterrupt
+""")
+    result = pytester.runpytest("-p", "no:cacheprovider", no_reraise_ctrlc=True)
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    core = read_report(suite)["profiles"][0]
+    assert core["statistics"]["passed"] == 1 and core["result"] == "partial"
 
 
 def test_a_run_without_conformance_scenarios_writes_no_report(pytester, suite):
@@ -158,7 +182,7 @@ def test_parallel():
 def test_gherkin_tags_of_a_pytest_bdd_scenario_reach_the_report(pytester, suite):
     pytester.makepyfile(test_scenarios="")
     pytester.makeconftest(f"REPORT_DIR = {str(suite)!r}\n" + CONFTEST + '''
-def pytest_bdd_apply_tag(tag, function):  # as harness.pytest_plugin does: @key:value -> marker key("value")
+def pytest_bdd_apply_tag(tag, function):  # as harness.plugin.scenarios does: @key:value -> marker key("value")
     key, sep, value = tag.partition(":")
     getattr(pytest.mark, key)(value)(function) if sep else getattr(pytest.mark, tag)(function)
     return True
@@ -180,4 +204,4 @@ def two_tasks():
 ''')
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
     core = read_report(suite)["profiles"][0]
-    assert (core["result"], core["statistics"]) == ("success", {"passed": 1, "failed": 0, "skipped": 0})
+    assert (core["result"], core["statistics"]) == ("success", {"passed": 1, "failed": 0, "skipped": 0, "unsupported": 0, "notApplicable": 0, "notRun": 0})

@@ -63,19 +63,58 @@ def test_each_profile_gets_its_own_result_statistics_and_lists():
         outcome("PromotionTasksRunInParallel", "PromotionParallelism", "passed"),
         outcome("PromotionAfterPostDeployment", "PromotionOrdering", "passed"),
         outcome("PromotionTaskFailsVersion", "PromotionBlockingFailure", "failed", "promotionStatus was Succeeded, expected Failed"),
-        outcome("PromotionNonBlockingWarning", "PromotionNonBlockingFailure", "skipped", "feature PromotionNonBlockingFailure not claimed"),
+        outcome("PromotionNonBlockingWarning", "PromotionNonBlockingFailure", "unsupported", "sample does not claim PromotionNonBlockingFailure"),
         outcome("PromotionRunsOnceAcrossRestarts", "PromotionExactlyOnce", "passed"),
         claimed_features=[f for f in PROFILES["core"]] + ["PromotionExactlyOnce"],
     )
     core, extended = profile(report, "core"), profile(report, "extended")
-    assert (core["result"], core["statistics"]) == ("failure", {"passed": 2, "failed": 1, "skipped": 0})
-    assert core["summary"] == "1 of 3 core scenarios failed, 2 passed, 0 skipped."
-    assert (extended["result"], extended["statistics"]) == ("partial", {"passed": 1, "failed": 0, "skipped": 1})
-    assert extended["skippedTests"] == [{"id": "PromotionNonBlockingWarning", "reason": "feature PromotionNonBlockingFailure not claimed"}]
+    assert (core["result"], core["statistics"]) == ("failure", counts(passed=2, failed=1))
+    assert core["summary"] == "1 of 3 core scenarios failed, 2 passed."
+    assert (extended["result"], extended["statistics"]) == ("partial", counts(passed=1, unsupported=1))
+    assert extended["unsupportedTests"] == [{"id": "PromotionNonBlockingWarning", "reason": "sample does not claim PromotionNonBlockingFailure"}]
     assert extended["features"]["claimed"] == ["PromotionExactlyOnce"]
     assert "PromotionNonBlockingFailure" in extended["features"]["unclaimed"]
-    assert "features not claimed: PromotionNonBlockingFailure" in extended["summary"]
+    assert extended["summary"] == "1 of 2 extended scenarios passed, 1 not claimed (features not claimed: " + \
+        ", ".join(f for f in PROFILES["extended"] if f != "PromotionExactlyOnce") + ")."
     assert core["features"] == {"claimed": list(PROFILES["core"]), "unclaimed": []}
+
+
+def counts(**given) -> dict:
+    return {status: given.get(status, 0) for status in ("passed", "failed", "skipped", "unsupported", "notApplicable", "notRun")}
+
+
+@pytest.mark.parametrize(("status", "words"), [("skipped", "left out on request"), ("notApplicable", "not applicable here"),
+                                               ("notRun", "could not run"), ("unsupported", "not claimed")])
+def test_a_scenario_that_did_not_run_makes_its_profile_partial_never_a_success(status, words):
+    report = report_of(outcome("PromotionTasksRunInParallel", "PromotionParallelism", "passed"),
+                       outcome("PromotionTaskContext", "PromotionTaskContract", status, "why"))
+    core = profile(report, "core")
+    assert core["result"] == "partial" and f"1 {words}" in core["summary"]
+    assert problems_of(report) == []
+
+
+def test_an_interrupted_run_is_partial_at_best():
+    report = report_of(outcome("PromotionTasksRunInParallel", "PromotionParallelism", "passed"), interrupted=True)
+    assert profile(report, "core")["result"] == "partial"
+    assert "interrupted" in profile(report, "core")["summary"]
+
+
+def test_a_report_whose_result_contradicts_its_statistics_is_invalid():
+    report = report_of(outcome("PromotionTasksRunInParallel", "PromotionParallelism", "passed"))
+    core = profile(report, "core")
+    core["statistics"]["failed"] = 3
+    assert problems_of(report) == [
+        "$.profiles[0].result: 'success' contradicts its statistics " + str(core["statistics"]) + ", which give 'failure'",
+        "$.profiles[0].failedTests: lists 0 scenario(s), its statistics.failed says 3"]
+
+
+def test_the_report_records_the_effective_timeouts_and_their_scale():
+    from harness.settings import timeouts_of
+
+    report = report_of(outcome("PromotionTasksRunInParallel", "PromotionParallelism", "passed"),
+                       timeouts=timeouts_of({"lifecycle": 200}, 1.5), timeout_scale=1.5)
+    assert report["timeouts"]["scale"] == 1.5
+    assert report["timeouts"]["seconds"]["lifecycle"] == 300 and report["timeouts"]["seconds"]["pollInterval"] == 0.2
 
 
 def test_a_profile_without_any_scenario_is_skipped_and_one_with_all_passed_is_success():

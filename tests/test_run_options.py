@@ -9,7 +9,8 @@ import yaml
 
 from harness.cli import main
 from harness.implementations import adapter as adapters
-from harness.run import RunOptions, pytest_args, resolve_options
+from harness.options import SCHEMA, RunOptions, resolve_options
+from harness.run import pytest_args
 from harness.validated_yaml import ConfigError
 
 pytest_plugins = ["pytester"]
@@ -37,9 +38,9 @@ def test_defaults_then_options_file_then_flags(tmp_path):
 def test_the_sample_options_file_shows_every_option_and_is_valid():
     sample = Path(__file__).parent.parent / "examples" / "options.yaml"
     keys = set(yaml.safe_load(sample.read_text()))
-    schema_keys = set(__import__("harness.run", fromlist=["SCHEMA"]).SCHEMA["properties"]) - {"kubeconfig", "context"}
+    schema_keys = set(SCHEMA["properties"]) - {"kubeconfig", "context", "seed"}
     assert keys == schema_keys
-    assert "kubeconfig:" in sample.read_text() and "context:" in sample.read_text()  # shown, commented out
+    assert all(f"# {key}:" in sample.read_text() for key in ("kubeconfig", "context", "seed"))  # shown, commented out
     resolve_options(str(sample), {})
 
 
@@ -81,54 +82,104 @@ def test_built_in_adapters_are_valid_and_claim_known_features():
 
 
 def test_pytest_arguments_select_the_profile_and_write_junit_and_cucumber(tmp_path):
-    args = pytest_args(RunOptions(profile="core", workers=2), tmp_path)
+    args = pytest_args(RunOptions(profile="core", workers=2, run_dir=str(tmp_path)))
     assert args[args.index("-m") + 1] == "feature and core"
     assert f"--junitxml={tmp_path / 'junit.xml'}" in args and f"--cucumberjson={tmp_path / 'cucumber.json'}" in args
     assert args[args.index("-n") + 1] == "2"
 
 
-def test_scenarios_of_unclaimed_features_are_reported_as_skipped(pytester, tmp_path, monkeypatch):
-    """An adapter claiming only core features: the extended scenario is listed as skipped, with why."""
+def test_scenarios_of_unclaimed_features_are_reported_as_unsupported(pytester, tmp_path):
+    """An adapter claiming only core features: the extended scenario is listed as unsupported, with why."""
     claims_core = tmp_path / "core-only.yaml"
     document = yaml.safe_load(adapters.resolve(None).read_text())
     document["metadata"]["name"] = "core-only"
     document["spec"]["features"] = ["PromotionOrdering"]
     claims_core.write_text(yaml.safe_dump(document))
-    monkeypatch.setenv("PROMOTION_IMPL", str(claims_core))
-    monkeypatch.setenv("PROMOTION_REPORT_DIR", str(tmp_path / "report"))
-    pytester.makefile(".feature", catalogue=textwrap.dedent("""
-        Feature: Claims
-          @id:OrderingHolds @feature:PromotionOrdering @core
-          Scenario: An ordering scenario
-            Given nothing
-
-          @id:RetriesHold @feature:PromotionRetriesAndTimeouts @extended
-          Scenario: A retries scenario
-            Given nothing
-    """))
-    pytester.makepyfile(test_catalogue=textwrap.dedent("""
-        from pytest_bdd import given, scenarios
-        scenarios("catalogue.feature")
-
-        @given("nothing")
-        def nothing():
-            pass
-    """))
-    result = pytester.runpytest("-p", "harness.pytest_plugin", "-p", "no:cacheprovider")
+    pytester.makefile(".feature", catalogue=CATALOGUE)
+    pytester.makepyfile(test_catalogue=STEPS)
+    result = pytester.runpytest("-p", "harness.plugin", "-p", "no:cacheprovider", "--impl", str(claims_core),
+                                "--report-dir", str(tmp_path / "reports"), "--provider", "simulated")
     result.assert_outcomes(passed=1, skipped=1)
-    report = yaml.safe_load((tmp_path / "report" / "conformance-report.yaml").read_text())
+    report = _only_report(tmp_path / "reports")
     extended = next(p for p in report["profiles"] if p["name"] == "extended")
     assert extended["result"] == "skipped"
-    assert extended["skippedTests"] == [{"id": "RetriesHold", "reason": "core-only does not claim PromotionRetriesAndTimeouts"}]
+    assert extended["unsupportedTests"] == [{"id": "RetriesHold", "reason": "core-only does not claim PromotionRetriesAndTimeouts"}]
     core = next(p for p in report["profiles"] if p["name"] == "core")
     assert core["result"] == "success"
 
 
-def test_timeouts_follow_the_environment_set_after_import(monkeypatch):
-    from harness.settings import TIMEOUTS
+CATALOGUE = textwrap.dedent("""
+    Feature: Claims
+      @id:OrderingHolds @feature:PromotionOrdering @core
+      Scenario: An ordering scenario
+        Given nothing
 
-    monkeypatch.setenv("PROMOTION_TIMEOUTS", '{"lifecycle": 7}')
-    monkeypatch.setenv("PROMOTION_TIMEOUT_SCALE", "2")
-    assert TIMEOUTS.lifecycle == 14 and TIMEOUTS.poll_interval == 0.2
-    monkeypatch.delenv("PROMOTION_TIMEOUTS")
-    assert TIMEOUTS.lifecycle == 240
+      @id:RetriesHold @feature:PromotionRetriesAndTimeouts @extended
+      Scenario: A retries scenario
+        Given nothing
+""")
+STEPS = textwrap.dedent("""
+    from pytest_bdd import given, scenarios
+    scenarios("catalogue.feature")
+
+    @given("nothing")
+    def nothing():
+        pass
+""")
+
+
+def _only_report(reports: Path) -> dict:
+    (run_dir,) = reports.iterdir()
+    return yaml.safe_load((run_dir / "conformance-report.yaml").read_text())
+
+
+def test_a_scenario_skipped_at_run_time_is_not_run_and_the_profile_is_not_a_success(pytester, tmp_path):
+    """A claimed, selected scenario that skips itself (the harness could not run it) is `notRun`."""
+    pytester.makefile(".feature", catalogue=CATALOGUE)
+    pytester.makepyfile(test_catalogue=STEPS.replace("pass", "import pytest; pytest.skip('no second replica here')"))
+    result = pytester.runpytest("-p", "harness.plugin", "-p", "no:cacheprovider", "--report-dir",
+                                str(tmp_path / "reports"), "--provider", "simulated")
+    result.assert_outcomes(skipped=2)
+    report = _only_report(tmp_path / "reports")
+    core = next(p for p in report["profiles"] if p["name"] == "core")
+    assert core["result"] == "skipped" and core["notRunTests"] == [{"id": "OrderingHolds", "reason": "no second replica here"}]
+
+
+def test_the_run_exits_1_when_a_claimed_scenario_could_not_run(tmp_path):
+    from harness.run import exit_code
+    from harness.signals import Stopped
+
+    report = {"profiles": [{"statistics": {"failed": 0}, "notRunTests": [{"id": "ExactlyOnceWithTwoReplicas", "reason": "x"}]},
+                           {"statistics": {"failed": 0}, "notRunTests": []}]}
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump(report))
+    assert exit_code(0, tmp_path / "r.yaml", Stopped()) == 1
+    report["profiles"][0]["notRunTests"] = []
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump(report))
+    assert exit_code(0, tmp_path / "r.yaml", Stopped()) == 0
+    assert exit_code(2, tmp_path / "r.yaml", Stopped(15)) == 143
+    assert exit_code(0, tmp_path / "missing.yaml", Stopped()) == 1
+
+
+def test_timeouts_come_from_the_options_overrides_and_scale():
+    options = RunOptions(timeouts={"lifecycle": 7}, timeout_scale=2)
+    assert options.effective_timeouts.lifecycle == 14 and options.effective_timeouts.poll_interval == 0.2
+    assert RunOptions().effective_timeouts.lifecycle == 120
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    ({"workers": 0}, "-n/workers: 0 workers; expected at least 1"),
+    ({"workers": -1}, "-n/workers: -1 workers"),
+    ({"skip": ("NoSuchScenario",)}, "--skip: unknown scenario ID\\(s\\) NoSuchScenario"),
+    ({"scenarios": ("PromotionTaskContext", "Nope")}, "--scenarios: unknown scenario ID\\(s\\) Nope"),
+    ({"timeout_scale": 0.0}, "timeoutScale: 0.0; expected a number above 0"),
+    ({"provider": "existing"}, "--provider existing needs --kubeconfig"),
+])
+def test_options_that_make_no_sense_are_configuration_errors(flags, message):
+    with pytest.raises(ConfigError, match=message):
+        resolve_options(None, flags)
+
+
+def test_options_travel_to_workers_unchanged():
+    options = RunOptions(provider="simulated", scenarios=("PromotionTaskContext",), skip=("PromotionJobShape",),
+                         timeouts={"lifecycle": 30}, seed=7, run_dir="/tmp/x")
+    assert RunOptions.from_json(options.to_json()) == options

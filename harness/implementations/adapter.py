@@ -1,20 +1,33 @@
-"""Reading an implementation adapter file: validated against its JSON Schema, errors with file and line.
+"""Reading an implementation adapter file: validated against its JSON Schema and against what the
+suite will do with it, before any cluster work; every error names the file, the line and the field.
 
 An adapter file tells the suite who made an implementation, how to install, start, stop and kill
-it, how to turn its promotion feature flag off, and which conformance features it claims.
+it, how to turn its promotion feature flag off, and which conformance features it claims. A
+mistake in it is a configuration error (exit 2), never charged to the implementation.
 """
 from __future__ import annotations
 
 import json
+import string
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from harness.paths import REPO
-from harness.validated_yaml import load_validated
+from harness.validated_yaml import ConfigError, line_of, load_validated
 
 SCHEMA = json.loads((Path(__file__).parent / "implementation.schema.json").read_text())
 BUILTIN = Path(__file__).parent
 DEFAULT = BUILTIN / "reference.yaml"
+
+# What `{name}` in an adapter's commands and paths stands for (filled in by `Adapter.placeholders`).
+PLACEHOLDERS = ("python", "kubectl", "kubeconfig", "repo", "adapter_dir", "log_dir")
+# Placeholders a file path may use: known before any cluster exists.
+_PATH_PLACEHOLDERS = ("repo", "adapter_dir")
+
+
+class AdapterUnusable(ConfigError):
+    """The adapter cannot run on the chosen cluster provider (e.g. it needs real nodes)."""
 
 
 @dataclass(frozen=True)
@@ -39,10 +52,19 @@ class Adapter:
     def mode(self) -> str:
         return self.spec["run"]["mode"]
 
+    def must_run_on(self, provider: str, real_nodes: bool | None = None) -> None:
+        """An adapter that needs real nodes cannot run on a cluster without them (the simulated
+        provider's): say so before anything is created."""
+        if real_nodes is None:
+            real_nodes = provider != "simulated"
+        if self.needs_real_nodes and not real_nodes:
+            raise AdapterUnusable(
+                f"{self.path}:{line_of(self.path, ['spec', 'requirements', 'realNodes'])}: field "
+                f"spec.requirements.realNodes: {self.name} needs nodes that run containers; the {provider} provider "
+                "has none: use --provider kind or --provider existing")
+
     def placeholders(self, kubeconfig: Path, log_dir: Path) -> dict[str, str]:
         """What `{name}` in the adapter's commands stands for."""
-        import sys
-
         from harness.clusters import toolchain
 
         return {
@@ -67,4 +89,62 @@ def resolve(name_or_path: str | None) -> Path:
 
 def load(path: Path) -> Adapter:
     document = load_validated(path, SCHEMA, "implementation adapter")
-    return Adapter(path=Path(path).resolve(), name=document["metadata"]["name"], spec=document["spec"])
+    adapter = Adapter(path=Path(path).resolve(), name=document["metadata"]["name"], spec=document["spec"])
+    _check(adapter)
+    return adapter
+
+
+def _check(adapter: Adapter) -> None:
+    """What the schema cannot say: placeholders are known, install paths exist, and each claimed
+    feature has what its scenarios use."""
+    for field, text in _strings(adapter.spec, ["spec"]):
+        used = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+        unknown = [name for name in used if name not in PLACEHOLDERS]
+        if unknown:
+            _refuse(adapter, field, f"unknown placeholder {{{unknown[0]}}} in {text!r}; known: "
+                                    + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS))
+    install = adapter.spec.get("install", {})
+    values = {"repo": str(REPO), "adapter_dir": str(adapter.path.parent)}
+    for key in ("crds", "manifests"):
+        for index, text in enumerate(install.get(key, [])):
+            field = ["spec", "install", key, index]
+            if any(name not in _PATH_PLACEHOLDERS for _, name, _, _ in string.Formatter().parse(text) if name):
+                _refuse(adapter, field, f"{text!r}: a path may use only {{repo}} and {{adapter_dir}}")
+            filled = Path(text.format(**values))
+            if not filled.is_absolute():
+                filled = adapter.path.parent / filled
+            if not filled.exists():
+                _refuse(adapter, field, f"{text!r} does not exist ({filled})")
+    claims = set(adapter.features)
+    flag = adapter.spec.get("featureFlag") or {}
+    if "PromotionFeatureFlag" in claims:
+        if adapter.mode == "process" and not flag.get("env"):
+            _refuse(adapter, ["spec", "features"], "claims PromotionFeatureFlag, so featureFlag.env must name the "
+                                                   "variable that turns promotion on and off")
+        if adapter.mode == "in-cluster" and not (flag.get("disable") and flag.get("enable")):
+            _refuse(adapter, ["spec", "features"], "claims PromotionFeatureFlag, so featureFlag.disable and "
+                                                   "featureFlag.enable must give the commands that turn promotion off and on")
+    if "PromotionExactlyOnce" in claims and adapter.mode != "process":
+        _refuse(adapter, ["spec", "features"], "claims PromotionExactlyOnce, whose two-replica scenario starts a "
+                                               "second process of the implementation: it needs run.mode process")
+    if "PromotionObservability" in claims and adapter.mode == "in-cluster" and not adapter.spec["run"].get("pods"):
+        _refuse(adapter, ["spec", "run"], "claims PromotionObservability, whose scenarios check that the implementation "
+                                          "did not crash: run.pods must name its pods (namespace and labelSelector)")
+
+
+def _strings(node, field: list):
+    """(field path, text) of every string in the spec where a placeholder is filled in."""
+    if isinstance(node, str):
+        yield field, node
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _strings(item, [*field, index])
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key not in ("implementation", "features", "requirements", "env"):
+                yield from _strings(value, [*field, key])
+
+
+def _refuse(adapter: Adapter, field: list, message: str) -> None:
+    dotted = ".".join(str(part) for part in field)
+    raise ConfigError(f"{adapter.path}:{line_of(adapter.path, field)}: field {dotted}: {message}")

@@ -58,11 +58,11 @@ class UpgradeCluster:
 
 
 @contextmanager
-def own_cluster() -> Iterator[UpgradeCluster]:
+def own_cluster(keep: bool = False) -> Iterator[UpgradeCluster]:
     """Create a fresh simulated cluster `compat-<random>` and delete it afterwards.
 
     It is recorded with this process as owner, so that if the run dies, the next run removes it
-    (registry.remove_stale). PROMOTION_KEEP_CLUSTER=1 keeps it for debugging, as for the session's.
+    (registry.remove_stale). `keep` (the run's --keep-cluster) keeps it for debugging, as the session's.
     """
     registry.remove_stale(say=_say)
     provider = SimulatedProvider(f"compat-{uuid.uuid4().hex[:6]}", ready_timeout=TIMEOUTS.cluster_ready)
@@ -72,7 +72,7 @@ def own_cluster() -> Iterator[UpgradeCluster]:
         api_client = kube_config.new_client_from_config(config_file=str(provider.kubeconfig))
         yield UpgradeCluster(provider, Kube(api_client))
     finally:
-        if os.environ.get("PROMOTION_KEEP_CLUSTER") == "1":
+        if keep:
             registry.release(provider.name)
             _say(f"keeping cluster {provider.name!r}: KUBECONFIG={provider.kubeconfig}")
         else:
@@ -651,12 +651,11 @@ def _rewrite(cluster: UpgradeCluster, item: dict, version: str) -> None:
 
 # -- the implementation under test, on this cluster -----------------------------------------------
 
-def implementation_for(cluster: UpgradeCluster, work_dir: Path) -> Implementation:
-    """The implementation under test (PROMOTION_IMPL, default the reference controller), set up
-    to run against this cluster; `start_implementation` installs and starts it."""
-    adapter = adapters.load(adapters.resolve(os.environ.get("PROMOTION_IMPL")))
-    log_dir = Path(os.environ.get("PROMOTION_REPORT_DIR") or work_dir)
-    return Implementation(adapter, cluster.provider.kubeconfig, log_dir, work_dir / "implementation-state.json")
+def implementation_for(cluster: UpgradeCluster, adapter_path: Path, log_dir: Path, work_dir: Path) -> Implementation:
+    """The implementation under test, set up to run against this cluster; `start_implementation`
+    installs and starts it."""
+    return Implementation(adapters.load(adapter_path), cluster.provider.kubeconfig, log_dir,
+                          work_dir / "implementation-state.json")
 
 
 def start_implementation(cluster: UpgradeCluster, implementation: Implementation) -> None:

@@ -15,7 +15,6 @@ long as its own lease.
 from __future__ import annotations
 
 import math
-import os
 import random
 import time
 from collections.abc import Callable
@@ -27,7 +26,6 @@ from harness.implementations.runner import Implementation
 from harness.library.recorder import Recorder
 from harness.settings import TIMEOUTS, Timeouts
 
-SOAK_VARIABLE = "PROMOTION_SOAK"
 _MAX_CHANGES_BEFORE_KILL = 8  # a kill waits for 0..8 changes by the implementation since the last kill
 # How a crash shows in an implementation's log: an exception that ended a Python thread or the
 # interpreter, a Go panic. (An error a reconcile logs with its traceback and retries is no crash;
@@ -70,9 +68,9 @@ class KillPlan:
     kills: int
 
     @classmethod
-    def from_env(cls, environ=os.environ) -> "KillPlan":
-        """`make test`: 6 versions, 5 kills; `make soak` (PROMOTION_SOAK=1): 30 versions, 20 kills."""
-        return cls(30, 20) if environ.get(SOAK_VARIABLE) == "1" else cls(6, 5)
+    def of(cls, soak: bool) -> "KillPlan":
+        """`make test`: 6 versions, 5 kills; `make soak` (the run's --soak): 30 versions, 20 kills."""
+        return cls(30, 20) if soak else cls(6, 5)
 
 
 @dataclass

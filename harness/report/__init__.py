@@ -4,11 +4,12 @@ pytest-bdd themselves (--junitxml, --cucumberjson).
 """
 from harness.report.bars import bars_from_objects
 from harness.report.collector import configure, observe
-from harness.report.conformance import build_report, profile_result, write_report
+from harness.report.conformance import build_report, write_report
 from harness.report.html import write_html
 from harness.report.outcome import Outcome
 from harness.report.timeline import write_timeline
 from harness.report.validation import ReportInvalid, ReportUnreadable, validate_command, validate_file
+from harness.report.verdict import profile_result
 
 __all__ = [
     "Outcome", "ReportInvalid", "ReportUnreadable", "bars_from_objects", "build_report", "configure", "observe",

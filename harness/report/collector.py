@@ -10,31 +10,31 @@ the scenario's labels travel with its reports: `pytest_runtest_makereport` puts 
 also show as properties in the JUnit XML), and the controller, which receives every worker's
 report through `pytest_runtest_logreport`, reads them back.
 
-Coupling with the rest of the harness is one call, made by harness.pytest_plugin in every process
+Coupling with the rest of the harness is one call, made by harness.plugin.options in every process
 (workers included, since they must label the reports):
 
     report.configure(config, implementation={...}, provider={...} or a function returning it)
 
-The report folder is PROMOTION_REPORT_DIR, or `reports/` of the repository.
+The report folder is the run's (harness.plugin.options).
 """
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
 
-from harness import paths
 from harness.profiles import FEATURES
 from harness.report.conformance import build_report, write_report
 from harness.report.html import write_html
 from harness.report.outcome import Outcome, short_reason
+from harness.settings import Timeouts
 
 PLUGIN_NAME = "promotion-conformance-report"
 PROPERTY = "conformance."  # prefix of the user_properties that carry a scenario's labels
 OBSERVATION = "observation"  # the user_property of one cluster observation (harness.report.observe)
+SKIP_LABEL = "skip-label"  # why a scenario was skipped at collection (harness.plugin.scenarios): an Outcome status
 
 
 def observe(item: pytest.Item, text: str) -> None:
@@ -78,12 +78,14 @@ def _skip_reason(report: pytest.TestReport) -> str:
 
 class ConformanceCollector:
     def __init__(self, report_dir: Path, implementation: dict, provider: dict | Callable[[], dict],
-                 claimed_features: Iterable[str] | None, mode: str):
+                 claimed_features: Iterable[str] | None, mode: str, timeouts: Timeouts, timeout_scale: float):
         self.report_dir = report_dir
         self.implementation = implementation
         self.provider = provider
         self.claimed_features = None if claimed_features is None else list(claimed_features)
         self.mode = mode
+        self.timeouts = timeouts
+        self.timeout_scale = timeout_scale
         self.running: dict[str, Outcome] = {}  # by node ID, until its teardown is reported
         self.outcomes: dict[str, Outcome] = {}  # by node ID, in the order scenarios finished
         self.started = time.monotonic()
@@ -109,7 +111,8 @@ class ConformanceCollector:
         elif report.failed:
             status, reason = "failed", _failure_reason(report)
         elif report.skipped:
-            status, reason = "skipped", _skip_reason(report)
+            label = next((value for key, value in report.user_properties if key == SKIP_LABEL), "notRun")
+            status, reason = label, _skip_reason(report)
         elif previous:
             status, reason = previous.status, previous.reason
         else:
@@ -131,6 +134,8 @@ class ConformanceCollector:
                 mode=self.mode,
                 interrupted=exitstatus == pytest.ExitCode.INTERRUPTED,
                 wall_seconds=time.monotonic() - self.started,
+                timeouts=self.timeouts,
+                timeout_scale=self.timeout_scale,
             )
             self.written.append(f"conformance report: {write_report(report, self.report_dir, self.outcomes.values())}")
             self.written.append(f"conformance report page: {write_html(self.report_dir)}")
@@ -145,14 +150,15 @@ class ConformanceCollector:
 
 
 def configure(config: pytest.Config, *, implementation: dict, provider: dict | Callable[[], dict],
-              claimed_features: Iterable[str] | None = None, mode: str = "default",
-              report_dir: str | Path | None = None) -> ConformanceCollector:
+              report_dir: str | Path, claimed_features: Iterable[str] | None = None, mode: str = "default",
+              timeouts: Timeouts = Timeouts(), timeout_scale: float = 1.0) -> ConformanceCollector:
     """Register the collector for this pytest run (call it from pytest_configure, in every process).
 
     `provider` may be a function, called when the report is written, for what is only known once
     the cluster exists (its Kubernetes version). `claimed_features` None claims every feature.
+    `timeouts` and `timeout_scale` are the run's effective ones, written into the report.
     """
-    folder = Path(report_dir or os.environ.get("PROMOTION_REPORT_DIR") or paths.REPORTS)
-    collector = ConformanceCollector(folder, implementation, provider, claimed_features, mode)
+    collector = ConformanceCollector(Path(report_dir), implementation, provider, claimed_features, mode, timeouts,
+                                     timeout_scale)
     config.pluginmanager.register(collector, PLUGIN_NAME)
     return collector

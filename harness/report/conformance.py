@@ -14,51 +14,55 @@ from pathlib import Path
 import yaml
 
 from harness.profiles import FEATURES, PROFILES, profile_of
-from harness.report.outcome import Outcome
+from harness.report.outcome import STATUSES, Outcome
 from harness.report.validation import check
+from harness.report.verdict import profile_result
+from harness.settings import Timeouts
 
 API_VERSION = "promotion-conformance.keptn.sh/v1alpha1"
 REPORT_FILE = "conformance-report.yaml"
 SCENARIOS_FILE = "scenarios.json"  # every outcome, for the HTML page (the report lists only failed and skipped)
 
 
-def profile_result(passed: int, failed: int, skipped: int) -> str:
-    """failure if any scenario failed; skipped if none ran; partial if some were skipped; else success."""
-    if failed:
-        return "failure"
-    if not passed:
-        return "skipped"
-    if skipped:
-        return "partial"
-    return "success"
+_NOT_RUN = {"skipped": "left out on request", "unsupported": "not claimed", "notApplicable": "not applicable here",
+            "notRun": "could not run"}
 
 
-def _summary(profile: str, result: str, passed: int, failed: int, skipped: int, unclaimed: list[str]) -> str:
-    total = passed + failed + skipped
+def _summary(profile: str, result: str, counts: dict[str, int], unclaimed: list[str], interrupted: bool) -> str:
+    total = sum(counts.values())
     scenarios = f"{total} {profile} scenario{'s' * (total != 1)}"
-    why_skipped = f" (features not claimed: {', '.join(unclaimed)})" if unclaimed and skipped else ""
+    others = ", ".join(f"{counts[status]} {words}" for status, words in _NOT_RUN.items() if counts[status])
+    why_unclaimed = f" (features not claimed: {', '.join(unclaimed)})" if unclaimed and counts["unsupported"] else ""
+    cut = " The run was interrupted: scenarios it had not reached are not counted." if interrupted else ""
     if result == "failure":
-        return f"{failed} of {scenarios} failed, {passed} passed, {skipped} skipped{why_skipped}."
+        return f"{counts['failed']} of {scenarios} failed, {counts['passed']} passed{', ' + others if others else ''}{why_unclaimed}.{cut}"
     if result == "skipped":
-        return f"No {profile} scenario ran: {skipped} skipped{why_skipped}." if skipped else f"No {profile} scenario ran."
+        return (f"No {profile} scenario ran: {others}{why_unclaimed}." if others else f"No {profile} scenario ran.") + cut
     if result == "partial":
-        return f"{passed} of {scenarios} passed, {skipped} skipped{why_skipped}."
+        return f"{counts['passed']} of {scenarios} passed{', ' + others if others else ''}{why_unclaimed}.{cut}"
     return f"All {scenarios} passed."
 
 
-def _profile_report(profile: str, outcomes: list[Outcome], claimed: set[str]) -> dict:
-    counts = {status: sum(o.status == status for o in outcomes) for status in ("passed", "failed", "skipped")}
-    result = profile_result(**counts)
+def _profile_report(profile: str, outcomes: list[Outcome], claimed: set[str], interrupted: bool) -> dict:
+    counts = {status: sum(o.status == status for o in outcomes) for status in STATUSES}
+    result = profile_result(**counts, interrupted=interrupted)
     unclaimed = [feature for feature in PROFILES[profile] if feature not in claimed]
     return {
         "name": profile,
         "result": result,
-        "summary": _summary(profile, result, **counts, unclaimed=unclaimed),
+        "summary": _summary(profile, result, counts, unclaimed, interrupted),
         "statistics": counts,
-        "failedTests": [{"id": o.id, "reason": o.reason} for o in outcomes if o.status == "failed"],
-        "skippedTests": [{"id": o.id, "reason": o.reason} for o in outcomes if o.status == "skipped"],
+        "failedTests": _tests(outcomes, "failed"),
+        "skippedTests": _tests(outcomes, "skipped"),
+        "notRunTests": _tests(outcomes, "notRun"),
+        "notApplicableTests": _tests(outcomes, "notApplicable"),
+        "unsupportedTests": _tests(outcomes, "unsupported"),
         "features": {"claimed": [f for f in PROFILES[profile] if f in claimed], "unclaimed": unclaimed},
     }
+
+
+def _tests(outcomes: list[Outcome], status: str) -> list[dict]:
+    return [{"id": o.id, "reason": o.reason} for o in outcomes if o.status == status]
 
 
 def _check_tags(outcomes: list[Outcome]) -> None:
@@ -86,6 +90,8 @@ def build_report(
     interrupted: bool = False,
     wall_seconds: float = 0.0,
     date: datetime | None = None,
+    timeouts: Timeouts = Timeouts(),
+    timeout_scale: float = 1.0,
 ) -> dict:
     """The ConformanceReport of a run. `claimed_features` None means the implementation claims every
     feature of the catalogue (harness.profiles), as the reference implementation does."""
@@ -103,9 +109,11 @@ def build_report(
         "mode": mode,
         "interrupted": interrupted,
         "profiles": [
-            _profile_report(profile, [o for o in outcomes if o.profile == profile], claimed) for profile in PROFILES
+            _profile_report(profile, [o for o in outcomes if o.profile == profile], claimed, interrupted)
+            for profile in PROFILES
         ],
         "timings": {"wallSeconds": round(wall_seconds, 3)},
+        "timeouts": {"scale": timeout_scale, "seconds": timeouts.as_camel_case()},
         "observations": [{"id": o.id, "observation": text} for o in outcomes for text in o.observations],
     }
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-Status = Literal["passed", "failed", "skipped"]
-STATUSES: tuple[Status, ...] = ("passed", "failed", "skipped")
+# passed, failed; skipped: left out on request (--features, --scenarios, --skip); unsupported: its
+# feature is not claimed; notApplicable: the run's provider cannot do what it needs; notRun: claimed,
+# selected and applicable, yet it could not run (a skip at run time: the run is not a success).
+Status = Literal["passed", "failed", "skipped", "unsupported", "notApplicable", "notRun"]
+STATUSES: tuple[Status, ...] = ("passed", "failed", "skipped", "unsupported", "notApplicable", "notRun")
 REASON_LIMIT = 300  # characters of a failure or skip reason kept in the report
 
 

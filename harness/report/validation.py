@@ -14,6 +14,8 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from harness.report.verdict import profile_result
+
 SCHEMA_FILE = Path(__file__).parent / "schema" / "conformance-report.schema.json"
 
 
@@ -37,9 +39,28 @@ def _validator() -> jsonschema.Draft202012Validator:
 
 
 def problems_of(report: object) -> list[str]:
-    """Every way `report` breaks the schema, as `$.path.to[0].field: message`, in document order."""
+    """Every way `report` breaks the schema, as `$.path.to[0].field: message`, in document order;
+    then every way a profile contradicts itself (a result its statistics do not give, a count its
+    lists do not hold)."""
     errors = sorted(_validator().iter_errors(report), key=lambda error: [str(part) for part in error.absolute_path])
-    return [f"{error.json_path}: {error.message}" for error in errors]
+    problems = [f"{error.json_path}: {error.message}" for error in errors]
+    if problems:
+        return problems
+    for index, profile in enumerate(report["profiles"]):
+        statistics = profile["statistics"]
+        expected = profile_result(**statistics, interrupted=report["interrupted"])
+        if profile["result"] != expected:
+            problems.append(f"$.profiles[{index}].result: {profile['result']!r} contradicts its statistics {statistics}"
+                            f"{' of an interrupted run' if report['interrupted'] else ''}, which give {expected!r}")
+        for status, listed in _LISTS.items():
+            if len(profile[listed]) != statistics[status]:
+                problems.append(f"$.profiles[{index}].{listed}: lists {len(profile[listed])} scenario(s), its "
+                                f"statistics.{status} says {statistics[status]}")
+    return problems
+
+
+_LISTS = {"failed": "failedTests", "skipped": "skippedTests", "notRun": "notRunTests",
+          "notApplicable": "notApplicableTests", "unsupported": "unsupportedTests"}
 
 
 def check(report: dict, what: str = "the report") -> None:

@@ -1,0 +1,23 @@
+"""The harness's pytest plugin, one module per concern:
+
+- `options`: the run's options (one RunOptions object per session, shipped to xdist workers),
+  the report folder, timeouts, markers and the ConformanceReport collector;
+- `cluster`: the session's cluster, created on first use and deleted at the end;
+- `implementation`: the implementation under test, installed and started once per run;
+- `scenarios`: which scenarios run (claims, selection, provider), a namespace per scenario, the
+  lock of @exclusive scenarios, and what is written after each scenario.
+
+Loaded for every pytest run of the project (pyproject's addopts `-p harness.plugin`); it starts
+nothing until a test asks for the `cluster` fixture, so unit tests never start a cluster.
+"""
+from __future__ import annotations
+
+from importlib import import_module
+
+MODULES = ("harness.plugin.options", "harness.plugin.cluster", "harness.plugin.implementation",
+           "harness.plugin.scenarios")
+
+
+def pytest_addoption(parser, pluginmanager):
+    for name in MODULES:
+        pluginmanager.register(import_module(name), name)

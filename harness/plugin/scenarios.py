@@ -1,0 +1,119 @@
+"""Which scenarios run, and what each gets: a namespace of its own, the isolation lock, and the
+timeline and diagnostics written after it.
+
+A scenario runs when the implementation claims its conformance feature, it is selected (profile,
+`--features`, `--scenarios`, not `--skip`), and it applies on the run's provider. The others are
+skipped at collection with a label the report reads: `unsupported` (feature not claimed),
+`skipped` (left out on request) or `notApplicable` (the provider cannot do what it needs).
+"""
+from __future__ import annotations
+
+import fcntl
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from kubernetes import client
+
+from harness import session
+from harness.implementations import adapter as adapters
+from harness.implementations.runner import Implementation
+from harness.plugin.cluster import chosen_provider, say
+from harness.plugin.options import options_of
+from harness.report.collector import SKIP_LABEL, scenario_labels
+
+_CALL_REPORT = pytest.StashKey[pytest.TestReport]()
+
+
+def _why_not(item: pytest.Item, config: pytest.Config, adapter: adapters.Adapter) -> tuple[str, str] | None:
+    """(label, reason) when the scenario does not run, else None."""
+    options = options_of(config)
+    scenario_id = next((m.args[0] for m in item.iter_markers("id")), None)
+    features = [m.args[0] for m in item.iter_markers("feature")]
+    if not features:
+        return None  # not a conformance scenario (unit tests, the cluster's own features)
+    unclaimed = [f for f in features if f not in adapter.features]
+    if unclaimed:
+        return "unsupported", f"{adapter.name} does not claim {', '.join(unclaimed)}"
+    if options.features and not set(features) <= set(options.features):
+        return "skipped", f"{', '.join(features)} not selected (--features)"
+    if options.scenarios and scenario_id not in options.scenarios:
+        return "skipped", f"{scenario_id} not selected (--scenarios)"
+    if scenario_id in options.skip:
+        return "skipped", f"{scenario_id} skipped on request (--skip)"
+    needed = [m.args[0] for m in item.iter_markers("provider")]
+    if needed and chosen_provider(config) not in needed:
+        return "notApplicable", (f"needs the {' or '.join(needed)} provider (its control plane runs as local processes); "
+                                 f"this run uses {chosen_provider(config)}")
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    adapter = adapters.load(adapters.resolve(options_of(config).implementation))
+    for item in items:
+        why = _why_not(item, config, adapter)
+        if why is not None:
+            label, reason = why
+            item.user_properties.append((SKIP_LABEL, label))
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_bdd_apply_tag(tag, function):
+    """Gherkin tags `@key:value` become the marker `key("value")`; plain tags stay plain markers."""
+    key, sep, value = tag.partition(":")
+    marker = getattr(pytest.mark, key)(value) if sep else getattr(pytest.mark, tag)
+    marker(function)
+    return True
+
+
+@pytest.fixture
+def namespace(api_client, request) -> str:
+    """A fresh namespace per scenario, deleted afterwards."""
+    core = client.CoreV1Api(api_client)
+    name = f"t-{uuid.uuid4().hex[:8]}"
+    core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(
+        name=name,
+        labels={"promotion-conformance/test": re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)[:63].strip("-_.") or "scenario"},
+        annotations={"keptn.sh/lifecycle-toolkit": "enabled"},
+    )))
+    yield name
+    core.delete_namespace(name, propagation_policy="Background")
+
+
+@pytest.fixture(autouse=True)
+def _isolation(request, pytestconfig):
+    """Scenarios tagged @exclusive change cluster-wide settings (the feature flag, KeptnConfig):
+    they hold an exclusive lock, every other test a shared one, across all xdist workers."""
+    folder = session.shared_dir(pytestconfig)
+    folder.mkdir(parents=True, exist_ok=True)
+    exclusive = request.node.get_closest_marker("exclusive") is not None
+    with open(folder / "isolation.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report_ = yield
+    if report_.when == "call":
+        item.stash[_CALL_REPORT] = report_
+    return report_
+
+
+def after_scenario(item, kube, namespace: str, implementation: Implementation) -> None:
+    """Write the scenario's timeline, and its diagnostics if it failed (called from its fixture teardown)."""
+    from harness.library.diagnostics import write_diagnostics, write_scenario_timeline
+
+    labels = scenario_labels(item)
+    call = item.stash.get(_CALL_REPORT, None)
+    if labels is None or call is None:
+        return
+    report_dir = Path(options_of(item.config).run_dir)
+    status = "failed" if call.failed else "passed"
+    write_scenario_timeline(kube, namespace, report_dir, labels["id"], status)
+    if call.failed:
+        folder = write_diagnostics(kube, namespace, report_dir / "diagnostics" / labels["id"], call.longreprtext,
+                                   implementation.log_tail())
+        say(f"diagnostics of {labels['id']}: {folder}")
