@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import pytest
+from kubernetes import config as kube_config
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from hypothesis import HealthCheck, given as example_of, seed as hypothesis_seed, settings as hypothesis_settings
@@ -79,9 +80,9 @@ def reliability(kube, namespace, implementation, request) -> Reliability:
     options = options_of(request.config)
     seed = options.seed if options.seed is not None else random.randrange(2**32)
     _say(f"{request.node.name}: random seed {seed} (--seed {seed} repeats this run's choices)")
-    recorder = Recorder(kube, namespace).start()
-    yield Reliability(kube, namespace, recorder, seed)
-    recorder.stop()
+    scenario = Reliability(kube, namespace, Recorder(kube, namespace).start(), seed)
+    yield scenario
+    scenario.recorder.stop()
     after_scenario(request.node, kube, namespace, implementation)
 
 
@@ -117,6 +118,20 @@ def second_replica(implementation, request):
     replica.start(implementation.environment)
     request.addfinalizer(replica.stop)  # before the first replica is restored: it hands the Lease back
     faults.implementation_must_run(replica, "right after it started")
+
+
+@given("the scenario is recorded through an API server that is not restarted")
+def recorded_through_observer(reliability, cluster, request):
+    kubeconfig = request.getfixturevalue("observer_kubeconfig")
+    reliability.recorder.stop()
+    reliability.recorder = Recorder(Kube(kube_config.new_client_from_config(config_file=str(kubeconfig))),
+                                    reliability.namespace).start()
+
+
+@pytest.fixture
+def observer_kubeconfig(cluster):
+    with faults.observing_api_server(cluster) as kubeconfig:
+        yield kubeconfig
 
 
 @given(parsers.parse("the task definitions"))

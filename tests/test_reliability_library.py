@@ -12,6 +12,7 @@ from harness.clusters import toolchain
 from harness.implementations import adapter as adapters
 from harness.implementations.runner import Implementation
 from harness.library import api_requests, exactly_once, faults, random_specs
+from harness.library.recorder import Gap, Observation, Recorder
 
 
 def _meta(name, uid, owner=None):
@@ -85,14 +86,21 @@ def test_missing_tasks_unlisted_tasks_and_second_versions_are_all_named():
     assert not [line for line in found if "pods" in line]
 
 
-class _Record:
-    """What a Recorder answers to `ever(kind, predicate)`, from fixed lists (one version: shop)."""
+def _Record(tasks, jobs, pods, gaps=()) -> Recorder:
+    """A Recorder that saw these objects (one version: shop), with these gaps."""
+    record = Recorder(kube=None, namespace="t-1")
+    for kind, objects in (("KeptnAppVersion", [_version("shop", "v1")]), ("KeptnTask", tasks), ("Job", jobs), ("Pod", pods)):
+        record.observations += [Observation(kind, "ADDED", obj, 1.0) for obj in objects]
+    record.gaps += list(gaps)
+    return record
 
-    def __init__(self, tasks, jobs, pods):
-        self.objects = {"KeptnAppVersion": [_version("shop", "v1")], "KeptnTask": tasks, "Job": jobs, "Pod": pods}
 
-    def ever(self, kind, predicate):
-        return [obj for obj in self.objects[kind] if predicate(obj)]
+def test_exactly_once_cannot_be_shown_across_a_gap_in_the_record():
+    gap = Gap("Job", 10.0, 13.5, "the watch could not resume: 410 Gone")
+    with pytest.raises(AssertionError, match=r"has gaps.*Job: 3.5s without a watch"):
+        exactly_once.each_task_must_have_run_once(_Record(GOOD_TASKS, GOOD_JOBS, GOOD_PODS, [gap]), SHOP)
+    # a gap in the record of pods only does not hide a task or a Job
+    exactly_once.each_task_must_have_run_once(_Record(GOOD_TASKS, GOOD_JOBS, GOOD_PODS, [Gap("Pod", 10.0, 13.5, "x")]), SHOP)
 
 
 METRICS = """# HELP apiserver_request_total Counter of apiserver requests

@@ -11,11 +11,14 @@ import fcntl
 import os
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import yaml
 
@@ -27,6 +30,7 @@ from harness.paths import CLUSTER_CONFIGS, cache_dir
 KWOK_CONFIGS = (CLUSTER_CONFIGS / "kwok" / "kwokctl.yaml", CLUSTER_CONFIGS / "kwok" / "stages.yaml")
 BINARIES = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "kwokctl")
 LOG_TAIL_LINES = 15
+OBSERVER = "observer-kube-apiserver"  # the harness's own second API server (SimulatedProvider.observer)
 
 
 def workdir() -> Path:
@@ -125,7 +129,7 @@ class SimulatedProvider(ClusterProvider):
         """
         with open(workdir() / ".create.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            others = {name: pid for name, pid in self._pids_by_component().items() if name != component}
+            others = {name: pid for name, pid in self._pids_by_component().items() if name not in (component, OBSERVER)}
             pid = self._pids_by_component().get(component)
             if pid is None:
                 raise ProviderError(f"simulated cluster {self.name!r}: no pid of {component!r} in {self.cluster_dir / 'pids'}")
@@ -141,14 +145,60 @@ class SimulatedProvider(ClusterProvider):
                 self._start_component(name)
         return away
 
-    def _start_component(self, component: str) -> None:
-        """Start a component with its kwokctl command line (from kwok.yaml), output appended to its
-        log and its pid written where `delete` looks; for kube-apiserver, wait for /readyz."""
+    @contextmanager
+    def observer(self) -> Iterator[Path]:
+        """A second kube-apiserver on the cluster's etcd, for the harness's own watches; yields
+        its kubeconfig and stops it at the end.
+
+        It is never restarted, and it serves watches from etcd itself (`--watch-cache=false`),
+        which keeps every revision until compaction: a watch through it resumes from its last
+        resource version across a restart of the first API server, so a scenario that restarts
+        kube-apiserver still records every object (the first one's watch cache starts afresh after
+        a restart and answers such a watch 410 Gone). The implementation keeps using the first one.
+        """
+        spec = self._component_spec("kube-apiserver")
+        port = _free_port()
+        args = [arg for arg in spec.get("args", []) if not arg.startswith(("--secure-port=", "--watch-cache="))]
+        log_path = self.cluster_dir / "logs" / "observer-kube-apiserver.log"
+        with open(log_path, "a") as log:
+            process = subprocess.Popen([spec["binary"], *args, f"--secure-port={port}", "--watch-cache=false"],
+                                       cwd=spec.get("workDir", self.cluster_dir), stdin=subprocess.DEVNULL, stdout=log,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+        pid_file = self.cluster_dir / "pids" / f"{OBSERVER}.pid"  # `delete` stops whatever is listed there
+        pid_file.write_text(str(process.pid))
+        kubeconfig = self.cluster_dir / "observer-kubeconfig.yaml"
+        config = yaml.safe_load(self.kubeconfig.read_text())
+        config["clusters"][0]["cluster"]["server"] = f"https://127.0.0.1:{port}"
+        kubeconfig.write_text(yaml.safe_dump(config))
+        try:
+            deadline = time.monotonic() + self.ready_timeout
+            while True:
+                try:
+                    self._get("/readyz", server=f"https://127.0.0.1:{port}")
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or process.poll() is not None:
+                        raise ProviderError(f"the observing kube-apiserver of {self.name!r} did not become ready: "
+                                            f"{_tail(log_path.read_text(errors='replace'))}") from None
+                    time.sleep(0.1)
+            yield kubeconfig
+        finally:
+            _kill(process.pid)
+            process.wait()
+            pid_file.unlink(missing_ok=True)
+
+    def _component_spec(self, component: str) -> dict:
         documents = yaml.safe_load_all((self.cluster_dir / "kwok.yaml").read_text())
         components = next((d["components"] for d in documents if d and d.get("components")), [])
         spec = next((c for c in components if c["name"] == component), None)
         if spec is None:
             raise ProviderError(f"simulated cluster {self.name!r} has no component {component!r}")
+        return spec
+
+    def _start_component(self, component: str) -> None:
+        """Start a component with its kwokctl command line (from kwok.yaml), output appended to its
+        log and its pid written where `delete` looks; for kube-apiserver, wait for /readyz."""
+        spec = self._component_spec(component)
         with open(self.cluster_dir / "logs" / f"{component}.log", "a") as log:
             process = subprocess.Popen([spec["binary"], *spec.get("args", [])], cwd=spec.get("workDir", self.cluster_dir),
                                        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
@@ -232,8 +282,8 @@ class SimulatedProvider(ClusterProvider):
                 raise ProviderError(f"simulated cluster {self.name!r} was not ready after "
                                     f"{self.ready_timeout:.0f}s: {error}{self._log_tails()}") from None
 
-    def _get(self, path: str) -> str:
-        """GET against the API server with the cluster's client certificate."""
+    def _get(self, path: str, server: str | None = None) -> str:
+        """GET against the API server (or `server`) with the cluster's client certificate."""
         config = yaml.safe_load(self.kubeconfig.read_text())
         user = config["users"][0]["user"]
         context = ssl.create_default_context()
@@ -241,7 +291,7 @@ class SimulatedProvider(ClusterProvider):
         context.verify_mode = ssl.CERT_NONE
         if "client-certificate" in user:
             context.load_cert_chain(user["client-certificate"], user["client-key"])
-        with urllib.request.urlopen(self.server_url() + path, context=context, timeout=5) as response:
+        with urllib.request.urlopen((server or self.server_url()) + path, context=context, timeout=5) as response:
             return response.read().decode()
 
     def _component_pids(self) -> list[int]:
@@ -257,6 +307,14 @@ class SimulatedProvider(ClusterProvider):
 
 def _tail(text: str, lines: int = LOG_TAIL_LINES) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def _free_port() -> int:
+    """A free port on 127.0.0.1 from the kernel's ephemeral range, away from the ports kwokctl
+    scans down from 32766."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _kill(pid: int) -> None:

@@ -121,8 +121,13 @@ def runs_seen_by(recorder) -> Runs:
     return count_runs(*(recorder.ever(kind, lambda _obj: True) for kind in ("KeptnAppVersion", "KeptnTask", "Job", "Pod")))
 
 
+COUNTED = ("KeptnAppVersion", "KeptnTask", "Job")
+
+
 def each_task_must_have_run_once(recorder, apps: dict[str, dict[str, list[str]]]) -> Runs:
-    """Fail with every deviation from exactly once, naming the version, task and Job."""
+    """Fail with every deviation from exactly once, naming the version, task and Job; a record with
+    gaps in what it counts cannot show exactly once, so it fails too."""
+    recorder.must_be_complete(COUNTED)
     runs = runs_seen_by(recorder)
     found = problems(runs, apps)
     assert not found, (f"exactly once does not hold ({runs.task_count} KeptnTasks, {runs.job_count} Jobs "

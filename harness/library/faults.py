@@ -184,12 +184,21 @@ def must_not_have_crashed(implementation: Implementation, pid_before: int | None
 
 def restart_api_server(cluster) -> float:
     """Stop and start kube-apiserver of the scenario's simulated cluster (a crash: SIGKILL); return
-    how long it was away. Other providers skip, saying why."""
-    import pytest
+    how long it was away. Only the simulated provider runs it as a local process (the scenarios
+    that use this are tagged @provider:simulated)."""
+    return _simulated(cluster).restart_component("kube-apiserver")
 
-    if cluster.provider != "simulated":
-        pytest.skip(f"restarting kube-apiserver needs the simulated provider, where it is a local process; "
-                    f"this run uses the {cluster.provider} provider")
+
+def observing_api_server(cluster):
+    """A second API server of the simulated cluster, never restarted, for the scenario's record
+    (SimulatedProvider.observer); a context manager yielding its kubeconfig."""
+    return _simulated(cluster).observer()
+
+
+def _simulated(cluster):
+    from harness.clusters.provider import ProviderError
     from harness.clusters.simulated import SimulatedProvider
 
-    return SimulatedProvider(cluster.name).restart_component("kube-apiserver")
+    if cluster.provider != "simulated":
+        raise ProviderError(f"the {cluster.provider} provider does not run kube-apiserver as a local process")
+    return SimulatedProvider(cluster.name)

@@ -92,6 +92,7 @@ def never_any_task(recorder, check_type: str) -> None:
     """No KeptnTask of this checkType exists, keeps not existing for TIMEOUTS.absence, and none was
     ever observed by the scenario's watch (so one created and deleted in between counts too)."""
     def none_seen() -> None:
+        recorder.must_be_complete(("KeptnTask",))
         seen = recorder.ever("KeptnTask", lambda t: t["spec"].get("checkType") == check_type)
         assert not seen, f"{len(seen)} KeptnTask(s) of checkType {check_type!r} were created: {[t['metadata']['name'] for t in seen]}"
 
