@@ -5,19 +5,21 @@ the newest KeptnAppVersion of the scenario's app.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
+from harness import report
 from harness.eventually import NotYet, eventually
-from harness.library import lifecycle, manifests
+from harness.library import lifecycle, manifests, timing
 from harness.plugin.scenarios import after_scenario
 from harness.library.kube import Kube
 from harness.library.naming import generation_hash, seconds
 from harness.library.recorder import Recorder
 from harness.library.tables import key_values, names, records, single_row
-from harness.library.timestamps import not_before, parse, second
+from harness.settings import TIMEOUTS
 
 scenarios("promotion")
 
@@ -31,6 +33,7 @@ class Scenario:
     recorder: Recorder
     app: str | None = None
     definitions: list[str] = field(default_factory=list)
+    moments: dict[str, float] = field(default_factory=dict)  # what the harness caused, and when (time.time())
 
     def version(self, revision: int | None = None) -> dict:
         return lifecycle.latest_app_version(self.kube, self.namespace, self.app, revision)
@@ -40,6 +43,18 @@ class Scenario:
                  if t["spec"]["taskDefinition"] == definition]
         assert len(tasks) == 1, f"expected one promotion KeptnTask for {definition!r}, found {[t['metadata']['name'] for t in tasks]}"
         return tasks[0]
+
+    def promotion_job_windows(self) -> list[timing.JobWindow]:
+        """The windows of the newest version's promotion Jobs, once every one of them finished."""
+        tasks = timing.tasks_seen(self.recorder, "promotion", self.version()["metadata"]["uid"])
+
+        def all_finished() -> list[timing.JobWindow]:
+            windows = timing.job_windows(self.recorder, tasks)
+            if len(windows) < len(tasks) or any(w.finished is None for w in windows):
+                raise NotYet(f"{len(tasks)} promotion KeptnTasks; Jobs seen: {windows}")
+            return windows
+
+        return eventually(all_finished, "every promotion Job to finish", TIMEOUTS.lifecycle)
 
     def job_of(self, definition: str) -> dict:
         task = self.promotion_task(definition)
@@ -82,12 +97,19 @@ def numbered_definitions(scenario, count, prefix, duration):
 @given(parsers.parse('a metric "{name}" with value "{value}"'))
 def a_metric(scenario, name, value):
     scenario.kube.create(manifests.metric(name, scenario.namespace))
-    scenario.kube.patch_status("KeptnMetric", name, scenario.namespace, {"status": {"value": value, "lastUpdated": _now()}})
+    scenario.kube.patch_status("KeptnMetric", name, scenario.namespace, manifests.metric_status(value))
 
 
 @given(parsers.parse('an evaluation definition "{name}" requiring "{metric}" to be "{target}"'))
 def an_evaluation_definition(scenario, name, metric, target):
     scenario.kube.create(manifests.evaluation_definition(name, scenario.namespace, metric, target))
+
+
+@given(parsers.parse('an evaluation definition "{name}" requiring "{metric}" to be "{target}", '
+                     'tried every {interval} up to {retries:d} times'))
+def an_evaluation_definition_with_retries(scenario, name, metric, target, interval, retries):
+    scenario.kube.create(manifests.evaluation_definition(name, scenario.namespace, metric, target, retries=retries,
+                                                         retry_interval=interval))
 
 
 @given(parsers.parse('an app context "{name}" with'))
@@ -148,6 +170,23 @@ def deploy_with_workload(scenario, app, workload, version):
     scenario.app = app
     scenario.kube.create(manifests.workload_deployment(app, workload, version, scenario.namespace))
     scenario.kube.create(manifests.app(app, scenario.namespace, version, workloads=[{"name": workload, "version": version}]))
+
+
+@when(parsers.parse('the metric "{name}" is set to "{value}" {delay:d} seconds after the post-deployment Jobs finished'))
+def metric_set_late(scenario, name, value, delay):
+    def post_jobs_finished_long_enough() -> float:
+        windows = timing.job_windows(scenario.recorder, timing.tasks_seen(scenario.recorder, "post"))
+        try:
+            finished = timing.last_finished(windows, "post-deployment tasks")
+        except AssertionError as not_yet:
+            raise NotYet(str(not_yet)) from None
+        if time.time() < finished + delay:
+            raise NotYet(f"the post-deployment Jobs finished {time.time() - finished:.1f}s ago")
+        return finished
+
+    eventually(post_jobs_finished_long_enough, f"{delay}s after the post-deployment Jobs finished", TIMEOUTS.lifecycle)
+    scenario.moments[f"the metric {name} reached its target"] = time.time()
+    scenario.kube.patch_status("KeptnMetric", name, scenario.namespace, manifests.metric_status(value))
 
 
 @when(parsers.parse('the revision of the app "{app}" is bumped to {revision:d}'))
@@ -250,39 +289,13 @@ def _no_task_ever(scenario, check_type):
     lifecycle.never_any_task(scenario.recorder, check_type)
 
 
-@then("every promotion task was created after the post-deployment tasks and evaluations ended")
-def created_after_post_items(scenario):
-    version = scenario.version()
-    status = version["status"]
-    ends = [parse(i["endTime"]) for field_name in lifecycle.POST_DEPLOYMENT_ITEMS for i in status.get(field_name) or []]
-    assert all(ends), f"a post-deployment item of {version['metadata']['name']} has no endTime: {status}"
-    last_end = max(ends)
-    for task in lifecycle.tasks_of(scenario.kube, scenario.namespace, version, "promotion"):
-        created = parse(task["metadata"]["creationTimestamp"])
-        assert not_before(created, last_end), (
-            f"promotion KeptnTask {task['metadata']['name']} was created at {created}, before the last post-deployment "
-            f"item ended at {last_end}"
-        )
-
-
-@then("no promotion task was created before the last post-deployment KeptnTask or KeptnEvaluation ended")
-def created_after_post_objects(scenario):
-    promotion = scenario.recorder.ever("KeptnTask", lambda t: t["spec"].get("checkType") == "promotion")
-    assert promotion, "no promotion KeptnTask was observed at all"
-    post_tasks = scenario.recorder.ever("KeptnTask", lambda t: t["spec"].get("checkType") == "post")
-    post_evaluations = scenario.recorder.ever("KeptnEvaluation", lambda e: e["spec"].get("checkType") == "post-eval")
-    assert post_tasks and post_evaluations, "expected post-deployment KeptnTasks and KeptnEvaluations to precede promotion"
-    ends = {}
-    for obj in [*post_tasks, *post_evaluations]:
-        final = scenario.kube.get(obj["kind"], obj["metadata"]["name"], scenario.namespace) or obj
-        ends[f"{obj['kind']} {obj['metadata']['name']}"] = parse((final.get("status") or {}).get("endTime"))
-    assert all(ends.values()), f"post-deployment objects without status.endTime: {[k for k, v in ends.items() if not v]}"
-    first_promotion = min(promotion, key=lambda t: t["metadata"]["creationTimestamp"])
-    created = parse(first_promotion["metadata"]["creationTimestamp"])
-    last = max(ends, key=ends.get)
-    assert not_before(created, ends[last]), (
-        f"promotion KeptnTask {first_promotion['metadata']['name']} was created at {created}, before {last} ended at {ends[last]}"
-    )
+@then("no promotion task appeared before the post-deployment Jobs finished and the metric reached its target")
+def promotion_after_post_deployment(scenario):
+    post_jobs = timing.job_windows(scenario.recorder, timing.tasks_seen(scenario.recorder, "post"))
+    moments = {"the last post-deployment Job finished": timing.last_finished(post_jobs, "post-deployment tasks"),
+               **scenario.moments}
+    first, name = timing.first_promotion_task(scenario.recorder, scenario.version()["metadata"]["uid"])
+    timing.must_start_after(first, name, moments)
 
 
 @then(parsers.parse("it has {count:d} promotion tasks, each with one Job"))
@@ -294,34 +307,17 @@ def tasks_with_one_job(scenario, count):
 
 @then("every promotion Job was created before the first one finished")
 def jobs_created_before_first_finished(scenario):
-    jobs = [lifecycle.job_must_finish(scenario.kube, scenario.namespace, scenario.job_of(d)["metadata"]["name"])
-            for d in scenario.definitions]
-    first_end = min(parse(j["status"]["completionTime"]) for j in jobs)
-    late = [j["metadata"]["name"] for j in jobs if not not_before(first_end, parse(j["metadata"]["creationTimestamp"]))]
-    assert not late, f"promotion Jobs {late} were created after the first promotion Job finished at {first_end}"
+    timing.all_must_exist_before_the_first_finished(scenario.promotion_job_windows())
 
 
 @then("the active windows of all promotion Jobs overlap")
 def job_windows_overlap(scenario):
-    jobs = [lifecycle.job_must_finish(scenario.kube, scenario.namespace, scenario.job_of(d)["metadata"]["name"])
-            for d in scenario.definitions]
-    last_start = max(parse(j["status"]["startTime"]) for j in jobs)
-    first_end = min(parse(j["status"]["completionTime"]) for j in jobs)
-    assert second(last_start) < second(first_end), (
-        f"the promotion Jobs did not all run at the same time: the last started at {last_start}, the first ended at {first_end}"
-    )
+    timing.windows_must_overlap(scenario.promotion_job_windows())
 
 
-@then(parsers.parse('the promotion phase took less than twice "{duration}"'))
-def phase_shorter_than_twice(scenario, duration):
-    tasks = lifecycle.tasks_of(scenario.kube, scenario.namespace, scenario.version(), "promotion")
-    start = min(parse(t["metadata"]["creationTimestamp"]) for t in tasks)
-    end = max(parse(t["status"]["endTime"]) for t in tasks)
-    took = (second(end) - second(start)).total_seconds()
-    assert took < 2 * seconds(duration), (
-        f"the promotion phase took {took:.0f}s (first task created {start}, last task ended {end}), "
-        f"expected less than 2 × {duration} for {len(tasks)} tasks run in parallel"
-    )
+@then(parsers.parse('the promotion Jobs took less than twice "{duration}" from the first one\'s creation to the last one\'s end'))
+def jobs_shorter_than_twice(scenario, duration):
+    timing.must_span_less_than(scenario.promotion_job_windows(), 2 * seconds(duration))
 
 
 @then(parsers.parse('the Jobs of the promotion tasks "{definitions}" run to completion and succeed'))
@@ -355,11 +351,13 @@ def task_keeps_job_message(scenario, definition, condition):
     assert job_messages[0] in message, f"KeptnTask {task['metadata']['name']} message {message!r} does not keep the Job's {job_messages[0]!r}"
 
 
-@then(parsers.parse('the container of the promotion task "{definition}" ran {count:d} times'))
-def container_ran(scenario, definition, count):
-    job = scenario.job_of(definition)
-    attempts = lifecycle.task_attempts(scenario.kube, scenario.namespace, job)
-    assert attempts == count, f"Job {job['metadata']['name']} ran its container {attempts} times, expected {count}"
+@then(parsers.parse('the Job of the promotion task "{definition}" allowed {retries:d} retries and its container ran at least {count:d} times'))
+def container_ran(scenario, definition, retries, count, request):
+    job = lifecycle.job_must_finish(scenario.kube, scenario.namespace, scenario.job_of(definition)["metadata"]["name"])
+    attempts = lifecycle.retries_must_be_honoured(scenario.kube, scenario.namespace, job, retries, count)
+    if attempts > count:
+        report.observe(request.node, f"Job {job['metadata']['name']} ran its container {attempts} times for "
+                                     f"backoffLimit {retries}: the Job controller's doing")
 
 
 # -- Then: the task contract ----------------------------------------------------------------------
@@ -423,10 +421,3 @@ def _must_include(obj: dict, field_name: str, expected: dict) -> None:
     assert not wrong, f"{obj['kind']} {obj['metadata']['name']} metadata.{field_name}: expected {expected} included, wrong or missing {wrong}; has {observed}"
 
 
-# -- helpers --------------------------------------------------------------------------------------
-
-
-def _now() -> str:
-    from datetime import datetime, timezone
-
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

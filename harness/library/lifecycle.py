@@ -14,7 +14,6 @@ from harness.contract.states import COMPLETED
 from harness.eventually import NotYet, eventually, never
 from harness.library import describe
 from harness.library.kube import Kube
-from harness.library.timestamps import parse
 from harness.settings import TIMEOUTS
 
 # The phase item lists of a KeptnAppVersion status that come before promotion (SPEC.md §3).
@@ -152,20 +151,29 @@ def event_must_exist(kube: Kube, namespace: str, involved: dict, reason: str) ->
 
 
 def reason_must_be_visible(kube: Kube, namespace: str, version: dict, words: list[str]) -> str:
-    """Some status message or event of the version names all of `words` (why it waits or failed)."""
+    """The version says why it waits or failed (SPEC §4, §6): its `status.message`, or the message of
+    an event about it, names every one of `words`. A name that only appears as data (an item's
+    `definitionName`) says nothing to the person reading it, and does not count."""
     name = version["metadata"]["name"]
 
     def check() -> str:
-        current = kube.get("KeptnAppVersion", name, namespace) or {}
-        texts = [json.dumps(current.get("status") or {})]
-        texts += [f"{e.get('reason')}: {e.get('message')}" for e in kube.list("Event", namespace)
-                  if (e.get("involvedObject") or {}).get("name") == name]
+        texts = said_about(kube, namespace, "KeptnAppVersion", name)
         for text in texts:
             if all(word in text for word in words):
                 return text
-        raise NotYet(f"no status message or event of {name} names {words}; events: {texts[1:]}")
+        raise NotYet(f"neither the status message nor an event of KeptnAppVersion {name} names {words}; they say: {texts}")
 
     return eventually(check, f"KeptnAppVersion {namespace}/{name} to show why it waits ({', '.join(words)})")
+
+
+def said_about(kube: Kube, namespace: str, kind: str, name: str) -> list[str]:
+    """What an object tells a person: its `status.message`, and the reason and message of every event
+    whose involvedObject it is."""
+    current = kube.get(kind, name, namespace) or {}
+    texts = [message] if (message := (current.get("status") or {}).get("message")) else []
+    texts += [f"{e.get('reason')}: {e.get('message')}" for e in kube.list("Event", namespace)
+              if (e.get("involvedObject") or {}).get("name") == name and (e.get("involvedObject") or {}).get("kind") == kind]
+    return texts
 
 
 def keptn_context(job: dict) -> dict:
@@ -190,13 +198,19 @@ def job_must_finish(kube: Kube, namespace: str, job_name: str) -> dict:
     return eventually(check, f"Job {namespace}/{job_name} to run to completion", TIMEOUTS.lifecycle)
 
 
+def retries_must_be_honoured(kube: Kube, namespace: str, job: dict, retries: int, at_least: int) -> int:
+    """The implementation gave the Job `backoffLimit: retries`; the Job controller then ran its
+    container at least `at_least` times (more is the cluster's doing). Returns how often it ran."""
+    limit = job["spec"].get("backoffLimit")
+    assert limit == retries, f"Job {job['metadata']['name']} has backoffLimit {limit}, expected {retries} (the definition's retries)"
+    attempts = task_attempts(kube, namespace, job)
+    assert attempts >= at_least, (f"Job {job['metadata']['name']} ran its container {attempts} times with backoffLimit "
+                                  f"{limit}, expected at least {at_least}")
+    return attempts
+
+
 def task_attempts(kube: Kube, namespace: str, job: dict) -> int:
     """How often a task's container ran: pods × (1 + restarts). A simulated cluster retries with new
     pods; a real kubelet with restartPolicy OnFailure restarts the container in the same pod."""
     pods = kube.list("Pod", namespace, label_selector=f"batch.kubernetes.io/job-name={job['metadata']['name']}")
     return sum(1 + sum(s.get("restartCount", 0) for s in (p.get("status") or {}).get("containerStatuses") or []) for p in pods)
-
-
-def window(obj: dict, start_field: str = "startTime", end_field: str = "endTime") -> tuple:
-    status = obj.get("status") or {}
-    return parse(status.get(start_field)), parse(status.get(end_field))

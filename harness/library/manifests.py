@@ -4,6 +4,9 @@ Field names are exactly the API's (SPEC.md §1); only what a scenario varies is 
 """
 from __future__ import annotations
 
+import base64
+from datetime import datetime, timezone
+
 from harness.contract.phases import CONTEXT_LISTS
 from harness.library.simulation import task_container
 from harness.library.tables import key_values
@@ -92,6 +95,13 @@ def metric(name: str, namespace: str) -> dict:
         "metadata": {"name": name, "namespace": namespace},
         "spec": {"provider": {"name": "scenario"}, "query": f"{name} (value set by the scenario)", "fetchIntervalSeconds": 5},
     }
+
+
+def metric_status(value: str) -> dict:
+    """A KeptnMetric's status as its provider would write it: `value`, the same as `rawValue`
+    (base64 of the provider's answer, SPEC §1), and `lastUpdated` now."""
+    return {"status": {"value": value, "rawValue": base64.b64encode(value.encode()).decode(),
+                       "lastUpdated": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}}
 
 
 def evaluation_definition(name: str, namespace: str, metric_name: str, target: str, retries: int = 1,
