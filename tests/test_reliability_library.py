@@ -140,13 +140,23 @@ def test_the_kill_plan_is_short_for_make_test_and_long_for_make_soak():
     assert faults.KillPlan.of(soak=True) == faults.KillPlan(versions=30, kills=20)
 
 
-def test_fast_failover_timings_let_a_leader_stop_before_another_takes_over():
-    timings = faults.FAST_FAILOVER
-    # the rule the reference enforces (settings.py): renew deadline + 2 × retry period < lease duration
-    assert timings.renew_deadline + 2 * timings.retry_period < timings.lease_duration
-    assert timings.env() == {"LEADER_ELECTION_LEASE_DURATION": "6s", "LEADER_ELECTION_RENEW_DEADLINE": "3s",
-                             "LEADER_ELECTION_RETRY_PERIOD": "1s"}
-    assert timings.takeover_limit >= timings.lease_duration + timings.retry_period
+def test_kills_that_worked_pass_the_kill_judge():
+    kills = [faults.Kill(1.0, {"101": 0}, {"102": 0}, 3), faults.Kill(5.0, {"102": 0}, {"103": 0}, 0)]
+    faults.kills_must_have_worked(faults.KillLog(kills), faults.KillPlan(versions=3, kills=2))
+
+
+@pytest.mark.parametrize(("kills", "message"), [
+    ([faults.Kill(1.0, {"101": 0}, {"102": 0}, 3)], "planned 2 kills, made 1"),
+    ([faults.Kill(1.0, {"101": 0}, {"101": 0}, 3), faults.Kill(2.0, {"101": 0}, {"102": 0}, 1)],
+     r"kill 1: \['101'\] still ran after the kill: the kill did not kill it"),
+    ([faults.Kill(1.0, {}, {"102": 0}, 3), faults.Kill(2.0, {"102": 0}, {"103": 0}, 1)],
+     "kill 1: nothing of the implementation ran when it was to be killed"),
+    ([faults.Kill(1.0, {"101": 0}, {"102": 0}, 3), faults.Kill(2.0, {"102": 0}, {}, 1)],
+     "kill 2: nothing of the implementation ran after it was started again"),
+])
+def test_a_kill_that_did_not_happen_or_did_not_kill_fails_the_kill_judge(kills, message):
+    with pytest.raises(AssertionError, match=message):
+        faults.kills_must_have_worked(faults.KillLog(kills), faults.KillPlan(versions=3, kills=2))
 
 
 @pytest.fixture

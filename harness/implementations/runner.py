@@ -130,18 +130,35 @@ class Implementation:
         """The environment it was last started with (the adapter's run.env plus overrides)."""
         return dict(self._state().get("env", {}))
 
-    def replica(self, name: str) -> "Implementation":
+    def replica(self, name: str, kubeconfig: Path | None = None) -> "Implementation":
         """Another process of the same implementation (process mode), with its own state file and
-        its log in <log dir>/<name>/: a second replica beside this one, e.g. for leader election."""
+        its log in <log dir>/<name>/: a second replica beside this one, e.g. for leader election.
+        `kubeconfig` is the one it gets (default: this one's), e.g. a recording proxy's."""
         if self.adapter.mode != "process":
             raise ImplementationError(f"{self.adapter.name} runs in the cluster ({self.adapter.mode} mode): "
                                       "the harness can start a second replica only of a process-mode implementation")
-        return Implementation(self.adapter, self.kubeconfig, self.log_dir / name,
+        return Implementation(self.adapter, kubeconfig or self.kubeconfig, self.log_dir / name,
                               self.state_file.with_name(f"{self.state_file.stem}-{name}.json"))
 
     def alive(self) -> bool:
         pid = self.pid()
         return pid is not None and _running(pid)
+
+    def instances(self, kube) -> dict[str, int]:
+        """What runs of it now, and how often each restarted: {pid: 0} of a live process (process
+        mode), or {pod uid: restarts} of its Running pods (in-cluster mode, `run.pods` of the
+        adapter). A kill that worked shows as a different set; a crash as a restart or a new one."""
+        if self.adapter.mode == "process":
+            return {str(self.pid()): 0} if self.alive() else {}
+        pods = self.adapter.spec["run"].get("pods")
+        if not pods:
+            raise ImplementationError(f"{self.adapter.path}: run.pods is needed to tell whether {self.adapter.name} runs")
+        found = {}
+        for pod in kube.list("Pod", pods["namespace"], label_selector=pods["labelSelector"]):
+            status = pod.get("status") or {}
+            if status.get("phase") == "Running" and not pod["metadata"].get("deletionTimestamp"):
+                found[pod["metadata"]["uid"]] = sum(c.get("restartCount", 0) for c in status.get("containerStatuses") or [])
+        return found
 
     def _end(self, sig: signal.Signals, step: str) -> None:
         if self.adapter.mode == "in-cluster":

@@ -7,10 +7,10 @@
 - A second replica runs beside it (process mode), for leader election.
 - kube-apiserver of a simulated cluster is stopped and started again.
 
-A killed leader leaves its Lease behind and a new process waits for it to expire. The reference
-reads the defaults of its leader-election timings from LEADER_ELECTION_* variables, so these
-scenarios run it with a short lease; any other implementation ignores the variables and takes as
-long as its own lease.
+A killed leader leaves its Lease behind and a new process waits for it to expire, as long as the
+implementation's own lease lasts (an adapter may shorten it for the suite, as the reference's does
+with its LEADER_ELECTION_* variables). Whether a kill worked, and whether the implementation runs or
+crashed, is judged from the process table (process mode) or its pods (in-cluster mode, `run.pods`).
 """
 from __future__ import annotations
 
@@ -24,40 +24,13 @@ from pathlib import Path
 from harness.eventually import NotYet, eventually
 from harness.implementations.runner import Implementation
 from harness.library.recorder import Recorder
-from harness.settings import TIMEOUTS, Timeouts
+from harness.settings import TIMEOUTS
 
 _MAX_CHANGES_BEFORE_KILL = 8  # a kill waits for 0..8 changes by the implementation since the last kill
 # How a crash shows in an implementation's log: an exception that ended a Python thread or the
 # interpreter, a Go panic. (An error a reconcile logs with its traceback and retries is no crash;
 # whether such retries go on for ever is what the request counts check.)
 _CRASH_MARKERS = ("Exception in thread", "Fatal Python error", "panic: ", "goroutine 1 [running]")
-
-
-@dataclass(frozen=True)
-class LeaseTimings:
-    """Leader-election timings, as the reference's flags take them, in whole seconds."""
-
-    lease_duration: int
-    renew_deadline: int
-    retry_period: int
-
-    def env(self) -> dict[str, str]:
-        return {"LEADER_ELECTION_LEASE_DURATION": f"{self.lease_duration}s",
-                "LEADER_ELECTION_RENEW_DEADLINE": f"{self.renew_deadline}s",
-                "LEADER_ELECTION_RETRY_PERIOD": f"{self.retry_period}s"}
-
-    @property
-    def takeover_limit(self) -> float:
-        """How long after the leader died the standby may take to act: the lease expires at most a
-        lease duration after the leader's last renewal, the standby notices it within a retry
-        period, then lists its caches and reconciles (an allowance that scales like every timeout)."""
-        scale = TIMEOUTS.object_state / Timeouts.object_state
-        return self.lease_duration + self.retry_period + _TAKEOVER_ALLOWANCE * scale
-
-
-_TAKEOVER_ALLOWANCE = 4.0  # cache sync and first reconcile of a fresh process on a busy 2-core machine
-# renew + 2 × retry < lease: a leader that cannot renew stops before another replica may start.
-FAST_FAILOVER = LeaseTimings(lease_duration=6, renew_deadline=3, retry_period=1)
 
 
 @dataclass(frozen=True)
@@ -73,24 +46,37 @@ class KillPlan:
         return cls(30, 20) if soak else cls(6, 5)
 
 
+@dataclass(frozen=True)
+class Kill:
+    """One SIGKILL: what ran before it (pid or pod uid → restarts), what ran once it was started
+    again, and after how many changes by the implementation it came."""
+
+    at: float
+    before: dict[str, int]
+    after: dict[str, int]
+    changes_waited_for: int
+
+
 @dataclass
 class KillLog:
-    """What a kill scenario did: when it killed which process, and after how many changes."""
+    """What a kill scenario did."""
 
-    kills: list[tuple[float, int, int]] = field(default_factory=list)  # (time.time(), pid, changes waited for)
+    kills: list[Kill] = field(default_factory=list)
     started: float = field(default_factory=time.time)
 
     def __str__(self) -> str:
         return f"{len(self.kills)} SIGKILLs in {time.time() - self.started:.0f}s"
 
 
-def restart_for_fast_failover(implementation: Implementation, kube, timings: LeaseTimings = FAST_FAILOVER) -> dict[str, str]:
-    """Restart the implementation with short leader-election timings (SIGTERM first: the reference
-    hands its Lease back, so the new process leads at once); return the environment to restore."""
-    original = implementation.environment
-    implementation.restart({**original, **timings.env()})
-    implementation.wait_ready(kube)
-    return original
+def kills_must_have_worked(log: KillLog, plan: KillPlan) -> None:
+    """As many kills as planned, each of a running implementation, each followed by another
+    instance of it (judged from the process table or the pods, not from the harness's intent)."""
+    assert len(log.kills) == plan.kills, f"planned {plan.kills} kills, made {len(log.kills)}"
+    for number, kill in enumerate(log.kills, 1):
+        assert kill.before, f"kill {number}: nothing of the implementation ran when it was to be killed"
+        assert kill.after, f"kill {number}: nothing of the implementation ran after it was started again"
+        same = set(kill.before) & set(kill.after)
+        assert not same, f"kill {number}: {sorted(same)} still ran after the kill: the kill did not kill it"
 
 
 # What only the implementation writes: its versions and tasks (every change), and Jobs (their creation;
@@ -116,17 +102,18 @@ def wait_for_changes(recorder: Recorder, count: int, since: int) -> int:
     return eventually(enough, f"{count} changes in namespace {recorder.namespace}", TIMEOUTS.lifecycle)
 
 
-def implementation_must_run(implementation: Implementation, during: str) -> None:
-    """A process-mode implementation must still be running (it did not exit on its own)."""
-    if implementation.adapter.mode == "process" and not implementation.alive():
-        raise AssertionError(f"{implementation.adapter.name} (pid {implementation.pid()}) exited by itself {during}; "
-                             f"log tail:\n{implementation.log_tail(40)}")
+def implementation_must_run(implementation: Implementation, kube, during: str) -> dict[str, int]:
+    """Something of the implementation runs (a process, or its pods); returns what."""
+    running = implementation.instances(kube)
+    assert running, (f"{implementation.adapter.name} does not run {during} (it exited or its pods are gone); "
+                     f"log tail:\n{implementation.log_tail(40)}")
+    return running
 
 
-def deploy_while_killing(implementation: Implementation, recorder: Recorder, plan: KillPlan,
+def deploy_while_killing(implementation: Implementation, kube, recorder: Recorder, plan: KillPlan,
                          deploy: Callable[[int], None], rng: random.Random) -> KillLog:
     """Deploy app versions 0..plan.versions-1 in rounds and, after each round but the last, wait for
-    a random number of changes, check that the implementation still runs, SIGKILL it and start it
+    a random number of changes, SIGKILL the implementation, wait until it is gone and start it
     again with the same environment. Versions are spread over the rounds, so kills hit every phase."""
     log = KillLog()
     per_round = math.ceil(plan.versions / (plan.kills + 1))
@@ -138,13 +125,29 @@ def deploy_while_killing(implementation: Implementation, recorder: Recorder, pla
         del pending[:per_round]
         wanted = rng.randint(0, _MAX_CHANGES_BEFORE_KILL)
         seen = wait_for_changes(recorder, wanted, seen)
-        implementation_must_run(implementation, "between two kills")
-        log.kills.append((time.time(), implementation.pid() or 0, wanted))
+        before, at = implementation.instances(kube), time.time()
         implementation.kill()
+        eventually(lambda: _all_gone(implementation, kube, before), f"{implementation.adapter.name} to be gone after SIGKILL")
         implementation.start()
+        after = eventually(lambda: _another_runs(implementation, kube, before),
+                           f"{implementation.adapter.name} to run again after the kill")
+        log.kills.append(Kill(at, before, after, wanted))
     for index in pending:
         deploy(index)
     return log
+
+
+def _all_gone(implementation: Implementation, kube, before: dict[str, int]) -> None:
+    still = set(before) & set(implementation.instances(kube))
+    if still:
+        raise NotYet(f"{sorted(still)} still run")
+
+
+def _another_runs(implementation: Implementation, kube, before: dict[str, int]) -> dict[str, int]:
+    now = implementation.instances(kube)
+    if not set(now) - set(before):
+        raise NotYet(f"running: {sorted(now)}")
+    return now
 
 
 @dataclass(frozen=True)
@@ -167,13 +170,12 @@ class LogMark:
             return log.read()
 
 
-def must_not_have_crashed(implementation: Implementation, pid_before: int | None, mark: LogMark) -> None:
-    """The same process still runs (process mode) and its log since `mark` shows no crash of a
-    thread or of the process."""
-    if implementation.adapter.mode == "process":
-        implementation_must_run(implementation, "while it was given bad input")
-        assert implementation.pid() == pid_before, (
-            f"{implementation.adapter.name} was restarted (pid {pid_before} → {implementation.pid()})")
+def must_not_have_crashed(implementation: Implementation, kube, before: dict[str, int], mark: LogMark) -> None:
+    """The same instances still run, none restarted (a process keeps its pid; pods keep their uid
+    and restart count), and its log since `mark` shows no crash of a thread or of the process."""
+    now = implementation.instances(kube)
+    assert now == before, (f"{implementation.adapter.name} crashed or was restarted: before {before}, now {now} "
+                           "(instance → restarts)")
     written = mark.since()
     crashes = [marker for marker in _CRASH_MARKERS if marker in written]
     if crashes:

@@ -14,6 +14,7 @@ API_VERSIONS = {
     "ConfigMap": "v1",
     "Event": "v1",
     "Secret": "v1",
+    "Lease": "coordination.k8s.io/v1",
     "Job": "batch/v1",
     "Deployment": "apps/v1",
     "KeptnAppContext": "lifecycle.keptn.sh/v1",
