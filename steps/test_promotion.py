@@ -261,6 +261,11 @@ def items_are(scenario, item_list, expected):
     lifecycle.items_must_be(scenario.version(), item_list, key_values(expected))
 
 
+@then(parsers.parse('its "{item_list}" items end as their tasks ended'))
+def items_follow_tasks(scenario, item_list):
+    lifecycle.items_must_follow_their_tasks(scenario.kube, scenario.namespace, scenario.app, item_list)
+
+
 @then(parsers.parse('its "{item_list}" item "{definition}" is "{state}"'))
 def item_is(scenario, item_list, definition, state):
     lifecycle.item_must_be(scenario.version(), item_list, definition, state)

@@ -146,3 +146,29 @@ def test_extra_status_fields_of_a_phase_and_its_timer_are_kept():
                                               requeue_after=42.0))
     result = advance({}, app_phases(True), observe, True, NOW)
     assert result.status["conditions"] == ["c"] and result.requeue_after == 42.0
+
+
+FAILED_WITH_A_SIBLING_RUNNING = {
+    **{p.status_field: "Succeeded" for p in APP_PHASES[:5]}, "currentPhase": "PromotionTasks", "status": "Failed",
+    "promotionStatus": "Failed", "endTime": "earlier",
+    "promotionTaskStatus": [{"definitionName": "promote-fail", "name": "t1", "status": "Failed", "endTime": "earlier"},
+                            {"definitionName": "promote-a", "name": "t2", "status": "Progressing"}]}
+
+
+def test_after_the_phase_failed_a_running_sibling_is_followed_to_its_end_and_the_version_stays_failed():
+    # SPEC §6, never stale: the sibling's item gets its final state and endTime when its task ends
+    finished = [{"definitionName": "promote-fail", "name": "t1", "status": "Failed", "endTime": "earlier"},
+                {"definitionName": "promote-a", "name": "t2", "status": "Succeeded", "endTime": NOW}]
+    observe = observing()
+    result = advance(FAILED_WITH_A_SIBLING_RUNNING, app_phases(True), observe, True, NOW,
+                     follow=lambda phase, _status: finished if phase.name == "PromotionTasks" else [])
+    assert result.status["promotionTaskStatus"] == finished
+    assert (result.status["status"], result.status["promotionStatus"], result.status["endTime"]) == ("Failed", "Failed", "earlier")
+    assert observe.seen == [] and result.events == []  # nothing is created or announced
+
+
+def test_a_phase_whose_items_all_ended_is_not_followed():
+    followed = []
+    done = {**FAILED_WITH_A_SIBLING_RUNNING, "promotionTaskStatus": [{"name": "t1", "status": "Failed"}]}
+    advance(done, app_phases(True), observing(), True, NOW, follow=lambda phase, _status: followed.append(phase) or [])
+    assert followed == []

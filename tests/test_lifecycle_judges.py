@@ -99,3 +99,28 @@ def test_retries_must_reach_the_jobs_backoff_limit():
     job = {"metadata": {"name": "promote-fail-1"}, "spec": {"backoffLimit": 6}}
     with pytest.raises(AssertionError, match="has backoffLimit 6, expected 2"):
         lifecycle.retries_must_be_honoured(None, "t-1", job, retries=2, at_least=3)
+
+
+class _KubeWithTasks(_Kube):
+    def __init__(self, version: dict, tasks: dict[str, str]):
+        super().__init__(version)
+        self.tasks = tasks
+
+    def get(self, kind, name, namespace=None):
+        if kind == "KeptnTask":
+            return {"status": {"status": self.tasks[name]}}
+        return super().get(kind, name, namespace)
+
+
+def test_items_that_ended_as_their_tasks_pass_and_a_stale_sibling_fails():
+    items = [{"definitionName": "promote-fail", "name": "t1", "status": "Failed", "endTime": "x"},
+             {"definitionName": "promote-a", "name": "t2", "status": "Succeeded", "endTime": "y"}]
+    version = _version({"status": "Failed", "promotionTaskStatus": items})
+    lifecycle.items_must_follow_their_tasks(_KubeWithTasks(version, {"t1": "Failed", "t2": "Succeeded"}), "t-1",
+                                            "checkout", "promotionTaskStatus")
+    stale = _version({"status": "Failed", "promotionTaskStatus": [items[0], {**items[1], "status": "Progressing",
+                                                                              "endTime": None}]})
+    with pytest.raises(AssertionError, match=r"stale items \(SPEC §6\).*promote-a: item Progressing \(endTime None\), "
+                                             r"its KeptnTask t2 Succeeded"):
+        lifecycle.items_must_follow_their_tasks(_KubeWithTasks(stale, {"t1": "Failed", "t2": "Succeeded"}), "t-1",
+                                                "checkout", "promotionTaskStatus")

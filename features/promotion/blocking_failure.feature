@@ -28,6 +28,7 @@ Feature: In blocking mode a failure stops the lifecycle
     And the event "PromotionTasksFailed" was recorded for it
     And the Jobs of the promotion tasks "promote-a, promote-b" run to completion and succeed
     And its "promotionTaskStatus" item "promote-fail" is "Failed"
+    And its "promotionTaskStatus" items end as their tasks ended
 
   @id:PostDeploymentTaskFailureDeprecatesPromotion @feature:PromotionBlockingFailure @core
   Scenario: A failing post-deployment task means promotion never starts

@@ -21,6 +21,7 @@ Feature: In non-blocking mode a failure is a warning and the lifecycle goes on
       | status    | currentPhase | promotionStatus |
       | Succeeded | Completed    | Warning         |
     And its "promotionTaskStatus" item "promote-fail" is "Failed"
+    And its "promotionTaskStatus" items end as their tasks ended
 
   @id:PostDeploymentFailureIsWarningAndPromotionRuns @feature:PromotionNonBlockingFailure @extended
   Scenario: A failing post-deployment task is a warning, and promotion still runs

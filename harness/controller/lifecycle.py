@@ -46,6 +46,7 @@ class Observation:
 
 
 Observe = Callable[[Phase, dict], Observation]
+Follow = Callable[[Phase, dict], list[dict]]  # a phase's items as its checks stand now; creates nothing
 
 
 @dataclass
@@ -57,10 +58,18 @@ class Pass:
     requeue_after: float | None = None
 
 
-def advance(current: dict, phases: tuple[Phase, ...], observe: Observe, block_deployment: bool, now: str) -> Pass:
-    """The version's next status, from its current status and what `observe` finds."""
+def advance(current: dict, phases: tuple[Phase, ...], observe: Observe, block_deployment: bool, now: str,
+            follow: Follow | None = None) -> Pass:
+    """The version's next status, from its current status and what `observe` finds.
+
+    Items of a phase that already ended (it failed, or passed with a Warning, while siblings still
+    ran) keep following their checks through `follow` to their own end (SPEC §6, never stale),
+    also once the version completed; the phase's and the version's states stay as they were set.
+    """
     status = copy.deepcopy(current)
     result = Pass(status)
+    if follow is not None:
+        _follow_ended_phases(status, phases, follow)
     if KeptnState.of(status.get("status")) in TERMINAL:
         return result
     for phase in phases:
@@ -112,6 +121,14 @@ def advance(current: dict, phases: tuple[Phase, ...], observe: Observe, block_de
         status["endTime"] = now
     status["message"] = message
     return result
+
+
+def _follow_ended_phases(status: dict, phases: tuple[Phase, ...], follow: Follow) -> None:
+    for phase in phases:
+        items = status.get(phase.items_field) if phase.items_field else None
+        ended = KeptnState.of(status.get(phase.status_field)).completed
+        if ended and items and any(not KeptnState.of(item.get("status")).completed for item in items):
+            status[phase.items_field] = follow(phase, status)
 
 
 def summary(reasons: list[str]) -> str:

@@ -84,6 +84,14 @@ def observe_checks(ctx: Context, version: dict, version_kind: Kind, phase: Phase
     return _observation(view, existing, status, notices)
 
 
+def follow_checks(ctx: Context, version: dict, version_kind: Kind, phase: Phase, status: dict) -> list[dict]:
+    """The items of a phase that already ended, from its KeptnTasks/KeptnEvaluations as they are
+    now (SPEC §6, never stale); nothing is created."""
+    view = _Phase(ctx, version, version_kind, phase, list(dict.fromkeys(version["spec"].get(phase.list_field) or [])))
+    existing = _by_definition(ctx.store.indexed(view.kinds[0], OWNER, view.namespace, view.uid, view.owns), view.tasks)
+    return _observation(view, existing, status, []).items
+
+
 def _usable_definitions(view: _Phase, missing: list[str]) -> tuple[list[dict], list[Notice]]:
     """The definitions of the items still to create, and why the others cannot be."""
     ctx, namespace = view.ctx, view.namespace

@@ -9,7 +9,7 @@ from harness.contract.kinds import APP_VERSION, WORKLOAD_VERSION
 from harness.controller.lifecycle import Notice, Observation, advance
 from harness.controller.metrics import count_promotion
 from harness.controller.naming import workload_name, workload_version_name
-from harness.controller.phase_checks import observe_checks
+from harness.controller.phase_checks import follow_checks, observe_checks
 from harness.contract.phases import PROMOTION, Phase, Runs, app_phases
 from harness.contract.states import KeptnState
 from harness.contract.timestamps import now_text
@@ -29,7 +29,8 @@ def reconcile_app_version(ctx: Context, key: Key) -> float | None:
 
     began = time.monotonic()
     result = advance(version.get("status") or {}, app_phases(ctx.settings.promotion_enabled), observe,
-                     ctx.options.block_deployment, now_text())
+                     ctx.options.block_deployment, now_text(),
+                     follow=lambda phase, status: follow_checks(ctx, version, APP_VERSION, phase, status))
     store_pass(ctx, APP_VERSION, version, result, began)
     if any(phase == PROMOTION.name for phase, _ in result.finished):
         count_promotion(version["spec"]["appName"], key.namespace)

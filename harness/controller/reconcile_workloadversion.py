@@ -8,7 +8,7 @@ from harness.controller.context import Context, Key
 from harness.controller.deployments import rolled_out_at
 from harness.contract.kinds import DEPLOYMENT, WORKLOAD_VERSION
 from harness.controller.lifecycle import Notice, Observation, advance
-from harness.controller.phase_checks import observe_checks
+from harness.controller.phase_checks import follow_checks, observe_checks
 from harness.contract.phases import WORKLOAD_PHASES, Phase, Runs
 from harness.contract.states import KeptnState
 from harness.contract.timestamps import now, now_text, parse_time
@@ -31,7 +31,8 @@ def reconcile_workload_version(ctx: Context, key: Key) -> float | None:
                               lambda check_type, traceparent: workload_context(version, check_type, traceparent))
 
     began = time.monotonic()
-    result = advance(version.get("status") or {}, WORKLOAD_PHASES, observe, ctx.options.block_deployment, now_text())
+    result = advance(version.get("status") or {}, WORKLOAD_PHASES, observe, ctx.options.block_deployment, now_text(),
+                     follow=lambda phase, status: follow_checks(ctx, version, WORKLOAD_VERSION, phase, status))
     store_pass(ctx, WORKLOAD_VERSION, version, result, began)
     return result.requeue_after
 

@@ -128,6 +128,33 @@ def items_must_be(version: dict, item_list: str, expected: dict[str, str]) -> No
     assert observed == expected, f"KeptnAppVersion {version['metadata']['name']} status.{item_list}: expected {expected}, observed {observed}"
 
 
+def items_must_follow_their_tasks(kube: Kube, namespace: str, app: str, item_list: str) -> dict:
+    """Every item of the list ends as its KeptnTask ended, with an endTime (SPEC §6, never stale):
+    also the items of siblings still running when their phase already failed."""
+    def check() -> dict:
+        version = latest_app_version(kube, namespace, app)
+        items = (version.get("status") or {}).get(item_list) or []
+        if not items:
+            raise NotYet(f"KeptnAppVersion {version['metadata']['name']} has no {item_list} yet")
+        stale = []
+        for item in items:
+            task = kube.get("KeptnTask", item.get("name", ""), namespace) or {}
+            state = (task.get("status") or {}).get("status")
+            if state not in COMPLETED:
+                raise NotYet(f"KeptnTask {item.get('name')} is still {state}")
+            if item.get("status") != state or not item.get("endTime"):
+                stale.append(f"{item.get('definitionName')}: item {item.get('status')} (endTime {item.get('endTime')}), "
+                             f"its KeptnTask {item.get('name')} {state}")
+        if stale:
+            raise NotYet("; ".join(stale))
+        return version
+
+    try:
+        return eventually(check, f"the {item_list} items of {namespace}/{app} to end as their KeptnTasks did", TIMEOUTS.lifecycle)
+    except AssertionError as timed_out:
+        raise AssertionError(f"stale items (SPEC §6): {timed_out}") from None
+
+
 def item_must_be(version: dict, item_list: str, definition: str, state: str) -> None:
     items = (version.get("status") or {}).get(item_list) or []
     observed = [i.get("status") for i in items if i.get("definitionName") == definition]
