@@ -13,7 +13,7 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from harness import report
 from harness.eventually import NotYet, eventually
-from harness.library import lifecycle, manifests, timing
+from harness.library import lifecycle, manifests, task_contract, timing
 from harness.plugin.scenarios import after_scenario
 from harness.library.kube import Kube
 from harness.library.naming import generation_hash, seconds
@@ -225,11 +225,8 @@ def revision_becomes(scenario, app, revision, state):
 
 @then(parsers.parse('the app version of "{app}" at revision {revision:d} is named with the hash of generation {generation:d}'))
 def named_with_hash(scenario, app, revision, generation):
-    version = scenario.version(revision)
-    expected_suffix = f"-{generation_hash(generation)}"
-    assert version["metadata"]["name"].endswith(expected_suffix), (
-        f"KeptnAppVersion {version['metadata']['name']}: expected the name to end with {expected_suffix} (sha256 of generation {generation})"
-    )
+    task_contract.version_name_must_end_with(scenario.version(revision), f"-{generation_hash(generation)}",
+                                             f"sha256 of generation {generation}")
 
 
 @then(parsers.parse('each app version of "{app}" has its own promotion task "{definition}"'))
@@ -242,8 +239,7 @@ def each_version_has_its_task(scenario, app, definition):
 
 @then("its end time is set")
 def end_time_set(scenario):
-    version = scenario.version()
-    assert (version.get("status") or {}).get("endTime"), f"KeptnAppVersion {version['metadata']['name']} has no status.endTime"
+    task_contract.end_time_must_be_set(scenario.version())
 
 
 @then(parsers.parse('the event "{reason}" was recorded for it'))
@@ -328,9 +324,8 @@ def jobs_shorter_than_twice(scenario, duration):
 @then(parsers.parse('the Jobs of the promotion tasks "{definitions}" run to completion and succeed'))
 def siblings_complete(scenario, definitions):
     for definition in names(definitions):
-        job = lifecycle.job_must_finish(scenario.kube, scenario.namespace, scenario.job_of(definition)["metadata"]["name"])
-        complete = [c for c in job["status"].get("conditions") or [] if c["type"] == "Complete" and c["status"] == "True"]
-        assert complete, f"Job {job['metadata']['name']} of {definition} did not succeed: {job['status'].get('conditions')}"
+        task_contract.job_must_have_succeeded(
+            lifecycle.job_must_finish(scenario.kube, scenario.namespace, scenario.job_of(definition)["metadata"]["name"]))
 
 
 @then(parsers.parse('the promotion task "{definition}" is "{state}" with reason "{reason}"'))
@@ -340,7 +335,7 @@ def task_state_reason(scenario, definition, state, reason):
         status = task.get("status") or {}
         if status.get("status") != state:
             raise NotYet(f"KeptnTask {task['metadata']['name']} status {status}")
-        assert status.get("reason") == reason, f"KeptnTask {task['metadata']['name']}: expected reason {reason!r}, status {status}"
+        task_contract.task_reason_must_be(task, reason)
         return task
 
     eventually(check, f"promotion task {definition} to be {state} with reason {reason}")
@@ -348,12 +343,8 @@ def task_state_reason(scenario, definition, state, reason):
 
 @then(parsers.parse("the promotion task \"{definition}\" has the message of its Job's \"{condition}\" condition"))
 def task_keeps_job_message(scenario, definition, condition):
-    task = scenario.promotion_task(definition)
     job = lifecycle.job_must_finish(scenario.kube, scenario.namespace, scenario.job_of(definition)["metadata"]["name"])
-    job_messages = [c.get("message") for c in job["status"].get("conditions") or [] if c["type"] == condition]
-    assert job_messages and job_messages[0], f"Job {job['metadata']['name']} has no {condition} condition with a message"
-    message = (task.get("status") or {}).get("message") or ""
-    assert job_messages[0] in message, f"KeptnTask {task['metadata']['name']} message {message!r} does not keep the Job's {job_messages[0]!r}"
+    task_contract.task_must_keep_the_jobs_message(scenario.promotion_task(definition), job, condition)
 
 
 @then(parsers.parse('the Job of the promotion task "{definition}" allowed {retries:d} retries and its container ran at least {count:d} times'))
@@ -370,59 +361,40 @@ def container_ran(scenario, definition, retries, count, request):
 
 @then(parsers.parse('the promotion task "{definition}" has the context'))
 def task_context(scenario, definition, datatable):
-    context = scenario.promotion_task(definition)["spec"].get("context") or {}
-    expected = single_row(datatable)
-    observed = {key: context.get(key) or "" for key in expected}
-    assert observed == expected, f"promotion KeptnTask {definition} spec.context: expected {expected}, observed {context}"
+    task_contract.context_must_be(scenario.promotion_task(definition), single_row(datatable))
 
 
 @then(parsers.parse('the context metadata of the promotion task "{definition}" includes "{pairs}"'))
 def context_metadata(scenario, definition, pairs):
-    metadata = (scenario.promotion_task(definition)["spec"].get("context") or {}).get("metadata") or {}
-    expected = key_values(pairs)
-    missing = {k: v for k, v in expected.items() if metadata.get(k) != v}
-    assert not missing, f"promotion KeptnTask {definition} spec.context.metadata {metadata} lacks {missing}"
+    task_contract.context_metadata_must_include(scenario.promotion_task(definition), key_values(pairs))
 
 
 @then(parsers.parse("the Job of the promotion task \"{definition}\" has KEPTN_CONTEXT equal to the task's context"))
 def keptn_context_matches(scenario, definition):
-    context = scenario.promotion_task(definition)["spec"]["context"]
-    observed = lifecycle.keptn_context(scenario.job_of(definition))
-    assert observed == context, f"KEPTN_CONTEXT {observed} differs from the KeptnTask's spec.context {context}"
+    task_contract.keptn_context_must_be_the_tasks(scenario.job_of(definition), scenario.promotion_task(definition))
 
 
 @then(parsers.parse('the Job of the promotion task "{definition}" has'))
 def job_fields(scenario, definition, datatable):
-    spec = scenario.job_of(definition)["spec"]
-    expected = {k: int(v) for k, v in single_row(datatable).items()}
-    observed = {k: spec.get(k) for k in expected}
-    assert observed == expected, f"promotion Job of {definition}: expected {expected}, observed {observed}"
+    task_contract.job_spec_must_have(scenario.job_of(definition), {k: int(v) for k, v in single_row(datatable).items()})
 
 
 @then(parsers.parse('the Job of the promotion task "{definition}" has the labels "{pairs}"'))
 def job_labels(scenario, definition, pairs):
-    _must_include(scenario.job_of(definition), "labels", key_values(pairs))
+    task_contract.metadata_must_include(scenario.job_of(definition), "labels", key_values(pairs))
 
 
 @then(parsers.parse('the Job of the promotion task "{definition}" has the annotations "{pairs}"'))
 def job_annotations(scenario, definition, pairs):
-    _must_include(scenario.job_of(definition), "annotations", key_values(pairs))
+    task_contract.metadata_must_include(scenario.job_of(definition), "annotations", key_values(pairs))
 
 
 @then(parsers.parse('the Job of the promotion task "{definition}" has the annotation "{key}" naming its task'))
 def job_names_its_task(scenario, definition, key):
     task = scenario.promotion_task(definition)
-    _must_include(scenario.job_of(definition), "annotations", {key: task["metadata"]["name"]})
+    task_contract.metadata_must_include(scenario.job_of(definition), "annotations", {key: task["metadata"]["name"]})
 
 
 @then(parsers.parse('the promotion task "{definition}" has the labels "{pairs}"'))
 def task_labels(scenario, definition, pairs):
-    _must_include(scenario.promotion_task(definition), "labels", key_values(pairs))
-
-
-def _must_include(obj: dict, field_name: str, expected: dict) -> None:
-    observed = obj["metadata"].get(field_name) or {}
-    wrong = {k: observed.get(k) for k, v in expected.items() if observed.get(k) != v}
-    assert not wrong, f"{obj['kind']} {obj['metadata']['name']} metadata.{field_name}: expected {expected} included, wrong or missing {wrong}; has {observed}"
-
-
+    task_contract.metadata_must_include(scenario.promotion_task(definition), "labels", key_values(pairs))

@@ -7,7 +7,6 @@ owner, a Job by its ownerReference to the KeptnTask. Nothing here knows the refe
 """
 from __future__ import annotations
 
-import json
 import time
 
 from harness.contract.states import COMPLETED
@@ -201,15 +200,6 @@ def said_about(kube: Kube, namespace: str, kind: str, name: str) -> list[str]:
     texts += [f"{e.get('reason')}: {e.get('message')}" for e in kube.list("Event", namespace)
               if (e.get("involvedObject") or {}).get("name") == name and (e.get("involvedObject") or {}).get("kind") == kind]
     return texts
-
-
-def keptn_context(job: dict) -> dict:
-    """The KEPTN_CONTEXT env of a task Job's container, parsed."""
-    for container in job["spec"]["template"]["spec"]["containers"]:
-        for env in container.get("env") or []:
-            if env["name"] == "KEPTN_CONTEXT":
-                return json.loads(env["value"])
-    raise AssertionError(f"Job {job['metadata']['name']} has no KEPTN_CONTEXT env in any container")
 
 
 def job_must_finish(kube: Kube, namespace: str, job_name: str) -> dict:
