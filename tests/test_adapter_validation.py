@@ -95,3 +95,17 @@ def test_a_bad_placeholder_exits_2_through_the_cli(tmp_path, capsys):
     path = _adapter(tmp_path, lambda spec: spec["run"]["command"].__setitem__(3, "{kubecfg}"))
     assert main(["run", "--impl", str(path), "--provider", "simulated", "--report-dir", str(tmp_path / "r")]) == 2
     assert "unknown placeholder {kubecfg}" in capsys.readouterr().err
+
+
+def test_the_example_adapter_for_an_operator_built_from_source_is_valid_beside_a_checkout(tmp_path):
+    import shutil
+
+    example = Path(__file__).parent.parent / "examples" / "adapters"
+    shutil.copy(example / "operator-from-source.yaml", tmp_path)
+    shutil.copytree(example / "operator-from-source", tmp_path / "operator-from-source")
+    (tmp_path / "lifecycle-toolkit" / "lifecycle-operator" / "config" / "crd" / "bases").mkdir(parents=True)
+    adapter = adapters.load(tmp_path / "operator-from-source.yaml")
+    assert adapter.mode == "process" and not adapter.needs_real_nodes
+    assert "PromotionExactlyOnce" not in adapter.features  # as Keptn: SPEC §6 is stricter than it
+    with pytest.raises(ConfigError, match="lifecycle-operator/config/crd/bases' does not exist"):
+        adapters.load(example / "operator-from-source.yaml")  # without the checkout beside it
