@@ -30,7 +30,7 @@ def broken_cluster():
     raise RuntimeError("cluster did not come up\\nsecond line")
 """
 
-SCENARIOS = """
+PARALLEL = """
 import pytest
 
 @pytest.mark.id("PromotionTasksRunInParallel")
@@ -38,7 +38,9 @@ import pytest
 @pytest.mark.core
 def test_parallel():
     pass
+"""
 
+SCENARIOS = PARALLEL + """
 @pytest.mark.id("PromotionWaitsForPostDeployment")
 @pytest.mark.feature("PromotionOrdering")
 @pytest.mark.core
@@ -135,15 +137,7 @@ def test_interrupted():
 
 
 def test_an_interrupted_run_never_reports_a_profile_as_a_success(pytester, suite):
-    pytester.makepyfile(test_scenarios="""
-import pytest
-
-@pytest.mark.id("PromotionTasksRunInParallel")
-@pytest.mark.feature("PromotionParallelism")
-@pytest.mark.core
-def test_parallel():
-    pass
-
+    pytester.makepyfile(test_scenarios=PARALLEL + """
 @pytest.mark.id("PromotionAfterPostDeployment")
 @pytest.mark.feature("PromotionOrdering")
 @pytest.mark.core
