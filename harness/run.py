@@ -25,6 +25,8 @@ from harness.options import RunOptions, new_run_dir
 from harness.paths import REPO
 from harness.plugin.options import Carrier
 from harness.report.conformance import REPORT_FILE
+from harness.report.progress import PYTEST_ARGS as PROGRESS_PYTEST_ARGS
+from harness.report.progress import Progress, terminal
 from harness.signals import Stopped, stop_on_signals
 
 
@@ -32,10 +34,12 @@ def pytest_args(options: RunOptions) -> list[str]:
     marker = "feature" if options.profile == "all" else f"feature and {options.profile}"
     report_dir = Path(options.run_dir)
     args = [
-        str(REPO / "steps"), "-m", marker, "-q", "-p", "no:cacheprovider",
+        str(REPO / "steps"), "-m", marker, *PROGRESS_PYTEST_ARGS, "-p", "no:cacheprovider",
         f"--junitxml={report_dir / 'junit.xml'}", f"--cucumberjson={report_dir / 'cucumber.json'}",
         f"--rootdir={REPO}", "-c", str(REPO / "pyproject.toml"),
     ]
+    # A person reads harness.report.progress's lines, and no warning about modules this process imported before pytest
+    args += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
     if options.workers > 1:
         # loadgroup keeps the CRD compatibility scenarios (one cluster of their own) on one worker
         args += ["-n", str(options.workers), "--dist", "loadgroup"]
@@ -58,7 +62,7 @@ def run(options: RunOptions) -> int:
     print(f"running the {options.profile} profile(s) against {adapter.metadata['name']} {adapter.metadata['version']} "
           f"({adapter_path}) on the {options.provider} provider; reports in {run_dir}", flush=True)
     with stop_on_signals() as stopped:
-        code = pytest.main(pytest_args(options), plugins=[Carrier(options)])
+        code = pytest.main(pytest_args(options), plugins=[Carrier(options), Progress(terminal())])
     print(f"reports: {run_dir} (conformance-report.yaml, junit.xml, cucumber.json, index.html)", flush=True)
     return exit_code(code, run_dir / REPORT_FILE, stopped)
 

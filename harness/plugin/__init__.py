@@ -5,7 +5,8 @@
 - `cluster`: the session's cluster, created on first use and deleted at the end;
 - `implementation`: the implementation under test, installed and started once per run;
 - `scenarios`: which scenarios run (claims, selection, provider), a namespace per scenario, the
-  lock of @exclusive scenarios, and what is written after each scenario.
+  lock of @exclusive scenarios, and what is written after each scenario;
+- `harness.report.junit`: JUnit XML test cases named by scenario ID and conformance feature.
 
 Loaded for every pytest run of the project (pyproject's addopts `-p harness.plugin`); it starts
 nothing until a test asks for the `cluster` fixture, so unit tests never start a cluster.
@@ -15,7 +16,7 @@ from __future__ import annotations
 from importlib import import_module
 
 MODULES = ("harness.plugin.options", "harness.plugin.cluster", "harness.plugin.implementation",
-           "harness.plugin.scenarios")
+           "harness.plugin.scenarios", "harness.report.junit")
 
 
 def pytest_addoption(parser, pluginmanager):
