@@ -73,7 +73,7 @@ def scenario(kube, namespace, implementation, request) -> Scenario:
     recorder = Recorder(kube, namespace).start()
     yield Scenario(kube, namespace, recorder)
     recorder.stop()
-    after_scenario(request.node, kube, namespace, implementation)
+    after_scenario(request.node, kube, namespace, implementation, recorder)
 
 
 # -- Given: definitions, metrics, app contexts ----------------------------------------------------

@@ -84,7 +84,7 @@ def reliability(kube, namespace, implementation, request) -> Reliability:
     scenario = Reliability(kube, namespace, Recorder(kube, namespace).start(), seed)
     yield scenario
     scenario.recorder.stop()
-    after_scenario(request.node, kube, namespace, implementation)
+    after_scenario(request.node, kube, namespace, implementation, scenario.recorder)
 
 
 def _kinds(datatable) -> list[tuple[str, int, dict[str, list[str]]]]:

@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 import pytest
 
 from harness.report import Outcome, build_report, write_html, write_report, write_timeline
-from harness.report.bars import bars_from_objects
-from test_report_timeline import JOBS, TASKS, app_version, at
+from harness.report.bars import bars_from_watch
+from test_report_timeline import DEPLOY, NOTIFY, WATCHED, at
 
 SVG = "{http://www.w3.org/2000/svg}"
 VOID = {"meta", "br", "img", "hr", "input", "link"}
@@ -39,6 +39,7 @@ OUTCOMES = [
     Outcome("PromotionTaskFailsVersion", "PromotionBlockingFailure", "core", "failed",
             "promotionStatus: expected Failed, observed Succeeded <with markup>", 12.0, "steps/t.py::test_b"),
     Outcome("PromotionNonBlockingWarning", "PromotionNonBlockingFailure", "extended", "skipped", "not claimed", 0.0, "steps/t.py::test_c"),
+    Outcome("CRDUpgradeKeepsObjects", "CRDCompatibility", "core", "passed", "", 3.2, "steps/t.py::test_d"),
 ]
 
 
@@ -53,31 +54,58 @@ def report_dir(tmp_path):
     report = build_report(OUTCOMES, implementation={"name": "reference", "version": "0.1.0", "organization": "tests"},
                           provider={"name": "simulated"}, interrupted=True)
     write_report(report, tmp_path, OUTCOMES)
-    write_timeline(tmp_path, "PromotionTasksRunInParallel", bars_from_objects([app_version()], TASKS, JOBS, []), status="passed")
+    write_timeline(tmp_path, "PromotionTasksRunInParallel", bars_from_watch(WATCHED), status="passed")
     running = [{"row": "KeptnTask promotion-a-1", "group": "task", "start": at(0), "end": None, "status": "Progressing"}]
     write_timeline(tmp_path, "PromotionTaskFailsVersion", running, status="failed", recorded_at=at(5))
+    (tmp_path / "diagnostics" / "PromotionTaskFailsVersion").mkdir(parents=True)
+    (tmp_path / "diagnostics" / "PromotionTaskFailsVersion" / "failure.txt").write_text("AssertionError")
     return tmp_path
 
 
-def test_the_page_is_well_formed_html_with_one_section_per_scenario(report_dir):
+def test_the_page_is_well_formed_html(report_dir):
     page = write_html(report_dir).read_text()
     checker = NestingChecker()
     checker.feed(page)
     checker.close()
     assert checker.open == []
-    for outcome in OUTCOMES:
-        assert f"<h2>{outcome.id}</h2>" in page
-    assert page.count('<section class="scenario"') == 3
     assert "promotionStatus: expected Failed, observed Succeeded &lt;with markup&gt;" in page
     assert "The run was interrupted" in page
-    assert page.count("No timeline recorded.") == 1  # the skipped scenario
 
 
-def test_the_page_loads_nothing_from_elsewhere(report_dir):
+def overview(page: str) -> list[list[str]]:
+    """The rows of the table of every scenario, as text cells."""
+    table = re.search(r'<table class="scenarios">(.*?)</table>', page, flags=re.S).group(1)
+    return [[re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table) if "<td" in row]
+
+
+def test_one_table_holds_every_scenario_failures_first(report_dir):
+    rows = overview(write_html(report_dir).read_text())
+    assert [(row[0], row[1]) for row in rows] == [
+        ("failed", "PromotionTaskFailsVersion"),
+        ("passed", "CRDUpgradeKeepsObjects"),  # within a result: core first, then by feature and ID
+        ("passed", "PromotionTasksRunInParallel"),
+        ("skipped", "PromotionNonBlockingWarning"),
+    ]
+    skipped = rows[-1]
+    assert skipped[2:] == ["PromotionNonBlockingFailure", "extended", "0.0", "not claimed"]
+
+
+def test_failures_come_first_and_scenarios_without_a_timeline_get_no_card(report_dir):
     page = write_html(report_dir).read_text()
-    assert "<script" not in page and "<link" not in page and "@import" not in page
-    assert re.findall(r'(?:src|href)="', page) == []
-    assert set(re.findall(r"https?://[^\"' )]+", page)) == {"http://www.w3.org/2000/svg"}  # the SVG namespace name only
+    cards = re.findall(r'<section class="scenario[^"]*" id="([^"]+)"', page)
+    assert cards == ["PromotionTaskFailsVersion", "PromotionTasksRunInParallel"]  # the failure, then timelines
+    assert page.index('id="PromotionTaskFailsVersion"') < page.index('<table class="scenarios">')
+    assert "No timeline recorded" not in page
+    assert '<a href="#PromotionTaskFailsVersion">' in page and ">CRDUpgradeKeepsObjects<" in page
+    assert '<a href="diagnostics/PromotionTaskFailsVersion/failure.txt">failure.txt</a>' in page
+
+
+def test_a_failure_without_a_timeline_still_gets_its_card_with_the_reason(report_dir):
+    (report_dir / "timelines" / "PromotionTaskFailsVersion.json").unlink()
+    page = write_html(report_dir).read_text()
+    card = re.search(r'<section class="scenario failed" id="PromotionTaskFailsVersion">(.*?)</section>', page, flags=re.S)
+    assert card and "observed Succeeded" in card.group(1) and "<svg" not in card.group(1)
 
 
 def test_each_timeline_is_an_svg_with_one_rect_per_bar(report_dir):
@@ -86,7 +114,7 @@ def test_each_timeline_is_an_svg_with_one_rect_per_bar(report_dir):
     assert sorted(svgs) == ["PromotionTaskFailsVersion", "PromotionTasksRunInParallel"]
     parallel, failing = svgs["PromotionTasksRunInParallel"], svgs["PromotionTaskFailsVersion"]
     bar_rects = [rect for rect in parallel.iter(f"{SVG}rect") if "bar" in rect.get("class", "").split()]
-    assert len(bar_rects) == len(bars_from_objects([app_version()], TASKS, JOBS, []))
+    assert len(bar_rects) == len(bars_from_watch(WATCHED))
     statuses = [rect.get("data-status") for rect in bar_rects]
     assert statuses.count("Failed") == 4  # version, promotion phase, deploy-prod task and its Job
     assert len([text for text in parallel.iter(f"{SVG}text") if text.get("class") == "failed-mark"]) == 4
@@ -99,14 +127,14 @@ def test_parallel_tasks_sit_on_their_own_rows_at_overlapping_x(report_dir):
     parallel = timelines(page)["PromotionTasksRunInParallel"]
     tasks = {rect.find(f"{SVG}title").text.split(" ")[1]: rect for rect in parallel.iter(f"{SVG}rect")
              if rect.get("class") == "bar task"}
-    notify, deploy = tasks["promotion-notify-12345"], tasks["promotion-deploy-prod-54321"]
+    notify, deploy = tasks[NOTIFY], tasks[DEPLOY]
     assert notify.get("y") != deploy.get("y")
     notify_x, deploy_x = float(notify.get("x")), float(deploy.get("x"))
     assert notify_x < deploy_x + float(deploy.get("width")) and deploy_x < notify_x + float(notify.get("width"))
 
 
-def test_a_timeline_without_an_outcome_still_gets_a_section(report_dir):
+def test_a_timeline_without_an_outcome_still_gets_a_card(report_dir):
     write_timeline(report_dir, "PromotionOrphan", [{"row": "r", "group": "task", "start": at(0), "end": at(1), "status": "Succeeded"}],
                    status="passed")
     page = write_html(report_dir).read_text()
-    assert "<h2>PromotionOrphan</h2>" in page
+    assert "<h3>PromotionOrphan</h3>" in page

@@ -1,12 +1,14 @@
-"""Timeline bars derived from Keptn objects, and their layout on the time axis."""
+"""Timeline bars from what a scenario's watch saw, on the harness's clock, and their layout on the time axis."""
 from __future__ import annotations
 
+import copy
 import json
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import pytest
 
-from harness.report import bars_from_objects, write_timeline
+from harness.report import bars_from_watch, write_timeline
 from harness.report.svg import tick_step
 from harness.report.timeline import layout, parse_time, read_timelines
 
@@ -20,55 +22,81 @@ def at(seconds: float) -> str:
     return text + (f".{round(fraction * 1000):03d}Z" if fraction else "Z")
 
 
-def app_version(promotion_status="Failed", **status) -> dict:
-    return {"kind": "KeptnAppVersion", "metadata": {"name": "app-0.1.0-6b86b273"}, "status": {
-        "status": "Failed", "currentPhase": "PromotionTasks", "startTime": at(0), "endTime": at(9),
-        "preDeploymentStatus": "Succeeded",
-        "preDeploymentTaskStatus": [{"definitionName": "check", "name": "pre-check-11111", "status": "Succeeded",
-                                     "startTime": at(0.5), "endTime": at(2)}],
-        "workloadOverallStatus": "Succeeded",
-        "workloadStatus": [{"workload": {"name": "app-web", "version": "0.1.0"}, "status": "Succeeded"}],
-        "postDeploymentStatus": "Succeeded", "postDeploymentTaskStatus": [],
-        "promotionStatus": promotion_status,
-        "promotionTaskStatus": [
-            {"definitionName": "notify", "name": "promotion-notify-12345", "status": "Succeeded", "startTime": at(4), "endTime": at(7.25)},
-            {"definitionName": "deploy-prod", "name": "promotion-deploy-prod-54321", "status": "Failed", "startTime": at(4.1), "endTime": at(6)},
-        ],
-        **status,
-    }}
+EPOCH = parse_time(T0, "T0").timestamp()
 
 
-def task(name, check_type, definition, state, start, end, job=None, **extra) -> dict:
-    return {"kind": "KeptnTask", "metadata": {"name": name, "creationTimestamp": at(start)},
-            "spec": {"taskDefinition": definition, "checkType": check_type},
-            "status": {"status": state, "startTime": at(start), **({"endTime": at(end)} if end is not None else {}),
-                       **({"jobName": job} if job else {}), **extra}}
+@dataclass(frozen=True)
+class Seen:
+    """An object version as the scenario's watch delivered it (harness.library.recorder.Observation)."""
+
+    kind: str
+    type: str
+    object: dict
+    received: float
 
 
-def job(name, start, conditions=(), completion=None, owner=None, annotations=None) -> dict:
-    metadata = {"name": name, "creationTimestamp": at(start), "annotations": annotations or {}}
+def seen(seconds: float, obj: dict, event: str = "MODIFIED") -> Seen:
+    """`obj` as it arrived `seconds` after T0 (deep-copied: each version stands alone)."""
+    return Seen(obj["kind"], event, copy.deepcopy(obj), EPOCH + seconds)
+
+
+def version(**status) -> dict:
+    return {"kind": "KeptnAppVersion", "metadata": {"name": "app-0.1.0-6b86b273", "uid": "kav"}, "status": status}
+
+
+def item(name, definition, state) -> dict:
+    return {"definitionName": definition, "name": name, "status": state}
+
+
+def task(name, check_type, definition, state, **status) -> dict:
+    return {"kind": "KeptnTask", "metadata": {"name": name, "uid": name},
+            "spec": {"taskDefinition": definition, "checkType": check_type}, "status": {"status": state, **status}}
+
+
+def job(name, owner=None, conditions=(), **status) -> dict:
+    metadata = {"name": name, "uid": name, "annotations": {}}
     if owner:
-        metadata["ownerReferences"] = [{"kind": "KeptnTask", "name": owner, "apiVersion": "lifecycle.keptn.sh/v1", "uid": "u"}]
-    status = {"startTime": at(start), "conditions": [
-        {"type": kind, "status": "True", "lastTransitionTime": at(when), "reason": reason, "message": message}
-        for kind, when, reason, message in conditions]}
-    if completion is not None:
-        status["completionTime"] = at(completion)
-    return {"kind": "Job", "metadata": metadata, "status": status}
+        metadata["ownerReferences"] = [{"kind": "KeptnTask", "name": owner, "apiVersion": "lifecycle.keptn.sh/v1", "uid": owner}]
+    return {"kind": "Job", "metadata": metadata, "status": {
+        **status, "conditions": [{"type": kind, "status": "True", "reason": reason, "message": message}
+                                 for kind, reason, message in conditions]}}
 
 
-TASKS = [
-    task("promotion-deploy-prod-54321", "promotion", "deploy-prod", "Failed", 4.1, 6, reason="BackoffLimitExceeded",
-         message="Job has reached the specified backoff limit"),
-    task("pre-check-11111", "pre", "check", "Succeeded", 0.5, 2),
-    task("promotion-notify-12345", "promotion", "notify", "Succeeded", 4, 7.25, job="promotion-notify-12345-99999"),
-]
-JOBS = [
-    job("promotion-notify-12345-99999", 4.2, [("Complete", 7.25, "", "")], completion=7.2),  # found through the task's jobName
-    job("promotion-deploy-prod-54321-22222", 4.2, [("FailureTarget", 5.9, "BackoffLimitExceeded", "x"),
-                                                   ("Failed", 6, "BackoffLimitExceeded", "Job has reached the specified backoff limit")],
-        owner="promotion-deploy-prod-54321"),
-    job("pre-check-11111-33333", 0.6, [("Complete", 2, "", "")], completion=1.9, annotations={"keptn.sh/task-name": "pre-check-11111"}),
+PRE, NOTIFY, DEPLOY = "pre-check-11111", "promotion-notify-12345", "promotion-deploy-prod-54321"
+# Each Job's own status.startTime is the whole second the Job controller writes: earlier than its task's creation.
+WATCHED = [
+    seen(0.00, version(), "ADDED"),
+    seen(0.05, version(status="Progressing", currentPhase="AppPreDeployTasks", preDeploymentStatus="Progressing",
+                       preDeploymentTaskStatus=[item(PRE, "check", "Progressing")])),
+    seen(0.10, task(PRE, "pre", "check", "Pending"), "ADDED"),
+    seen(0.60, job(f"{PRE}-33333", startTime=T0), "ADDED"),
+    seen(2.00, job(f"{PRE}-33333", conditions=[("Complete", "", "")], startTime=T0) | {
+        "metadata": {"name": f"{PRE}-33333", "uid": f"{PRE}-33333", "annotations": {"keptn.sh/task-name": PRE}}}),
+    seen(2.05, task(PRE, "pre", "check", "Succeeded")),
+    seen(2.10, version(status="Progressing", currentPhase="AppPostDeployTasks", preDeploymentStatus="Succeeded",
+                       preDeploymentTaskStatus=[item(PRE, "check", "Succeeded")], workloadOverallStatus="Succeeded",
+                       postDeploymentStatus="Succeeded", postDeploymentTaskStatus=[])),
+    seen(4.00, version(status="Progressing", currentPhase="PromotionTasks", preDeploymentStatus="Succeeded",
+                       preDeploymentTaskStatus=[item(PRE, "check", "Succeeded")], postDeploymentStatus="Succeeded",
+                       promotionStatus="Progressing",
+                       promotionTaskStatus=[item(NOTIFY, "notify", "Progressing"), item(DEPLOY, "deploy-prod", "Progressing")])),
+    seen(4.10, task(NOTIFY, "promotion", "notify", "Pending"), "ADDED"),
+    seen(4.15, task(DEPLOY, "promotion", "deploy-prod", "Pending"), "ADDED"),
+    seen(4.20, job(f"{NOTIFY}-99999", startTime="2025-01-02T03:04:04Z"), "ADDED"),
+    seen(4.25, job(f"{DEPLOY}-22222", owner=DEPLOY, startTime="2025-01-02T03:04:04Z"), "ADDED"),
+    seen(4.30, task(NOTIFY, "promotion", "notify", "Progressing", jobName=f"{NOTIFY}-99999")),
+    seen(5.90, job(f"{DEPLOY}-22222", owner=DEPLOY, conditions=[("FailureTarget", "BackoffLimitExceeded", "x")])),
+    seen(6.00, job(f"{DEPLOY}-22222", owner=DEPLOY, conditions=[
+        ("FailureTarget", "BackoffLimitExceeded", "x"),
+        ("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit")])),
+    seen(6.05, task(DEPLOY, "promotion", "deploy-prod", "Failed", reason="BackoffLimitExceeded",
+                    message="Job has reached the specified backoff limit")),
+    seen(6.10, version(status="Failed", currentPhase="PromotionTasks", preDeploymentStatus="Succeeded",
+                       preDeploymentTaskStatus=[item(PRE, "check", "Succeeded")], postDeploymentStatus="Succeeded",
+                       promotionStatus="Failed",
+                       promotionTaskStatus=[item(NOTIFY, "notify", "Progressing"), item(DEPLOY, "deploy-prod", "Failed")])),
+    seen(7.25, job(f"{NOTIFY}-99999", conditions=[("Complete", "", "")])),
+    seen(7.30, task(NOTIFY, "promotion", "notify", "Succeeded", jobName=f"{NOTIFY}-99999")),
 ]
 
 
@@ -76,67 +104,105 @@ def rows(bars):
     return [bar["row"] for bar in bars]
 
 
+def by_row(bars) -> dict[str, dict]:
+    return {bar["row"]: bar for bar in bars}
+
+
+def seconds(value: str | None) -> float | None:
+    return None if value is None else round(parse_time(value, "bar").timestamp() - EPOCH, 6)
+
+
 def test_bars_follow_the_version_then_runs_in_start_order_each_task_followed_by_its_jobs():
-    bars = bars_from_objects([app_version()], TASKS, JOBS, [])
-    assert rows(bars) == [
+    assert rows(bars_from_watch(WATCHED)) == [
         "KeptnAppVersion app-0.1.0-6b86b273",
         "KeptnAppVersion app-0.1.0-6b86b273 / AppPreDeployTasks",
-        "KeptnAppVersion app-0.1.0-6b86b273 / PromotionTasks",  # empty post-deploy list and timeless AppDeploy: no bar
-        "KeptnTask pre-check-11111",
-        "Job pre-check-11111-33333",
-        "KeptnTask promotion-notify-12345",
-        "Job promotion-notify-12345-99999",
-        "KeptnTask promotion-deploy-prod-54321",
-        "Job promotion-deploy-prod-54321-22222",
+        "KeptnAppVersion app-0.1.0-6b86b273 / PromotionTasks",  # the empty post-deploy list ran nothing: no bar
+        f"KeptnTask {PRE}",
+        f"Job {PRE}-33333",  # found through its keptn.sh/task-name annotation
+        f"KeptnTask {NOTIFY}",
+        f"Job {NOTIFY}-99999",  # through the task's status.jobName
+        f"KeptnTask {DEPLOY}",
+        f"Job {DEPLOY}-22222",  # through its ownerReference
     ]
 
 
-def test_a_phase_bar_spans_its_items_and_carries_the_phase_status():
-    promotion = next(b for b in bars_from_objects([app_version()], [], [], []) if b["row"].endswith("/ PromotionTasks"))
-    assert (promotion["start"], promotion["end"], promotion["status"], promotion["group"]) == (at(4), at(7.25), "Failed", "phase")
-    assert "promotion-deploy-prod-54321 (Failed)" in promotion["detail"]
+def test_every_time_is_when_the_watch_saw_it_to_the_microsecond_never_an_objects_own_timestamp():
+    bars = by_row(bars_from_watch(WATCHED))
+    job_ = bars[f"Job {NOTIFY}-99999"]
+    assert job_["start"] == "2025-01-02T03:04:04.200000Z"  # its status.startTime says 03:04:04Z
+    assert (seconds(job_["start"]), seconds(job_["end"])) == (4.2, 7.25)
 
 
-def test_a_phase_with_an_unfinished_item_is_still_running():
-    version = app_version(promotion_status="Progressing")
-    del version["status"]["promotionTaskStatus"][0]["endTime"]
-    promotion = next(b for b in bars_from_objects([version], [], [], []) if b["row"].endswith("/ PromotionTasks"))
+def test_a_job_never_starts_before_its_own_task():
+    bars = by_row(bars_from_watch(WATCHED))
+    for task_name in (PRE, NOTIFY, DEPLOY):
+        jobs = [bar for row, bar in bars.items() if row.startswith(f"Job {task_name}-")]
+        assert jobs and all(seconds(j["start"]) >= seconds(bars[f"KeptnTask {task_name}"]["start"]) for j in jobs)
+
+
+def test_promotion_starts_on_the_page_after_the_phase_before_it_ended():
+    bars = by_row(bars_from_watch(WATCHED))
+    pre_end = seconds(bars["KeptnAppVersion app-0.1.0-6b86b273 / AppPreDeployTasks"]["end"])
+    promotion = [bar for row, bar in bars.items() if "promotion-" in row or row.endswith("/ PromotionTasks")]
+    assert len(promotion) == 5 and min(seconds(bar["start"]) for bar in promotion) > pre_end
+
+
+def test_a_phase_bar_spans_from_where_it_began_to_where_it_completed_and_carries_its_status():
+    bars = by_row(bars_from_watch(WATCHED))
+    promotion = bars["KeptnAppVersion app-0.1.0-6b86b273 / PromotionTasks"]
+    assert (seconds(promotion["start"]), seconds(promotion["end"]), promotion["status"], promotion["group"]) == (
+        4.0, 6.1, "Failed", "phase")
+    assert f"{DEPLOY} (Failed)" in promotion["detail"]
+    pre = bars["KeptnAppVersion app-0.1.0-6b86b273 / AppPreDeployTasks"]
+    assert (seconds(pre["start"]), seconds(pre["end"])) == (0.05, 2.1)
+    whole = bars["KeptnAppVersion app-0.1.0-6b86b273"]
+    assert (seconds(whole["start"]), seconds(whole["end"]), whole["status"]) == (0.0, 6.1, "Failed")
+
+
+def test_a_phase_never_seen_completed_is_still_running():
+    bars = by_row(bars_from_watch(WATCHED[:9]))
+    promotion = bars["KeptnAppVersion app-0.1.0-6b86b273 / PromotionTasks"]
     assert (promotion["end"], promotion["status"]) == (None, "Progressing")
+    assert bars[f"KeptnTask {NOTIFY}"]["end"] is None
 
 
-def test_task_and_job_bars_take_their_times_and_states_from_status_and_conditions():
-    bars = {bar["row"]: bar for bar in bars_from_objects([], TASKS, JOBS, [])}
-    failed_task = bars["KeptnTask promotion-deploy-prod-54321"]
-    assert (failed_task["start"], failed_task["end"], failed_task["status"]) == (at(4.1), at(6), "Failed")
+def test_task_and_job_bars_take_their_states_from_status_and_conditions():
+    bars = by_row(bars_from_watch(WATCHED))
+    failed_task = bars[f"KeptnTask {DEPLOY}"]
+    assert (seconds(failed_task["end"]), failed_task["status"]) == (6.05, "Failed")
     assert "BackoffLimitExceeded: Job has reached the specified backoff limit" in failed_task["detail"]
-    failed_job = bars["Job promotion-deploy-prod-54321-22222"]
-    assert (failed_job["end"], failed_job["status"]) == (at(6), "Failed")  # the Failed condition's lastTransitionTime
-    done = bars["Job promotion-notify-12345-99999"]
-    assert (done["end"], done["status"]) == (at(7.2), "Succeeded")  # completionTime
+    failed_job = bars[f"Job {DEPLOY}-22222"]
+    assert (seconds(failed_job["end"]), failed_job["status"]) == (5.9, "Failed")  # FailureTarget already decides
+    assert bars[f"Job {NOTIFY}-99999"]["status"] == "Succeeded"
 
 
 def test_a_running_job_has_no_end_and_a_job_without_task_comes_last():
-    running = job("stray-1", 3)
-    bars = bars_from_objects([], TASKS[1:2], [running, JOBS[2]], [])
-    assert rows(bars) == ["KeptnTask pre-check-11111", "Job pre-check-11111-33333", "Job stray-1"]
+    stray = seen(3, job("stray-1", startTime=T0), "ADDED")
+    bars = bars_from_watch([WATCHED[2], WATCHED[3], WATCHED[4], stray])
+    assert rows(bars) == [f"KeptnTask {PRE}", f"Job {PRE}-33333", "Job stray-1"]
     assert (bars[-1]["end"], bars[-1]["status"]) == (None, "Progressing")
 
 
+def test_an_object_deleted_before_it_completed_ends_at_its_deletion_and_says_so():
+    running = job("gone-1", startTime=T0)
+    bar = bars_from_watch([seen(1, running, "ADDED"), seen(2.5, running, "DELETED")])[0]
+    assert (seconds(bar["end"]), bar["status"]) == (2.5, "Progressing")
+    assert bar["detail"].endswith("(deleted before it completed)")
+
+
 def test_an_evaluation_takes_its_place_among_the_runs_by_start_time():
-    evaluation = {"kind": "KeptnEvaluation", "metadata": {"name": "post-eval-slo-1"},
-                  "spec": {"checkType": "post-eval", "evaluationDefinition": "slo"},
-                  "status": {"overallStatus": "Succeeded", "startTime": at(3), "endTime": at(3.5)}}
-    bars = bars_from_objects([], TASKS, [], [evaluation])
-    assert rows(bars) == ["KeptnTask pre-check-11111", "KeptnEvaluation post-eval-slo-1",
-                          "KeptnTask promotion-notify-12345", "KeptnTask promotion-deploy-prod-54321"]
-    assert bars[1]["group"] == "evaluation" and bars[1]["status"] == "Succeeded"
+    evaluation = {"kind": "KeptnEvaluation", "metadata": {"name": "post-eval-slo-1", "uid": "e"},
+                  "spec": {"checkType": "post-eval", "evaluationDefinition": "slo"}, "status": {"overallStatus": "Pending"}}
+    done = copy.deepcopy(evaluation)
+    done["status"]["overallStatus"] = "Succeeded"
+    bars = bars_from_watch([*WATCHED[8:10], seen(3, evaluation, "ADDED"), seen(3.5, done), WATCHED[2]])
+    assert rows(bars) == [f"KeptnTask {PRE}", "KeptnEvaluation post-eval-slo-1", f"KeptnTask {NOTIFY}", f"KeptnTask {DEPLOY}"]
+    assert bars[1]["group"] == "evaluation" and bars[1]["status"] == "Succeeded" and seconds(bars[1]["end"]) == 3.5
 
 
-def test_a_bad_timestamp_names_the_object_and_field():
-    version = app_version()
-    version["status"]["promotionTaskStatus"][1]["startTime"] = "yesterday"
-    with pytest.raises(ValueError, match=r"KeptnAppVersion app-0.1.0-6b86b273: status.promotionTaskStatus: expected an RFC3339 timestamp .* got 'yesterday'"):
-        bars_from_objects([version], [], [], [])
+def test_kinds_that_are_not_drawn_are_ignored():
+    pod = {"kind": "Pod", "metadata": {"name": "p", "uid": "p"}, "status": {}}
+    assert bars_from_watch([seen(1, pod, "ADDED")]) == []
 
 
 @pytest.mark.parametrize(("text", "microseconds"), [
@@ -170,14 +236,13 @@ def test_overlapping_bars_of_one_row_are_stacked_in_lanes_and_others_keep_one_la
 
 
 def test_parallel_promotion_tasks_overlap_on_the_axis():
-    rows_, _ = layout({"scenario": "S", "bars": bars_from_objects([app_version()], TASKS, JOBS, [])})
-    notify, deploy = (next(r for r in rows_ if r.label == f"KeptnTask {n}").lanes[0][0]
-                      for n in ("promotion-notify-12345", "promotion-deploy-prod-54321"))
+    rows_, _ = layout({"scenario": "S", "bars": bars_from_watch(WATCHED)})
+    notify, deploy = (next(r for r in rows_ if r.label == f"KeptnTask {n}").lanes[0][0] for n in (NOTIFY, DEPLOY))
     assert notify.start < deploy.end and deploy.start < notify.end
 
 
 def test_a_timeline_is_written_checked_and_read_back(tmp_path):
-    bars = bars_from_objects([app_version()], TASKS, JOBS, [])
+    bars = bars_from_watch(WATCHED)
     path = write_timeline(tmp_path, "PromotionTasksRunInParallel", bars, status="passed")
     assert path == tmp_path / "timelines" / "PromotionTasksRunInParallel.json"
     assert read_timelines(tmp_path)["PromotionTasksRunInParallel"]["bars"] == bars
@@ -195,9 +260,3 @@ def test_a_malformed_timeline_is_refused_naming_the_field(tmp_path):
 @pytest.mark.parametrize(("span", "step"), [(1, 0.1), (3.2, 0.5), (9, 1), (40, 5), (95, 10), (600, 60)])
 def test_axis_ticks_use_round_steps_of_at_most_ten_ticks(span, step):
     assert tick_step(span) == step
-
-
-def test_a_job_that_met_its_success_criteria_before_completion_time_ends_at_that_condition():
-    criteria_met = job("j-1", 1, [("SuccessCriteriaMet", 3, "", "")])
-    bar = bars_from_objects([], [], [criteria_met], [])[0]
-    assert (bar["end"], bar["status"]) == (at(3), "Succeeded")

@@ -6,12 +6,15 @@ lifecycle object of its namespace, its Jobs, pods and events, and the implementa
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import yaml
 
 from harness.library.kube import Kube
-from harness.report import bars_from_objects, write_timeline
+from harness.library.recorder import Recorder
+from harness.report import write_timeline
+from harness.report.bars import TIMED_KINDS, bars_from_watch, rfc3339
 
 DUMPED_KINDS = (
     "KeptnApp", "KeptnAppContext", "KeptnAppVersion", "KeptnWorkload", "KeptnWorkloadVersion", "KeptnTaskDefinition",
@@ -19,12 +22,12 @@ DUMPED_KINDS = (
 )
 
 
-def write_scenario_timeline(kube: Kube, namespace: str, report_dir: Path, scenario_id: str, status: str) -> Path:
-    bars = bars_from_objects(
-        kube.list("KeptnAppVersion", namespace), kube.list("KeptnTask", namespace),
-        kube.list("Job", namespace), kube.list("KeptnEvaluation", namespace),
-    )
-    return write_timeline(report_dir, scenario_id, bars, status=status)
+def write_scenario_timeline(recorder: Recorder, report_dir: Path, scenario_id: str, status: str) -> Path:
+    """The timeline on the clock of the scenario's watch (harness.report.bars); bars still running
+    end where it was recorded."""
+    observations = [seen for kind in TIMED_KINDS for seen in recorder.seen(kind)]
+    return write_timeline(report_dir, scenario_id, bars_from_watch(observations), status=status,
+                          recorded_at=rfc3339(time.time()))
 
 
 def write_diagnostics(kube: Kube, namespace: str, folder: Path, failure: str, log_tail: str) -> Path:

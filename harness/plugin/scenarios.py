@@ -19,6 +19,7 @@ from kubernetes import client
 from harness import session
 from harness.implementations import adapter as adapters
 from harness.implementations.runner import Implementation
+from harness.library.recorder import Recorder
 from harness.plugin.cluster import chosen_provider, say
 from harness.plugin.options import options_of
 from harness.report.collector import SKIP_LABEL, scenario_labels
@@ -102,8 +103,9 @@ def pytest_runtest_makereport(item, call):
     return report_
 
 
-def after_scenario(item, kube, namespace: str, implementation: Implementation) -> None:
-    """Write the scenario's timeline, and its diagnostics if it failed (called from its fixture teardown)."""
+def after_scenario(item, kube, namespace: str, implementation: Implementation, recorder: Recorder) -> None:
+    """Write the scenario's timeline from what its watch saw, and its diagnostics if it failed
+    (called from its fixture teardown)."""
     from harness.library.diagnostics import write_diagnostics, write_scenario_timeline
 
     labels = scenario_labels(item)
@@ -112,7 +114,7 @@ def after_scenario(item, kube, namespace: str, implementation: Implementation) -
         return
     report_dir = Path(options_of(item.config).run_dir)
     status = "failed" if call.failed else "passed"
-    write_scenario_timeline(kube, namespace, report_dir, labels["id"], status)
+    write_scenario_timeline(recorder, report_dir, labels["id"], status)
     if call.failed:
         folder = write_diagnostics(kube, namespace, report_dir / "diagnostics" / labels["id"], call.longreprtext,
                                    implementation.log_tail())

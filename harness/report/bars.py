@@ -1,114 +1,188 @@
-"""Timeline bars from the Keptn objects of a scenario, as the cluster returns them.
+"""Timeline bars from what a scenario's watch saw (harness.library.recorder), on one clock.
 
-Per KeptnAppVersion: its overall span, then one bar per phase from the earliest start to the latest
-end of the phase's items (none for a phase without timed items). Then every KeptnEvaluation and
-KeptnTask in start order, each task followed by its Jobs; Jobs without a known task come last.
-The bar format is described in harness.report.timeline.
+Every time on the page is the harness's own `time.time()` at the arrival of an object version
+(`Observation.received`, sub-second). Timestamps written into the objects are not used: a Job's
+come in whole seconds from the Job controller, a KeptnTask's in microseconds from the
+implementation, and mixing them drew Jobs starting before their own task, and promotion before
+post-deployment had ended.
+
+An object's bar starts with the first version seen (its creation, as the scenario's watch starts
+before the scenario acts) and ends with the first version seen completed, or its deletion; one
+never seen completed is still running (its end is null). Per KeptnAppVersion: its whole span, then
+one bar per phase that had items, from the version where it began to the one where it completed.
+Then every KeptnEvaluation and KeptnTask in start order, each task followed by its Jobs; Jobs
+without a known task come last. The bar format is described in harness.report.timeline.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Protocol
 
 from harness.contract.jobs import job_result
 from harness.contract.phases import APP_PHASES
-from harness.report.timeline import parse_time
+from harness.contract.states import COMPLETED, KeptnState
+
+TIMED_KINDS = ("KeptnAppVersion", "KeptnTask", "KeptnEvaluation", "Job")
 
 
-def _name(obj: dict) -> str:
-    return obj.get("metadata", {}).get("name", "?")
+class Seen(Protocol):
+    """One object version as the watch delivered it (harness.library.recorder.Observation)."""
+
+    kind: str
+    type: str  # ADDED, MODIFIED, DELETED
+    object: dict
+    received: float  # time.time() at arrival
 
 
-def _bar(row: str, group: str, start: str, end: str | None, status: str, detail: str) -> dict:
-    return {"row": row, "group": group, "start": start, "end": end, "status": status, "detail": detail}
+@dataclass
+class History:
+    """Every version of one object, in arrival order."""
+
+    kind: str
+    name: str
+    versions: list[tuple[float, dict]] = field(default_factory=list)
+    deleted: float | None = None
+
+    @property
+    def first(self) -> float:
+        return self.versions[0][0]
+
+    @property
+    def last(self) -> dict:
+        return self.versions[-1][1]
+
+    def first_when(self, predicate) -> float | None:
+        return next((at for at, obj in self.versions if predicate(obj)), None)
 
 
-def _app_version_bars(version: dict) -> list[dict]:
-    name, status = _name(version), version.get("status", {})
-    bars = []
-    if status.get("startTime"):
-        bars.append(_bar(f"KeptnAppVersion {name}", "phase", status["startTime"], status.get("endTime"),
-                         status.get("status", "Pending"), f"KeptnAppVersion {name}: {status.get('status', 'Pending')}, "
-                         f"currentPhase {status.get('currentPhase', '-')}"))
-    for phase in APP_PHASES:  # AppDeploy's items (workloadStatus) carry no times, so it gets no bar
-        items = [item for item in status.get(phase.items_field) or [] if item.get("startTime")]
-        if not items:
+def rfc3339(moment: float) -> str:
+    return datetime.fromtimestamp(moment, timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _histories(observations: Iterable[Seen]) -> dict[str, list[History]]:
+    by_uid: dict[str, History] = {}
+    for seen in sorted(observations, key=lambda seen: seen.received):
+        if seen.kind not in TIMED_KINDS:
             continue
-        where = f"KeptnAppVersion {name}: status.{phase.items_field}"
-        start = min(items, key=lambda item: parse_time(item["startTime"], where))["startTime"]
-        ends = [item.get("endTime") for item in items]
-        end = None if None in ends else max(ends, key=lambda end: parse_time(end, where))
-        phase_status = status.get(phase.status_field, "Pending")
-        listed = ", ".join(f"{item.get('name', item.get('definitionName', '?'))} ({item.get('status', 'Pending')})" for item in items)
-        bars.append(_bar(f"KeptnAppVersion {name} / {phase.name}", "phase", start, end, phase_status,
-                         f"{phase.name}: {phase_status}; {listed}"))
+        metadata = seen.object.get("metadata") or {}
+        history = by_uid.setdefault(metadata.get("uid") or f"{seen.kind}/{metadata.get('name')}",
+                                    History(seen.kind, metadata.get("name", "?")))
+        if seen.type == "DELETED":
+            history.deleted = history.deleted or seen.received
+        history.versions.append((seen.received, seen.object))
+    kinds: dict[str, list[History]] = {kind: [] for kind in TIMED_KINDS}
+    for history in by_uid.values():
+        kinds[history.kind].append(history)
+    return kinds
+
+
+def _bar(row: str, group: str, start: float, end: float | None, status: str, detail: str) -> dict:
+    return {"row": row, "group": group, "start": rfc3339(start), "end": None if end is None else rfc3339(end),
+            "status": status, "detail": detail}
+
+
+def _completed(value: str | None) -> bool:
+    return value in COMPLETED
+
+
+def _status(obj: dict) -> dict:
+    return obj.get("status") or {}
+
+
+def _end(history: History, completed) -> tuple[float | None, str]:
+    """When the object was first seen completed, else when it was deleted (said in the detail)."""
+    end = history.first_when(completed)
+    if end is None and history.deleted is not None:
+        return history.deleted, " (deleted before it completed)"
+    return end, ""
+
+
+def _app_version_bars(history: History) -> list[dict]:
+    name, last = history.name, _status(history.last)
+    end, deleted = _end(history, lambda obj: _completed(_status(obj).get("status")))
+    state = last.get("status", "Pending")
+    bars = [_bar(f"KeptnAppVersion {name}", "phase", history.first, end, state,
+                 f"KeptnAppVersion {name}: {state}, currentPhase {last.get('currentPhase', '-')}{deleted}")]
+    for phase in APP_PHASES:
+        if not any(_status(obj).get(phase.items_field) for _, obj in history.versions):
+            continue  # nothing ran in it (an empty list completes at once)
+
+        def began(obj: dict, phase=phase) -> bool:
+            status = _status(obj)
+            return (status.get("currentPhase") == phase.name or bool(status.get(phase.items_field))
+                    or status.get(phase.status_field, "Pending") != "Pending")
+
+        start = history.first_when(began)
+        phase_end = history.first_when(lambda obj, phase=phase: _completed(_status(obj).get(phase.status_field)))
+        phase_state = last.get(phase.status_field, "Pending")
+        items = ", ".join(f"{item.get('name') or item.get('definitionName') or item.get('workload', {}).get('name', '?')} "
+                          f"({item.get('status', 'Pending')})" for item in last.get(phase.items_field) or [])
+        bars.append(_bar(f"KeptnAppVersion {name} / {phase.name}", "phase", start, phase_end, phase_state,
+                         f"{phase.name}: {phase_state}; {items}"))
     return bars
 
 
-def _start(obj: dict) -> str | None:
-    """When an object's bar starts: its status.startTime, or its creation while it has not started."""
-    return obj.get("status", {}).get("startTime") or obj.get("metadata", {}).get("creationTimestamp")
-
-
-def _task_bar(task: dict) -> dict:
-    name, status, spec = _name(task), task.get("status", {}), task.get("spec", {})
+def _task_bar(history: History) -> dict:
+    name, spec, status = history.name, history.last.get("spec") or {}, _status(history.last)
+    end, deleted = _end(history, lambda obj: _completed(_status(obj).get("status")))
     state = status.get("status", "Pending")
     why = ": ".join(part for part in (status.get("reason"), status.get("message")) if part)
-    detail = f"KeptnTask {name} ({spec.get('checkType', '?')} {spec.get('taskDefinition', '?')}): {state}" + (f" ({why})" if why else "")
-    return _bar(f"KeptnTask {name}", "task", _start(task), status.get("endTime"), state, detail)
+    detail = (f"KeptnTask {name} ({spec.get('checkType', '?')} {spec.get('taskDefinition', '?')}): {state}"
+              + (f" ({why})" if why else "") + deleted)
+    return _bar(f"KeptnTask {name}", "task", history.first, end, state, detail)
 
 
-def _evaluation_bar(evaluation: dict) -> dict:
-    name, status, spec = _name(evaluation), evaluation.get("status", {}), evaluation.get("spec", {})
-    state = status.get("overallStatus", "Pending")
-    detail = f"KeptnEvaluation {name} ({spec.get('checkType', '?')} {spec.get('evaluationDefinition', '?')}): {state}"
-    return _bar(f"KeptnEvaluation {name}", "evaluation", _start(evaluation), status.get("endTime"), state, detail)
+def _evaluation_bar(history: History) -> dict:
+    name, spec = history.name, history.last.get("spec") or {}
+    end, deleted = _end(history, lambda obj: _completed(_status(obj).get("overallStatus")))
+    state = _status(history.last).get("overallStatus", "Pending")
+    detail = f"KeptnEvaluation {name} ({spec.get('checkType', '?')} {spec.get('evaluationDefinition', '?')}): {state}{deleted}"
+    return _bar(f"KeptnEvaluation {name}", "evaluation", history.first, end, state, detail)
 
 
-def _job_bar(job: dict) -> dict:
-    """State from the Job's conditions as the controller reads them (SPEC §5). A failed Job ends at
-    its Failed condition's lastTransitionTime, a complete one at its completionTime."""
-    name, status = _name(job), job.get("status", {})
-    result = job_result(job)
+def _job_bar(history: History) -> dict:
+    """The Job's result from its conditions, as the contract reads it (SPEC §5)."""
+    name = history.name
+    end, deleted = _end(history, lambda obj: job_result(obj) is not None)
+    result = job_result(history.last)
     if result is None:
+        status = _status(history.last)
         state = "Progressing" if status.get("startTime") else "Pending"
-        return _bar(f"Job {name}", "job", _start(job), None, state,
-                    f"Job {name}: {state}, {status.get('active', 0)} active, {status.get('failed', 0)} failed pods")
-    true = {c.get("type"): c for c in status.get("conditions") or [] if c.get("status") == "True"}
-    if result.state == "Failed":
-        end = (true.get("Failed") or true.get("FailureTarget") or {}).get("lastTransitionTime")
-        return _bar(f"Job {name}", "job", _start(job), end, "Failed", f"Job {name}: Failed ({result.reason}: {result.message})")
-    end = status.get("completionTime") or (true.get("Complete") or true.get("SuccessCriteriaMet") or {}).get("lastTransitionTime")
-    return _bar(f"Job {name}", "job", _start(job), end, "Succeeded", f"Job {name}: Succeeded")
+        detail = f"Job {name}: {state}, {status.get('active', 0)} active, {status.get('failed', 0)} failed pods"
+    elif result.state == KeptnState.FAILED:
+        state, detail = "Failed", f"Job {name}: Failed ({result.reason}: {result.message})"
+    else:
+        state, detail = "Succeeded", f"Job {name}: Succeeded"
+    return _bar(f"Job {name}", "job", history.first, end, state, detail + deleted)
 
 
-def _task_of(job: dict, tasks: list[dict]) -> str | None:
+def _task_of(job: dict, tasks: list[History]) -> str | None:
     """The KeptnTask that runs a Job: its owner, its keptn.sh/task-name annotation, or the task's status.jobName."""
-    metadata = job.get("metadata", {})
+    metadata = job.get("metadata") or {}
     owners = [ref["name"] for ref in metadata.get("ownerReferences") or [] if ref.get("kind") == "KeptnTask"]
     if owners:
         return owners[0]
-    if metadata.get("annotations", {}).get("keptn.sh/task-name"):
+    if (metadata.get("annotations") or {}).get("keptn.sh/task-name"):
         return metadata["annotations"]["keptn.sh/task-name"]
-    return next((_name(task) for task in tasks if task.get("status", {}).get("jobName") == _name(job)), None)
+    return next((task.name for task in tasks if _status(task.last).get("jobName") == metadata.get("name")), None)
 
 
-def bars_from_objects(app_versions: list[dict], tasks: list[dict], jobs: list[dict], evaluations: list[dict]) -> list[dict]:
-    """Timeline bars from KeptnAppVersions, KeptnTasks, Jobs and KeptnEvaluations (dicts as the API returns them).
-
-    Objects that have neither started nor a creationTimestamp have no place on a time axis and are left out.
-    """
-    def by_start(bar: dict) -> datetime:
-        return parse_time(bar["start"], f"{bar['row']}: start")
-
-    bars = [bar for version in app_versions for bar in _app_version_bars(version)]
-    jobs_by_task: dict[str | None, list[dict]] = {}
-    for job in jobs:
-        if _start(job):
-            jobs_by_task.setdefault(_task_of(job, tasks), []).append(_job_bar(job))
-    runs = [_task_bar(task) for task in tasks if _start(task)] + [_evaluation_bar(e) for e in evaluations if _start(e)]
-    for run in sorted(runs, key=by_start):
+def bars_from_watch(observations: Iterable[Seen]) -> list[dict]:
+    """Timeline bars from every object version a scenario's watch saw (any order; other kinds are ignored)."""
+    kinds = _histories(observations)
+    bars = [bar for version in kinds["KeptnAppVersion"] for bar in _app_version_bars(version)]
+    jobs_by_task: dict[str | None, list[tuple[float, dict]]] = {}
+    for job in kinds["Job"]:
+        jobs_by_task.setdefault(_task_of(job.last, kinds["KeptnTask"]), []).append((job.first, _job_bar(job)))
+    runs = sorted([(task.first, _task_bar(task)) for task in kinds["KeptnTask"]]
+                  + [(evaluation.first, _evaluation_bar(evaluation)) for evaluation in kinds["KeptnEvaluation"]],
+                  key=lambda run: run[0])
+    for _, run in runs:
         bars.append(run)
         if run["group"] == "task":
-            bars.extend(sorted(jobs_by_task.pop(run["row"].removeprefix("KeptnTask "), []), key=by_start))
-    bars.extend(sorted((bar for orphans in jobs_by_task.values() for bar in orphans), key=by_start))
+            bars.extend(bar for _, bar in sorted(jobs_by_task.pop(run["row"].removeprefix("KeptnTask "), []),
+                                                 key=lambda job: job[0]))
+    bars.extend(bar for _, bar in sorted((job for orphans in jobs_by_task.values() for job in orphans), key=lambda job: job[0]))
     return bars

@@ -67,10 +67,20 @@ def _bar(placed: Placed, x0: float, scale: float, y: float, uid: str) -> str:
     return "".join(parts)
 
 
+def _shown(row: Row) -> tuple[str, int]:
+    """The label as drawn and its indent: a Job sits under its KeptnTask, a phase (`KeptnAppVersion
+    x / PromotionTasks`) under its version, named by the phase alone."""
+    if row.group == "phase" and " / " in row.label:
+        return row.label.rsplit(" / ", 1)[1], 2
+    return row.label, 2 if row.group == "job" else 0
+
+
 def _label(row: Row, y: float) -> str:
-    indent = 14 if row.group == "job" else 0  # a Job sits under its KeptnTask
-    text = row.label if len(row.label) <= MAX_LABEL else row.label[: MAX_LABEL - 1] + "…"
-    return f'<text class="label {row.group}" x="{6 + indent}" y="{y + BAR - 3:.1f}"><title>{escape(row.label)}</title>{escape(text)}</text>'
+    shown, indent = _shown(row)
+    text = shown if len(shown) <= MAX_LABEL else shown[: MAX_LABEL - 1] + "…"
+    css = "phase-item" if indent and row.group == "phase" else row.group
+    return (f'<text class="label {css}" x="{6 + indent * CHAR:.0f}" y="{y + BAR - 3:.1f}"><title>{escape(row.label)}</title>'
+            f"{escape(text)}</text>")
 
 
 def timeline_svg(timeline: dict, uid: str) -> str:
@@ -78,7 +88,7 @@ def timeline_svg(timeline: dict, uid: str) -> str:
     rows, span = layout(timeline)
     if not rows:
         return '<p class="muted">The timeline has no bars.</p>'
-    label_width = 24 + CHAR * min(MAX_LABEL, max(len(row.label) + (2 if row.group == "job" else 0) for row in rows))
+    label_width = 24 + CHAR * min(MAX_LABEL + 2, max(len(shown) + indent for shown, indent in map(_shown, rows)))
     span = max(span, 1.0)
     step = tick_step(span)
     scale = CHART / (span * 1.04)  # a little room right of the last bar for a ✕

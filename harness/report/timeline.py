@@ -20,8 +20,8 @@ use `write_timeline`):
     }
 
 Rows are drawn in the order they first appear; bars of one row that overlap in time are stacked
-in extra lanes. `bars_from_objects` makes the bars from the Keptn objects as the cluster returns
-them (harness.report.bars).
+in extra lanes. `bars_from_watch` makes the bars from what a scenario's watch saw, on the harness's
+clock (harness.report.bars).
 """
 from __future__ import annotations
 
