@@ -88,7 +88,7 @@ def test_one_table_holds_every_scenario_failures_first(report_dir):
         ("skipped", "PromotionNonBlockingWarning"),
     ]
     skipped = rows[-1]
-    assert skipped[2:] == ["PromotionNonBlockingFailure", "extended", "0.0", "not claimed"]
+    assert skipped[2:] == ["PromotionNonBlockingFailure", "extended", "", "not claimed"]  # no seconds: it did not run
 
 
 def test_failures_come_first_and_scenarios_without_a_timeline_get_no_card(report_dir):
@@ -99,6 +99,7 @@ def test_failures_come_first_and_scenarios_without_a_timeline_get_no_card(report
     assert "No timeline recorded" not in page
     assert '<a href="#PromotionTaskFailsVersion">' in page and ">CRDUpgradeKeepsObjects<" in page
     assert '<a href="diagnostics/PromotionTaskFailsVersion/failure.txt">failure.txt</a>' in page
+    assert '<a href="diagnostics/PromotionTaskFailsVersion/">every object of its namespace</a>' in page
 
 
 def test_a_failure_without_a_timeline_still_gets_its_card_with_the_reason(report_dir):
@@ -138,3 +139,12 @@ def test_a_timeline_without_an_outcome_still_gets_a_card(report_dir):
                    status="passed")
     page = write_html(report_dir).read_text()
     assert "<h3>PromotionOrphan</h3>" in page
+
+
+def test_a_long_reason_is_cut_in_the_table_and_whole_in_the_card(tmp_path):
+    long = Outcome("PromotionTaskFailsVersion", "PromotionBlockingFailure", "core", "failed", "x" * 200 + " end", 1.0, "n")
+    report = build_report([long], implementation={"name": "r", "version": "1", "organization": "o"}, provider={"name": "simulated"})
+    write_report(report, tmp_path, [long])
+    page = write_html(tmp_path).read_text()
+    assert overview(page)[0][5] == "x" * 139 + "…"
+    assert "x" * 200 + " end</p>" in page

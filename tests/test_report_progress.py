@@ -143,6 +143,6 @@ def test_the_end_table_names_the_diagnostics_folder_of_a_failed_scenario(tmp_pat
 def test_a_line_fits_the_terminal_it_is_printed_on():
     outcome = Outcome("PromotionTaskFailureFailsVersion", "PromotionBlockingFailure", "core", "failed", "x" * 300, 12.34, "n")
     assert len(outcome_line(outcome, 3, 36, {"failed": 1}, width=100)) == 100
-    whole = outcome_line(outcome, 3, 36, {"failed": 1}, width=None)  # a CI log: the whole reason
+    whole = outcome_line(outcome, 3, 36, {"failed": 1}, width=None)
     assert whole.endswith("x" * 300) and whole.startswith("[ 3/36] FAILED   PromotionTaskFailureFailsVersion")
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from harness.profiles import PROFILES
 from harness.report.conformance import REPORT_FILE, SCENARIOS_FILE
-from harness.report.outcome import STATUSES
+from harness.report.outcome import STATUSES, reason_apart_from
 from harness.report.svg import COLOURS, timeline_svg
 from harness.report.timeline import read_timelines
 from harness.report.validation import check, load_file
@@ -29,6 +29,8 @@ BADGES = {"passed": "ok", "success": "ok", "failed": "bad", "failure": "bad", "n
 # The table's order: what needs a look first, then what passed, then what did not run by choice.
 ORDER = ("failed", "notRun", "passed", "notApplicable", "unsupported", "skipped")
 FAILURES = ("failed", "notRun")
+TABLE_REASON = 140  # characters of a reason in the table of every scenario
+DIAGNOSTICS_FIRST = ("failure.txt", "implementation.log")  # linked by name; the folder holds the objects' YAML
 
 CSS = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px 32px; color: #1d2125; }
@@ -117,9 +119,9 @@ def _diagnostics(report_dir: Path, scenario: dict) -> str:
     folder = report_dir / "diagnostics" / scenario["id"]
     if not folder.is_dir():
         return ""
-    files = [path for path in sorted(folder.iterdir()) if path.is_file()]
-    links = " · ".join(f'<a href="{escape(path.relative_to(report_dir).as_posix(), quote=True)}">{escape(path.name)}</a>'
-                       for path in files)
+    shown = [folder / name for name in DIAGNOSTICS_FIRST if (folder / name).is_file()] + [folder]
+    links = " · ".join(f'<a href="{escape(path.relative_to(report_dir).as_posix(), quote=True)}{"/" * path.is_dir()}">'
+                       f'{"every object of its namespace" if path.is_dir() else escape(path.name)}</a>' for path in shown)
     return f'<p class="muted">Diagnostics: {links}</p>'
 
 
@@ -138,11 +140,13 @@ def _table(scenarios: list[dict], cards: set[str]) -> str:
     for scenario in scenarios:
         name = escape(scenario["id"])
         linked = f'<a href="#{_anchor(scenario)}">{name}</a>' if scenario["id"] in cards else name
-        seconds = f'{scenario["duration"]:.1f}' if "duration" in scenario else ""
-        reason = escape(scenario.get("reason", "")) if scenario["status"] != "passed" else ""
+        ran = scenario["status"] in ("passed", *FAILURES) and "duration" in scenario
+        seconds = f'{scenario["duration"]:.1f}' if ran else ""
+        reason = reason_apart_from(scenario["id"], scenario.get("reason", ""))
+        shown = reason if len(reason) <= TABLE_REASON else reason[: TABLE_REASON - 1] + "…"  # the card has it whole
         rows.append(f"<tr><td>{_badge(scenario['status'])}</td><td>{linked}</td><td>{escape(scenario.get('feature', ''))}</td>"
                     f"<td>{escape(scenario.get('profile', ''))}</td><td class=\"n\">{seconds}</td>"
-                    f'<td class="why">{reason}</td></tr>')
+                    f'<td class="why" title="{escape(reason, quote=True)}">{escape(shown)}</td></tr>')
     return ('<table class="scenarios"><tr><th>Result</th><th>Scenario</th><th>Feature</th><th>Profile</th>'
             f'<th class="n">Seconds</th><th>Reason</th></tr>{"".join(rows)}</table>')
 
@@ -151,15 +155,19 @@ def render(report: dict, scenarios: list[dict], timelines: dict[str, dict], repo
     failures = [s for s in scenarios if s["status"] in FAILURES]
     with_timeline = [s for s in scenarios if s["status"] not in FAILURES and s["id"] in timelines]
     cards = {s["id"] for s in failures + with_timeline}
-    parts = [_header(report)]
+    sections = [("failures", f"Failed or could not run ({len(failures)})", failures),
+                 ("scenarios", f"Every scenario ({len(scenarios)})", scenarios),
+                 ("timelines", f"Timelines of the others ({len(with_timeline)})", with_timeline)]
+    parts = [_header(report), '<p class="nav">' + " · ".join(f'<a href="#{key}">{title}</a>' for key, title, shown in sections
+                                                            if shown) + "</p>"]
     if any(s["id"] in timelines for s in failures + with_timeline):
         parts.append(_legend())
     if failures:
-        parts.append(f"<h2>Failed or could not run ({len(failures)})</h2>")
+        parts.append(f'<h2 id="failures">{sections[0][1]}</h2>')
         parts += [_card(s, timelines.get(s["id"]), i, report_dir) for i, s in enumerate(failures)]
-    parts.append(f"<h2>Every scenario ({len(scenarios)})</h2>{_table(scenarios, cards)}")
+    parts.append(f'<h2 id="scenarios">{sections[1][1]}</h2>{_table(scenarios, cards)}')
     if with_timeline:
-        parts.append(f"<h2>Timelines ({len(with_timeline)})</h2>")
+        parts.append(f'<h2 id="timelines">{sections[2][1]}</h2>')
         parts += [_card(s, timelines[s["id"]], len(failures) + i, report_dir) for i, s in enumerate(with_timeline)]
     title = f"Conformance: {report['implementation']['name']} {report['implementation']['version']}"
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'

@@ -38,3 +38,9 @@ def short_reason(message: str) -> str:
     line = next((line.strip() for line in message.splitlines() if line.strip()), "")
     line = line.removeprefix("AssertionError: ")
     return line if len(line) <= REASON_LIMIT else line[: REASON_LIMIT - 1] + "…"
+
+
+def reason_apart_from(scenario_id: str, reason: str) -> str:
+    """A reason without the scenario's own ID in it (`X not selected (--features)` → `not selected
+    (--features)`), for lists where the ID stands beside it or many share the same reason."""
+    return reason.replace(scenario_id, "").strip()

@@ -35,12 +35,15 @@ import yaml
 from harness.heartbeat import heartbeat
 from harness.report.collector import PLUGIN_NAME, ConformanceCollector
 from harness.report.conformance import REPORT_FILE
-from harness.report.outcome import STATUSES, Outcome
+from harness.report.outcome import STATUSES, Outcome, reason_apart_from
 
 BY_CHOICE = ("skipped", "unsupported", "notApplicable")  # decided before the scenario ran: counted, not listed
-# pytest's own output while these lines are printed: quiet, no percentages, no summary of
-# function names (the end table names scenario IDs), short tracebacks.
-PYTEST_ARGS = ("-q", "-o", "console_output_style=classic", "-rN", "--tb=short")
+# pytest's own output while these lines are printed: quiet, no percentages, no summary naming
+# functions, no tracebacks (the end table names scenario IDs and reasons; diagnostics/<ID>/failure.txt
+# holds the whole failure); nothing captured, so that what the harness says while it sets up a
+# cluster or a scenario (`[simulated] creating cluster ...`) shows when it happens.
+PYTEST_ARGS = ("-q", "-o", "console_output_style=classic", "-rN", "--tb=no", "--capture=no")
+LOG_WIDTH = 200  # a line's length where the output is no terminal (a CI log); the end table has every reason whole
 WORDS = {"passed": "passed", "failed": "FAILED", "notRun": "NOT RUN"}
 ID_WIDTH = 46
 
@@ -95,7 +98,7 @@ def verdict_table(report: dict, report_dir: Path) -> list[str]:
         # not run by choice: most share a reason (`X not selected (--features)`), so one line per reason
         by_reason: dict[str, list[str]] = {}
         for test in tests:
-            by_reason.setdefault(test["reason"].replace(test["id"], "").strip(), []).append(test["id"])
+            by_reason.setdefault(reason_apart_from(test["id"], test["reason"]), []).append(test["id"])
         for reason, ids in by_reason.items():
             lines += textwrap.wrap(", ".join(ids), width=100, initial_indent=f"  {reason}: ", subsequent_indent="      ",
                                    break_on_hyphens=False)
@@ -106,7 +109,7 @@ class Progress:
     def __init__(self, stream: TextIO, every: float = 30.0):
         self.stream = stream
         self.every = every
-        self.width = shutil.get_terminal_size().columns if stream.isatty() else None  # a CI log keeps whole lines
+        self.width = shutil.get_terminal_size().columns if stream.isatty() else LOG_WIDTH
         self.total: int | None = None
         self.done = 0
         self.counts: dict[str, int] = {}
