@@ -21,12 +21,26 @@ class Entry:
     id: str
     feature: str
     profile: str
-    title: str
+    title: str  # of an outline, with its <placeholders>
     file: str  # relative to the repository
     line: int
     exclusive: bool
     feature_title: str
     feature_description: str
+    examples: tuple[tuple[str, str], ...] = ()  # of an outline: (example ID as pytest names it, title filled in)
+
+    def runs(self) -> list[tuple[str, str]]:
+        """(ID, title) of each run of the scenario, named as the reports name it: one for a
+        scenario, one per example for an outline (`PromotionTasksRunInParallel[2-listed]`)."""
+        if not self.examples:
+            return [(self.id, self.title)]
+        return [(f"{self.id}[{example}]", title) for example, title in self.examples]
+
+
+def _examples(scenario) -> tuple[tuple[str, str], ...]:
+    """An outline's examples: pytest-bdd names each `-`.join(its values) and fills the title in."""
+    return tuple(("-".join(context.values()), scenario.render(context).name)
+                 for examples in scenario.examples for context in examples.as_contexts())
 
 
 class CatalogueError(ValueError):
@@ -54,7 +68,7 @@ def entries(root: Path = FEATURES) -> list[Entry]:
                 raise CatalogueError(f"{where}: feature {features[0]} belongs to the {KNOWN_FEATURES[features[0]]} profile, not {profiles[0]}")
             found.append(Entry(
                 ids[0], features[0], profiles[0], scenario.name, str(Path(feature.filename).relative_to(REPO)),
-                scenario.line_number, "exclusive" in tags, feature.name, feature.description.strip(),
+                scenario.line_number, "exclusive" in tags, feature.name, feature.description.strip(), _examples(scenario),
             ))
     duplicates = {e.id for e in found if [x.id for x in found].count(e.id) > 1}
     if duplicates:
@@ -63,7 +77,18 @@ def entries(root: Path = FEATURES) -> list[Entry]:
 
 
 def scenario_ids(root: Path = FEATURES) -> set[str]:
-    return {entry.id for entry in entries(root)}
+    """Every ID `--scenarios` and `--skip` accept: each scenario's, and each example's of an outline."""
+    return {run_id for entry in entries(root) for run_id in (entry.id, *(i for i, _ in entry.runs()))}
+
+
+def select(catalogue: list[Entry], profile: str = "all", features: tuple[str, ...] = ()) -> list[Entry]:
+    return [e for e in catalogue if profile in ("all", e.profile) and (not features or e.feature in features)]
+
+
+def as_json(catalogue: list[Entry]) -> list[dict]:
+    """`list --output json`: one object per run, as the reports name it."""
+    return [{"id": run_id, "scenario": e.id, "feature": e.feature, "profile": e.profile, "title": title,
+             "file": e.file, "line": e.line, "exclusive": e.exclusive} for e in catalogue for run_id, title in e.runs()]
 
 
 def render_markdown(catalogue: list[Entry]) -> str:
@@ -85,7 +110,8 @@ def render_markdown(catalogue: list[Entry]) -> str:
             lines += ["| ID | Scenario | File |", "|---|---|---|"]
             for e in scenarios:
                 note = " (runs alone: changes cluster-wide settings)" if e.exclusive else ""
-                lines.append(f"| `{e.id}` | {e.title}{note} | [{e.file}:{e.line}](../{e.file}#L{e.line}) |")
+                for run_id, title in e.runs():
+                    lines.append(f"| `{run_id}` | {title}{note} | [{e.file}:{e.line}](../{e.file}#L{e.line}) |")
             lines.append("")
     return "\n".join(lines)
 

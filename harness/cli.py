@@ -6,12 +6,32 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import sys
 
 from harness.clusters import registry, toolchain
 from harness.clusters.provider import ProviderError
 
 DEFAULT_CLUSTER = "promotion"
+
+RUN_DESCRIPTION = """\
+Run the conformance suite against an implementation on a cluster, and write the reports to
+<report-dir>/<date-time>-<pid>/: conformance-report.yaml, junit.xml, cucumber.json, index.html.
+It prints one line per scenario as it finishes, and at the end each profile's verdict and every
+failed scenario with its reason.
+
+Options come from the defaults below, then an options file (--options), then these flags.
+
+Exit codes: 0 every claimed scenario passed; 1 a scenario failed or could not run; 2 a usage or
+configuration error; 128+N stopped by signal N (130 Ctrl-C, 143 SIGTERM), after cleaning up."""
+
+
+def _default(option: str) -> str:
+    """` (default: X)` for a run option, from RunOptions itself (the flags' own default is None, so
+    that a flag left out does not override the options file)."""
+    from harness.options import RunOptions
+
+    return f" (default: {getattr(RunOptions(), option)})"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,32 +49,47 @@ def _build_parser() -> argparse.ArgumentParser:
     cluster_commands = cluster.add_subparsers(dest="action", required=True, parser_class=_Parser)
     up = cluster_commands.add_parser("up", help="create a cluster; prints KUBECONFIG=<path> last")
     up.add_argument("--provider", default="auto", choices=("auto", *registry.PROVIDERS))
-    up.add_argument("--name", default=DEFAULT_CLUSTER)
+    up.add_argument("--name", default=DEFAULT_CLUSTER, help=f"the cluster's name (default: {DEFAULT_CLUSTER})")
     up.add_argument("--kubeconfig", help="existing provider: the kubeconfig of the cluster")
     up.add_argument("--context", help="existing provider: the context to use")
     down = cluster_commands.add_parser("down", help="delete a cluster and every process it started")
-    down.add_argument("--name", default=DEFAULT_CLUSTER)
+    down.add_argument("--name", default=DEFAULT_CLUSTER,
+                      help=f"the cluster's name, as `cluster list` shows it (default: {DEFAULT_CLUSTER}, the default of `cluster up`)")
     cluster_commands.add_parser("list", help="clusters the harness created")
 
-    run = commands.add_parser("run", help="run the conformance suite against an implementation and write reports")
-    run.add_argument("--options", help="options file (YAML; see examples/options.yaml); flags override it")
-    run.add_argument("--provider", choices=("auto", *registry.PROVIDERS))
+    run = commands.add_parser("run", help="run the conformance suite against an implementation and write reports",
+                              description=RUN_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    run.add_argument("--options", metavar="FILE", help="options file (YAML; examples/options.yaml shows every key); flags override it")
+    run.add_argument("--provider", choices=("auto", *registry.PROVIDERS), help=f"where the cluster comes from{_default('provider')}")
     run.add_argument("--kubeconfig", help="existing provider: the cluster's kubeconfig")
-    run.add_argument("--context", help="existing provider: the kubeconfig context")
-    run.add_argument("--impl", dest="implementation", help="adapter file or built-in adapter name (default: reference)")
-    run.add_argument("--profile", choices=("core", "extended", "all"))
-    run.add_argument("--features", type=lambda v: tuple(f for f in v.split(",") if f), help="comma-separated conformance features")
+    run.add_argument("--context", help="existing provider: the kubeconfig context (default: its current context)")
+    run.add_argument("--impl", dest="implementation", metavar="ADAPTER",
+                     help=f"adapter file, or a built-in adapter's name (reference, keptn){_default('implementation')}")
+    run.add_argument("--profile", choices=("core", "extended", "all"), help=f"which profile's scenarios{_default('profile')}")
+    run.add_argument("--features", type=lambda v: tuple(f for f in v.split(",") if f), metavar="F,F",
+                     help="only these conformance features, comma-separated (default: every one the adapter claims)")
     run.add_argument("--scenarios", type=lambda v: tuple(i for i in v.split(",") if i), metavar="ID,ID",
-                     help="only these scenario IDs (comma-separated)")
-    run.add_argument("--skip", nargs="+", metavar="ID", help="scenario IDs to skip")
-    run.add_argument("--report-dir", dest="report_dir")
-    run.add_argument("--keep-cluster", dest="keep_cluster", action="store_const", const=True)
-    run.add_argument("-n", dest="workers", type=int, help="parallel workers (pytest-xdist)")
-    run.add_argument("--timeout-scale", dest="timeout_scale", type=float, help="multiply every timeout (a slow machine)")
-    run.add_argument("--seed", type=int, help="seed of the reliability scenarios' random choices (default: a new one)")
-    run.add_argument("--soak", action="store_const", const=True, help="the long kill scenario: 30 versions, 20 kills")
+                     help="only these scenario IDs, comma-separated; an outline's example as `ID[2-listed]` (default: all)")
+    run.add_argument("--skip", nargs="+", metavar="ID", help="scenario IDs to skip (default: none)")
+    run.add_argument("--report-dir", dest="report_dir", metavar="DIR", help="where the run's folder is made (default: reports/)")
+    run.add_argument("--keep-cluster", dest="keep_cluster", action="store_const", const=True,
+                     help="keep the cluster at the end and print its KUBECONFIG (default: delete it)")
+    run.add_argument("-n", dest="workers", type=int, metavar="N", help=f"parallel workers (pytest-xdist){_default('workers')}")
+    run.add_argument("--timeout-scale", dest="timeout_scale", type=float, metavar="X",
+                     help=f"multiply every timeout, for a slow machine{_default('timeout_scale')}")
+    run.add_argument("--seed", type=int, help="seed of the reliability scenarios' random choices (default: a new one, printed)")
+    run.add_argument("--soak", action="store_const", const=True,
+                     help="the long kill scenario: 30 versions, 20 kills (default: 6 versions, 5 kills)")
 
-    commands.add_parser("list", help="the scenario catalogue: ID, feature, profile, title")
+    catalogue = commands.add_parser("list", help="the scenario catalogue: ID, feature, profile, title",
+                                    description="The scenario catalogue, one line per run as the reports name it (an "
+                                                "outline once per example: `PromotionTasksRunInParallel[2-listed]`).")
+    catalogue.add_argument("--profile", choices=("core", "extended", "all"), default="all", help="default: all")
+    catalogue.add_argument("--features", type=lambda v: tuple(f for f in v.split(",") if f), default=(), metavar="F,F",
+                           help="only these conformance features, comma-separated (default: every one)")
+    catalogue.add_argument("--output", "-o", choices=("table", "json", "ids"), default="table",
+                           help="table (default), json (one object per run) or ids (one ID a line)")
+
 
     commands.add_parser("toolchain", help="locate (or build) every pinned binary and say where each comes from")
 
@@ -88,11 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             return _run(args)
         if args.command == "list":
-            from harness.catalogue import entries
-
-            for e in entries():
-                print(f"{e.id:<52} {e.feature:<30} {e.profile:<9} {e.title}")
-            return 0
+            return _list(args)
         if args.command == "toolchain":
             for binary, version, where in toolchain.describe():
                 print(f"{binary:<24} {version:<9} {where}")
@@ -107,6 +138,23 @@ def main(argv: list[str] | None = None) -> int:
         print("promotion-conformance: interrupted", file=sys.stderr)
         return 130
     return 2
+
+
+def _list(args) -> int:
+    from harness.catalogue import as_json, entries, select
+    from harness.profiles import FEATURES
+
+    unknown = [f for f in args.features if f not in FEATURES]
+    if unknown:
+        print(f"promotion-conformance list: error: --features: unknown conformance feature(s) {', '.join(unknown)}; "
+              f"known: {', '.join(FEATURES)}", file=sys.stderr)
+        return 2
+    runs = as_json(select(entries(), args.profile, args.features))
+    if args.output == "json":
+        print(json.dumps(runs, indent=1))
+    for run in runs if args.output != "json" else ():
+        print(run["id"] if args.output == "ids" else f"{run['id']:<52} {run['feature']:<30} {run['profile']:<9} {run['title']}")
+    return 0
 
 
 def _run(args) -> int:
@@ -150,7 +198,9 @@ def _cluster(args) -> int:
             print(f"promotion-conformance: error: {error}", file=sys.stderr)
             return 2
         if entry is None:
-            print(f"promotion-conformance: error: no cluster named {args.name!r} was created by the harness", file=sys.stderr)
+            known = ", ".join(e.name for e in registry.all_records(say=lambda _message: None)) or "none"
+            print(f"promotion-conformance: error: no cluster named {args.name!r} was created by the harness "
+                  f"(clusters it knows: {known}); pass --name", file=sys.stderr)
             return 2
         registry.make_provider(entry.provider, entry.name).delete()
         registry.forget(entry.name)

@@ -9,7 +9,9 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 
+import yaml
 from kubernetes import client, config
 
 from harness.controller import health, metrics
@@ -82,12 +84,35 @@ def main(argv: list[str]) -> int:
         ctx.events.close(_STOP_SECONDS)
 
 
+def _check_kubeconfig(paths: list[str]) -> None:
+    """A kubeconfig file that is not YAML, or not a mapping, is a ConfigException naming the file and
+    why: the client library would fail on it with a bare parser error or TypeError, and on missing
+    files with "No configuration found". Of a list ($KUBECONFIG) a missing file is skipped, as kubectl does."""
+    missing = [path for path in paths if not Path(path).expanduser().exists()]
+    if missing and len(missing) == len(paths):
+        raise config.ConfigException(f"{', '.join(missing)}: no such file")
+    for path in paths:
+        if path in missing:
+            continue
+        try:
+            document = yaml.safe_load(Path(path).expanduser().read_text())
+        except yaml.YAMLError as error:
+            where = getattr(error, "problem_mark", None)
+            line = f" (line {where.line + 1}, column {where.column + 1})" if where else ""
+            raise config.ConfigException(f"{path}: not YAML{line}: {getattr(error, 'problem', None) or error}") from None
+        if document is not None and not isinstance(document, dict):
+            raise config.ConfigException(f"{path}: not a kubeconfig: expected a mapping with clusters, contexts and users, "
+                                         f"found a {type(document).__name__}")
+
+
 def _connect(settings: Settings) -> client.ApiClient:
     """--kubeconfig, else $KUBECONFIG or ~/.kube/config, else in cluster with the service account."""
     in_cluster = not settings.kubeconfig and not os.environ.get("KUBECONFIG") and os.environ.get("KUBERNETES_SERVICE_HOST")
     if in_cluster and not settings.context:
         config.load_incluster_config()
     else:
+        _check_kubeconfig([settings.kubeconfig] if settings.kubeconfig else
+                          [p for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p] or ["~/.kube/config"])
         config.load_kube_config(config_file=settings.kubeconfig, context=settings.context)
     configuration = client.Configuration.get_default_copy()
     # One long-lived connection per watch, plus every request that may be in flight at once (a

@@ -39,10 +39,12 @@ def _why_not(item: pytest.Item, config: pytest.Config, adapter: adapters.Adapter
         return "unsupported", f"{adapter.name} does not claim {', '.join(unclaimed)}"
     if options.features and not set(features) <= set(options.features):
         return "skipped", f"{', '.join(features)} not selected (--features)"
-    if options.scenarios and scenario_id not in options.scenarios:
-        return "skipped", f"{scenario_id} not selected (--scenarios)"
-    if scenario_id in options.skip:
-        return "skipped", f"{scenario_id} skipped on request (--skip)"
+    # --scenarios and --skip take a scenario's ID or one example's of an outline (`ID[2-listed]`)
+    run_id = (scenario_labels(item) or {}).get("id", scenario_id)
+    if options.scenarios and not {scenario_id, run_id} & set(options.scenarios):
+        return "skipped", f"{run_id} not selected (--scenarios)"
+    if {scenario_id, run_id} & set(options.skip):
+        return "skipped", f"{run_id} skipped on request (--skip)"
     needed = [m.args[0] for m in item.iter_markers("provider")]
     if needed and chosen_provider(config) not in needed:
         return "notApplicable", (f"needs the {' or '.join(needed)} provider (its control plane runs as local processes); "
