@@ -157,7 +157,7 @@ def render(report: dict, scenarios: list[dict], timelines: dict[str, dict], repo
     cards = {s["id"] for s in failures + with_timeline}
     sections = [("failures", f"Failed or could not run ({len(failures)})", failures),
                  ("scenarios", f"Every scenario ({len(scenarios)})", scenarios),
-                 ("timelines", f"Timelines of the others ({len(with_timeline)})", with_timeline)]
+                 ("timelines", f"Timelines of the scenarios that passed ({len(with_timeline)})", with_timeline)]
     parts = [_header(report), '<p class="nav">' + " · ".join(f'<a href="#{key}">{title}</a>' for key, title, shown in sections
                                                             if shown) + "</p>"]
     if any(s["id"] in timelines for s in failures + with_timeline):

@@ -45,7 +45,7 @@ BY_CHOICE = ("skipped", "unsupported", "notApplicable")  # decided before the sc
 PYTEST_ARGS = ("-q", "-o", "console_output_style=classic", "-rN", "--tb=no", "--capture=no")
 LOG_WIDTH = 200  # a line's length where the output is no terminal (a CI log); the end table has every reason whole
 WORDS = {"passed": "passed", "failed": "FAILED", "notRun": "NOT RUN"}
-ID_WIDTH = 46
+ID_WIDTH = 50  # the longest scenario ID of the catalogue
 
 
 def outcome_line(outcome: Outcome, done: int, total: int | None, counts: dict[str, int], width: int | None) -> str:
