@@ -64,6 +64,18 @@ def test_not_a_scenario():
 """
 
 
+# A scenario stopped by Ctrl-C (or SIGTERM, which the harness turns into the same) while it runs.
+INTERRUPTED = """
+import pytest
+
+@pytest.mark.id("PromotionAfterPostDeployment")
+@pytest.mark.feature("PromotionOrdering")
+@pytest.mark.core
+def test_interrupted():
+    raise KeyboardInterrupt
+"""
+
+
 @pytest.fixture
 def suite(pytester):
     report_dir = pytester.path / "reports"
@@ -118,15 +130,7 @@ def test_the_scenario_labels_also_reach_the_junit_xml(pytester, suite):
 
 
 def test_an_interrupted_run_says_so_and_reports_what_ran(pytester, suite):
-    pytester.makepyfile(test_zz_interrupt="""
-import pytest
-
-@pytest.mark.id("PromotionAfterPostDeployment")
-@pytest.mark.feature("PromotionOrdering")
-@pytest.mark.core
-def test_interrupted():
-    raise KeyboardInterrupt
-""")
+    pytester.makepyfile(test_zz_interrupt=INTERRUPTED)
     result = pytester.runpytest("-p", "no:cacheprovider", no_reraise_ctrlc=True)
     assert result.ret == pytest.ExitCode.INTERRUPTED
     report = read_report(suite)

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 
 from harness.report.junit import INTERRUPTED_CASE
-from test_report_collector import CONFTEST, SCENARIOS
+from test_report_collector import CONFTEST, INTERRUPTED, SCENARIOS
 
 pytest_plugins = ["pytester"]
 
@@ -59,15 +59,7 @@ def test_under_xdist_too(pytester, suite):
 
 
 def test_an_interrupted_run_shows_as_an_error_not_as_a_shorter_clean_run(pytester, suite):
-    pytester.makepyfile(test_scenarios="""
-import pytest
-
-@pytest.mark.id("PromotionAfterPostDeployment")
-@pytest.mark.feature("PromotionOrdering")
-@pytest.mark.core
-def test_interrupted():
-    raise KeyboardInterrupt
-""")
+    pytester.makepyfile(test_scenarios=INTERRUPTED)
     result = pytester.runpytest("-p", "no:cacheprovider", "-p", "harness.report.junit", f"--junitxml={suite}",
                                 no_reraise_ctrlc=True)
     assert result.ret == pytest.ExitCode.INTERRUPTED
