@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 
 from harness.report.junit import INTERRUPTED_CASE
-from test_report_collector import CONFTEST, INTERRUPTED, SCENARIOS
+from test_report_collector import CONFTEST, INTERRUPTED, PARALLEL, SCENARIOS
 
 pytest_plugins = ["pytester"]
 
@@ -26,7 +26,8 @@ def test_count_promotion_tasks_of_5_s_run_in_parallel(count):
 @pytest.fixture
 def suite(pytester):
     pytester.makeconftest(f"REPORT_DIR = {str(pytester.path / 'reports')!r}\n" + CONFTEST)
-    pytester.makepyfile(test_scenarios=SCENARIOS.replace("def test_parallel():\n    pass\n", ""), test_outline=OUTLINE)
+    # the outline stands in for the sample's PromotionTasksRunInParallel
+    pytester.makepyfile(test_scenarios="import pytest\n" + SCENARIOS.removeprefix(PARALLEL), test_outline=OUTLINE)
     return pytester.path / "junit.xml"
 
 
