@@ -137,7 +137,12 @@ class Progress:
     # -- while it runs --------------------------------------------------------------------------
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        self.beats.enter_context(heartbeat(self.say, "running the suite", every=self.every, detail=self.where))
+        self.beats.enter_context(heartbeat(self.beat, "running the suite", every=self.every, detail=self.where))
+
+    def beat(self, line: str) -> None:
+        """The heartbeat's line, after what was counted but not printed yet (so the counts agree)."""
+        self.flush_not_run()
+        self.say(line)
 
     def where(self) -> str:
         with self.lock:
@@ -171,18 +176,19 @@ class Progress:
         with self.lock:
             self.running.pop(report.nodeid, None)
             self.done += 1
-        if outcome.status in BY_CHOICE:
-            self.not_run.append(outcome)
-            self.not_run_at = self.done
-            return
+            if outcome.status in BY_CHOICE:
+                self.not_run.append(outcome)
+                self.not_run_at = self.done
+                return
         self.flush_not_run()
         self.counts[outcome.status] = self.counts.get(outcome.status, 0) + 1
         self.say(outcome_line(outcome, self.done, self.total, self.counts, self.width))
 
     def flush_not_run(self) -> None:
-        if self.not_run:
-            self.say(not_run_line(self.not_run, self.not_run_at, self.total))
-            self.not_run = []
+        with self.lock:
+            pending, self.not_run, at = self.not_run, [], self.not_run_at
+        if pending:
+            self.say(not_run_line(pending, at, self.total))
 
     @property
     def collector(self) -> ConformanceCollector | None:
