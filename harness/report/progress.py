@@ -106,6 +106,8 @@ def verdict_table(report: dict, report_dir: Path) -> list[str]:
 
 
 class Progress:
+    """The pytest plugin `run` registers in its own (the controlling) process, writing to `stream`."""
+
     def __init__(self, stream: TextIO, every: float = 30.0):
         self.stream = stream
         self.every = every
