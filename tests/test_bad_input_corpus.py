@@ -1,6 +1,7 @@
 """The bad-input corpus (fixtures/reliability/bad_input/) is what the scenario needs: at least 30
 bad objects, each file saying what is wrong and what must happen about objects it holds, every
-name unique (all files go into one namespace), and the header format read strictly."""
+name unique (all files go into one namespace), only SPEC.md or Kubernetes fixing a refusal, no
+expectation quoting a message, and the header format read strictly."""
 from __future__ import annotations
 
 from collections import Counter
@@ -8,7 +9,9 @@ from collections import Counter
 import pytest
 
 from harness.library import bad_input
+from harness.library.admission import Answer
 from harness.library.bad_input import CorpusError, Expectation, parse_expectation
+from harness.library.mentions import Field, Name
 
 CASES = bad_input.load_corpus()
 
@@ -16,7 +19,8 @@ CASES = bad_input.load_corpus()
 def test_the_corpus_holds_at_least_30_bad_objects_refused_and_accepted_ones():
     outcomes = Counter(e.outcome for case in CASES for e in case.expectations)
     assert len(CASES) >= 30, f"{len(CASES)} corpus files"
-    assert outcomes["refused"] >= 20 and outcomes["waits"] + outcomes["fails"] + outcomes["reports"] >= 15, outcomes
+    assert outcomes["refused"] + outcomes["may be refused"] >= 30, outcomes
+    assert outcomes["waits"] + outcomes["fails"] + outcomes["waits-or-fails"] + outcomes["reports"] >= 30, outcomes
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.path.stem)
@@ -25,10 +29,33 @@ def test_every_expectation_is_about_an_object_of_its_file(case):
     for expectation in case.expectations:
         assert (expectation.kind, expectation.name) in present, (
             f"{case.path.name}: `{expectation}` is about no object of the file; it has {sorted(present)}")
-        assert expectation.outcome in ("completes", "refused") or expectation.words, (
-            f"{case.path.name}: `{expectation}` must say which words its status or events name")
+        assert expectation.outcome == "completes" or expectation.items, (
+            f"{case.path.name}: `{expectation}` must say what is named")
     assert all("namespace" not in obj["metadata"] for obj in case.objects), (
         f"{case.path.name}: objects get the scenario's namespace; do not set one")
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.path.stem)
+def test_expectations_name_fields_and_objects_never_a_phrase(case):
+    for expectation in case.expectations:
+        for alternatives in case.items(expectation):
+            for alternative in alternatives:
+                text = str(alternative)
+                assert " " not in text and '"' not in text[1:-1], (
+                    f"{case.path.name}: `{expectation}` names {text!r}: a phrase of some implementation's "
+                    "message, not a field or an object")
+
+
+def test_only_the_contract_or_kubernetes_fixes_a_refusal():
+    fixed = {(case.path.stem, e.fixed_by) for case in CASES for e in case.expectations if e.outcome == "refused"}
+    assert fixed == {
+        ("ktd-no-runtime", "SPEC §1: exactly one of container, python, deno"),
+        ("ktd-no-spec", "SPEC §1: exactly one of container, python, deno"),
+        ("ktd-two-runtimes", "SPEC §1: exactly one of container, python, deno"),
+        ("ktd-three-runtimes", "SPEC §1: exactly one of container, python, deno"),
+        ("ktd-name-too-long", "Kubernetes: object names"),
+        ("ktd-name-uppercase", "Kubernetes: object names"),
+    }
 
 
 def test_names_are_unique_across_the_corpus():
@@ -37,17 +64,28 @@ def test_names_are_unique_across_the_corpus():
 
 
 def test_expectations_are_read_from_the_header():
-    assert parse_expectation('refused KeptnApp shop naming spec.version: "Required value"', "f:2") == Expectation(
-        "refused", "shop", "KeptnApp", "spec.version", ("Required value",))
-    assert parse_expectation('waits app shop: "promote-a", "not found"', "f:2") == Expectation(
-        "waits", "shop", words=("promote-a", "not found"))
+    assert parse_expectation("refused KeptnTaskDefinition t naming spec (SPEC §1)", "f:2") == Expectation(
+        "refused", "t", "KeptnTaskDefinition", (("spec",),), "SPEC §1")
+    assert parse_expectation("may be refused KeptnApp shop naming spec.version or spec", "f:2") == Expectation(
+        "may be refused", "shop", "KeptnApp", (("spec.version", "spec"),))
+    assert parse_expectation("waits app shop naming a missing definition", "f:2") == Expectation(
+        "waits", "shop", items=(("a missing definition",),))
+    assert parse_expectation("waits-or-fails app shop naming ktd-a or ktd-b, spec.timeout", "f:2") == Expectation(
+        "waits-or-fails", "shop", items=(("ktd-a", "ktd-b"), ("spec.timeout",)))
+    assert parse_expectation("fails app shop naming latency", "f:2").outcome == "fails"
     assert parse_expectation("completes app shop", "f:2") == Expectation("completes", "shop")
-    assert parse_expectation('reports KeptnTask t: "spec.timeout"', "f:2") == Expectation(
-        "reports", "t", "KeptnTask", words=("spec.timeout",))
+    assert parse_expectation("reports KeptnTask t naming spec.timeout", "f:2") == Expectation(
+        "reports", "t", "KeptnTask", (("spec.timeout",),))
 
 
-@pytest.mark.parametrize("text", ["refused KeptnApp shop", "waits app shop", "maybe app shop",
-                                  'waits app shop: promote-a, "not found"'])
+@pytest.mark.parametrize("text", [
+    "refused KeptnApp shop naming spec.version",  # refused without saying what fixes it
+    "refused KeptnApp shop naming spec.version (this project's CRD)",  # only SPEC.md or Kubernetes fix it
+    "may be refused KeptnApp shop naming spec.version, spec.revision",  # a refusal names one field, not a list
+    "waits app shop",  # waits without saying what it names
+    "maybe app shop",
+    'waits app shop: "promote-a", "not found"',  # the old grammar: quoted phrases
+])
 def test_an_unreadable_expectation_names_the_file_and_line(text):
     with pytest.raises(CorpusError, match=r"^bad.yaml:3: "):
         parse_expectation(text, "bad.yaml:3")
@@ -58,3 +96,76 @@ def test_a_file_without_its_header_is_refused_naming_it(tmp_path):
     path.write_text("# wrong: nothing said about the outcome\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n")
     with pytest.raises(CorpusError, match=r"bare.yaml: the first comment lines must say `# wrong: ...` and `# expect: ...`"):
         bad_input.load_case(path)
+
+
+def _case(tmp_path, header: str, body: str) -> bad_input.Case:
+    path = tmp_path / "case.yaml"
+    path.write_text(header + body)
+    return bad_input.load_case(path)
+
+
+DEFINITION = "apiVersion: lifecycle.keptn.sh/v1\nkind: KeptnTaskDefinition\nmetadata: {name: ktd-x}\nspec: {retries: -1}\n"
+
+
+def test_a_file_that_may_be_refused_without_an_outcome_reports_on_the_object_itself(tmp_path):
+    case = _case(tmp_path, "# wrong: x\n# expect: may be refused KeptnTaskDefinition ktd-x naming spec.retries\n",
+                 DEFINITION)
+    assert case.outcomes == (Expectation("reports", "ktd-x", "KeptnTaskDefinition", (("spec.retries",),)),)
+
+
+def test_a_missing_definition_is_any_definition_the_apps_context_lists_that_the_file_does_not_define(tmp_path):
+    case = _case(tmp_path, "# wrong: x\n# expect: waits app shop naming a missing definition\n", DEFINITION + """---
+apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnAppContext
+metadata: {name: shop}
+spec: {preDeploymentTasks: [ktd-x, pre-gone], promotionTasks: [promote-gone, ""]}
+""")
+    assert case.items(case.outcomes[0]) == ((Name("pre-gone"), Name("promote-gone"), Name("")),)
+
+
+# -- the admission judge, on answers made up here --------------------------------------------------
+
+
+def _admission_case(tmp_path, rule: str) -> bad_input.Case:
+    return _case(tmp_path, f"# wrong: x\n# expect: {rule}\n", DEFINITION + """---
+apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnAppContext
+metadata: {name: shop}
+spec: {promotionTasks: [ktd-x]}
+""")
+
+
+REFUSED = 'KeptnTaskDefinition.lifecycle.keptn.sh "ktd-x" is invalid: spec.retries: Invalid value: -1: should be >= 0'
+
+
+def test_a_refusal_the_contract_requires_must_happen_and_name_the_field(tmp_path):
+    case = _admission_case(tmp_path, "refused KeptnTaskDefinition ktd-x naming spec.retries (SPEC §9)")
+    context = Answer("KeptnAppContext", "shop", None)
+    assert bad_input.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", REFUSED, 422), context]) == []
+    assert bad_input.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", None), context]) == [
+        "KeptnTaskDefinition ktd-x was accepted; SPEC §9 says it must be refused, naming spec.retries"]
+    assert bad_input.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", "forbidden", 403), context]) == [
+        "KeptnTaskDefinition ktd-x was refused (403), but the message names none of spec.retries: forbidden"]
+
+
+def test_an_object_that_may_be_refused_may_also_get_in_but_a_valid_one_must(tmp_path):
+    case = _admission_case(tmp_path, "may be refused KeptnTaskDefinition ktd-x naming spec.retries")
+    accepted = [Answer("KeptnTaskDefinition", "ktd-x", None), Answer("KeptnAppContext", "shop", None)]
+    assert bad_input.admission_problems(case, accepted) == []
+    assert bad_input.outcomes_apply(accepted)
+    refused = [Answer("KeptnTaskDefinition", "ktd-x", REFUSED, 422), Answer("KeptnAppContext", "shop", None)]
+    assert bad_input.admission_problems(case, refused) == []
+    assert not bad_input.outcomes_apply(refused)  # what happens once it is in is not judged
+    valid_refused = [Answer("KeptnTaskDefinition", "ktd-x", None), Answer("KeptnAppContext", "shop", "no", 422)]
+    assert bad_input.admission_problems(case, valid_refused) == [
+        "KeptnAppContext shop was refused (422), but nothing is wrong with it: no"]
+
+
+def test_a_refusal_naming_another_field_or_only_quoting_the_value_fails(tmp_path):
+    case = _admission_case(tmp_path, "may be refused KeptnTaskDefinition ktd-x naming spec.retries")
+    for message in ('KeptnTaskDefinition "ktd-x" is invalid: spec.timeout: Invalid value', "Invalid value: -1",
+                    'KeptnTaskDefinition "ktd-retries-x" is invalid'):
+        problems = bad_input.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", message, 422),
+                                                       Answer("KeptnAppContext", "shop", None)])
+        assert problems and "names none of spec.retries" in problems[0], message
+    assert Field("spec.retries").named_in("ktd-x: the number of retries must not be negative")

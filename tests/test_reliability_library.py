@@ -1,6 +1,6 @@
 """The reliability step library's pure parts: counting runs for exactly once (SPEC §6), reading
 the API server's request counts, the kill plan and lease timings, reading an implementation's
-log from a mark, and the admission oracle of the random specs."""
+log from a mark."""
 from __future__ import annotations
 
 from collections import Counter
@@ -11,7 +11,7 @@ import pytest
 from harness.clusters import toolchain
 from harness.implementations import adapter as adapters
 from harness.implementations.runner import Implementation
-from harness.library import api_requests, exactly_once, faults, random_specs
+from harness.library import api_requests, exactly_once, faults
 from harness.library.recorder import Gap, Observation, Recorder
 
 
@@ -178,47 +178,6 @@ def test_a_replica_has_its_own_state_and_log(implementation, tmp_path):
     replica = implementation.replica("replica-2")
     assert replica.state_file == tmp_path / "state-replica-2.json"
     assert replica.log_file == tmp_path / "replica-2" / "reference.log"
-
-
-@pytest.mark.parametrize(("kind", "path", "value", "refused_field"), [
-    ("KeptnTaskDefinition", "spec.retries", "ten", "spec.retries"),
-    ("KeptnTaskDefinition", "spec.retries", 2**31, "spec.retries"),  # format int32
-    ("KeptnTaskDefinition", "spec.timeout", "5 minutes", "spec.timeout"),
-    ("KeptnTaskDefinition", "spec.deno", {"inline": {"code": "x"}}, "spec"),  # two runtimes: the CEL rule
-    ("KeptnTaskDefinition", "spec.container", None, "spec"),  # null is dropped: no runtime left
-    ("KeptnTaskDefinition", "spec", None, "spec"),  # required
-    ("KeptnAppContext", "spec.promotionTasks", [""], "spec.promotionTasks[0]"),
-    ("KeptnApp", "spec.version", "", "spec.version"),
-    ("KeptnApp", "spec.workloads", [{"name": "web"}], "spec.workloads[0].version"),
-])
-def test_the_oracle_refuses_what_the_crd_schemas_refuse(kind, path, value, refused_field):
-    example = random_specs.example(1, "demo", kind, path, value)
-    obj = next(o for o in example.objects if o["kind"] == kind)
-    errors = random_specs.expected_errors(obj)
-    assert errors and random_specs._field(*errors[0]) == refused_field
-
-
-@pytest.mark.parametrize(("kind", "path", "value"), [
-    ("KeptnTaskDefinition", "spec.timeout", "2562048h"),  # the pattern lets it in; the controller reports it
-    ("KeptnTaskDefinition", "spec.container.image", " busybox"),  # the Job is refused later, not the definition
-    ("KeptnAppContext", "spec.promotionTasks", ["Promote_A", "a/b"]),
-    ("KeptnApp", "spec.revision", 10**30),
-])
-def test_the_oracle_admits_what_the_crd_schemas_admit(kind, path, value):
-    example = random_specs.example(1, "demo", kind, path, value)
-    obj = next(o for o in example.objects if o["kind"] == kind)
-    assert random_specs.expected_errors(obj) == []
-
-
-def test_a_refusal_must_name_the_field_the_schema_complains_about():
-    obj = random_specs.example(1, "demo", "KeptnTaskDefinition", "spec.retries", -1).objects[0]
-    named = random_specs.Answer('KeptnTaskDefinition "random-001" is invalid: spec.retries: Invalid value: -1: '
-                                "should be greater than or equal to 0", 422)
-    random_specs.admission_must_match_schema(obj, named)
-    with pytest.raises(AssertionError, match="names none of the fields"):
-        random_specs.admission_must_match_schema(obj, random_specs.Answer("something is wrong", 422))
-    with pytest.raises(AssertionError, match="was accepted although its schema says"):
-        random_specs.admission_must_match_schema(obj, random_specs.Answer(None))
 
 
 def test_a_version_that_does_not_list_what_its_app_context_lists_is_named():

@@ -1,47 +1,70 @@
-"""The bad-input corpus: invalid or hostile objects, what is wrong with each, and its outcome.
+"""The bad-input corpus: invalid or hostile objects, what is wrong with each, and what must happen.
 
 `fixtures/reliability/bad_input/*.yaml` hold one bad object per file, with the objects that use it
-(a KeptnAppContext and KeptnApp listing a bad definition). The comment lines at the top say what
-is wrong and, machine-readably, what must happen; the scenario submits every file and checks:
+(a KeptnAppContext and KeptnApp listing a bad definition). The comment lines at the top say what is
+wrong and, machine-readably, what must happen. They say what must be *named* (the field, the
+definition), never how: any wording that names it passes (harness.library.mentions).
 
-    # wrong: <what is wrong, in words>
-    # expect: refused <Kind> <name> naming <field>: "<part of the API server's message>"
-    # expect: waits app <KeptnApp>: "<word>", "<word>"    its version stays Progressing and its status
-                                                           message or events name every word
-    # expect: fails app <KeptnApp>: "<word>", ...          its version ends Failed, naming every word
-    # expect: completes app <KeptnApp>                     its version ends Succeeded
-    # expect: reports <Kind> <name>: "<word>", ...         the object's status or events name every word
+Admission, one line per object that may or must be refused (any other object of the file must be
+accepted):
 
-A file may carry several `expect:` lines. Names are unique across the corpus, so every file is
-submitted into the same namespace.
+    # expect: refused <Kind> <name> naming <fields> (<what fixes it>)
+        SPEC.md or Kubernetes itself fixes admission (`(SPEC §1)`, `(Kubernetes: object names)`):
+        the API server must refuse it, its message naming one of <fields>
+    # expect: may be refused <Kind> <name> naming <fields>
+        nothing fixes admission (a constraint of some CRD set only): refused naming one of <fields>,
+        or accepted and then reported as the outcome lines say; a file with no outcome line
+        reports it on the object itself: `reports <Kind> <name> naming <fields>`
+
+What follows once every object of the file is in (when one was refused, the outcome lines are not
+judged: they say what happens to the objects accepted together):
+
+    # expect: completes app <KeptnApp>                  its version ends Succeeded
+    # expect: waits app <KeptnApp> naming <items>       its version does not complete, and its status
+                                                        message or an event about it names every item
+    # expect: fails app <KeptnApp> naming <items>       its version ends Failed, naming every item
+    # expect: waits-or-fails app <KeptnApp> naming <items>   either (where the contract does not say)
+    # expect: reports <Kind> <name> naming <items>      the object's status message or an event about
+                                                        it (or its app's version) names every item
+
+<fields> are alternatives separated by ` or `; <items> are separated by `, `, each one or more
+alternatives separated by ` or `. An alternative is a field path (`spec.timeout`), an object name,
+or `a missing definition`: any definition the app's KeptnAppContext lists that the file does not
+define. Names are unique across the corpus, so every file is submitted into the same namespace.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from harness.contract.phases import CONTEXT_LISTS
 from harness.contract.states import COMPLETED
-from harness.eventually import NotYet, eventually, never
-from harness.library import lifecycle
+from harness.eventually import never
+from harness.library import admission, lifecycle, reported
+from harness.library.admission import Answer
 from harness.library.kube import Kube
+from harness.library.mentions import Item, Name, describe, first_naming, mention
 from harness.paths import FIXTURES
-from harness.settings import TIMEOUTS
 
 CORPUS = FIXTURES / "reliability" / "bad_input"
-REFUSED_CODES = (400, 422)
+FIXED_BY = ("SPEC §", "Kubernetes")  # what may fix admission: the contract, or Kubernetes for every object
+MISSING = "a missing definition"
 
-_WORDS = r'(?P<words>".*")'
+_OBJECT = r"(?P<kind>\w+) (?P<name>\S+)"
+_APP = r"app (?P<name>\S+)"
 _EXPECT = {
-    "refused": re.compile(r'refused (?P<kind>\w+) (?P<name>\S+) naming (?P<field>\S+): "(?P<fragment>.+)"'),
-    "waits": re.compile(rf"waits app (?P<name>\S+): {_WORDS}"),
-    "fails": re.compile(rf"fails app (?P<name>\S+): {_WORDS}"),
-    "completes": re.compile(r"completes app (?P<name>\S+)"),
-    "reports": re.compile(rf"reports (?P<kind>\w+) (?P<name>\S+): {_WORDS}"),
+    "refused": re.compile(rf"refused {_OBJECT} naming (?P<items>.+?) \((?P<fixed_by>[^()]+)\)"),
+    "may be refused": re.compile(rf"may be refused {_OBJECT} naming (?P<items>.+)"),
+    "completes": re.compile(rf"completes {_APP}"),
+    reported.WAITS: re.compile(rf"waits {_APP} naming (?P<items>.+)"),
+    reported.FAILS: re.compile(rf"fails {_APP} naming (?P<items>.+)"),
+    reported.WAITS_OR_FAILS: re.compile(rf"waits-or-fails {_APP} naming (?P<items>.+)"),
+    "reports": re.compile(rf"reports {_OBJECT} naming (?P<items>.+)"),
 }
+ADMISSIONS = ("refused", "may be refused")
 
 
 class CorpusError(ValueError):
@@ -50,11 +73,11 @@ class CorpusError(ValueError):
 
 @dataclass(frozen=True)
 class Expectation:
-    outcome: str  # refused, waits, fails, completes, reports
-    name: str  # the object (refused, reports) or the KeptnApp
+    outcome: str  # one of _EXPECT's keys
+    name: str  # the object (admission, reports) or the KeptnApp
     kind: str = "KeptnApp"
-    field: str = ""  # refused: the field the message must name
-    words: tuple[str, ...] = ()  # refused: the message fragment; otherwise what status/events must name
+    items: tuple[tuple[str, ...], ...] = ()  # what must be named: each a tuple of alternatives
+    fixed_by: str = ""  # refused: what fixes admission
 
     def __str__(self) -> str:
         return f"{self.outcome} {self.kind} {self.name[:60]}"
@@ -67,22 +90,47 @@ class Case:
     expectations: tuple[Expectation, ...]
     objects: tuple[dict, ...]
 
+    @property
+    def admissions(self) -> dict[tuple[str, str], Expectation]:
+        return {(e.kind, e.name): e for e in self.expectations if e.outcome in ADMISSIONS}
+
+    @property
+    def outcomes(self) -> tuple[Expectation, ...]:
+        return tuple(e for e in self.expectations if e.outcome not in ADMISSIONS)
+
+    def items(self, expectation: Expectation) -> tuple[Item, ...]:
+        """What the expectation must find named, `a missing definition` resolved against the file."""
+        missing = self.missing_definitions(expectation.name)
+        return tuple(tuple(alternative for token in tokens for alternative in (
+            [Name(name) for name in missing] if token == MISSING else [mention(token)])) for tokens in expectation.items)
+
+    def missing_definitions(self, app: str) -> list[str]:
+        """The definitions the app's KeptnAppContext lists that no object of the file defines."""
+        defined = {obj["metadata"]["name"] for obj in self.objects if obj["kind"].endswith("Definition")}
+        context = next((obj for obj in self.objects if obj["kind"] == "KeptnAppContext"
+                        and obj["metadata"]["name"] == app), {})
+        spec = context.get("spec") if isinstance(context.get("spec"), dict) else {}
+        listed = [name for field in CONTEXT_LISTS if isinstance(spec.get(field), list) for name in spec[field]]
+        return [name for name in dict.fromkeys(listed) if isinstance(name, str) and name not in defined]
+
 
 def parse_expectation(text: str, where: str) -> Expectation:
-    outcome = text.split(" ", 1)[0]
-    pattern = _EXPECT.get(outcome)
-    match = pattern.fullmatch(text) if pattern else None
+    outcome = next((key for key in sorted(_EXPECT, key=len, reverse=True) if text.startswith(key + " ")), None)
+    match = _EXPECT[outcome].fullmatch(text) if outcome else None
     if match is None:
         raise CorpusError(f"{where}: cannot read `expect: {text}`; expected one of: " + "; ".join(
             p.pattern for p in _EXPECT.values()))
     values = match.groupdict()
-    if outcome == "refused":
-        return Expectation(outcome, values["name"], values["kind"], values["field"], (values["fragment"],))
-    try:
-        words = tuple(json.loads(f"[{values['words']}]")) if values.get("words") else ()
-    except ValueError:
-        raise CorpusError(f'{where}: expected a comma-separated list of "quoted" words, got {values["words"]}') from None
-    return Expectation(outcome, values["name"], values.get("kind") or "KeptnApp", words=words)
+    fixed_by = values.get("fixed_by") or ""
+    if outcome == "refused" and not fixed_by.startswith(FIXED_BY):
+        raise CorpusError(f"{where}: `refused` is for what SPEC.md or Kubernetes fixes, written `(SPEC §N)` or "
+                          f"`(Kubernetes: ...)`, got ({fixed_by}); where nothing fixes admission, write `may be refused`")
+    items = tuple(tuple(alternatives.split(" or ")) for alternatives in values["items"].split(", ")) \
+        if values.get("items") else ()
+    if outcome in ADMISSIONS and len(items) != 1:
+        raise CorpusError(f"{where}: a refusal names one field of several alternatives (`spec.a or spec.b`), "
+                          f"not a list: {values['items']}")
+    return Expectation(outcome, values["name"], values.get("kind") or "KeptnApp", items, fixed_by)
 
 
 def load_case(path: Path) -> Case:
@@ -97,6 +145,9 @@ def load_case(path: Path) -> Case:
             expectations.append(parse_expectation(value.strip(), f"{path}:{number}"))
     if not wrong or not expectations:
         raise CorpusError(f"{path}: the first comment lines must say `# wrong: ...` and `# expect: ...`")
+    if not any(e.outcome not in ADMISSIONS for e in expectations):  # accepted, it reports on itself
+        expectations += [Expectation("reports", e.name, e.kind, e.items) for e in expectations
+                         if e.outcome == "may be refused"]
     objects = tuple(obj for obj in yaml.safe_load_all(path.read_text()) if obj)
     return Case(path, wrong, tuple(expectations), objects)
 
@@ -105,109 +156,55 @@ def load_corpus(folder: Path = CORPUS) -> list[Case]:
     return [load_case(path) for path in sorted(folder.glob("*.yaml"))]
 
 
-@dataclass(frozen=True)
-class Submitted:
-    """What the API server answered to one object: None when it created it, else its refusal."""
-
-    kind: str
-    name: str
-    refusal: str | None
-    code: int | None = None
+def submit(kube: Kube, namespace: str, case: Case) -> list[Answer]:
+    """Create every object of a case in `namespace`, in the file's order; refusals are answers."""
+    return [admission.create(kube, obj, namespace) for obj in case.objects]
 
 
-def submit(kube: Kube, namespace: str, case: Case) -> list[Submitted]:
-    """Create every object of a case in `namespace`; a refusal (400/422) is recorded, not raised."""
-    answers = []
-    for obj in case.objects:
-        body = {**obj, "metadata": {**obj.get("metadata", {}), "namespace": namespace}}
-        kind, name = obj["kind"], obj["metadata"]["name"]
-        try:
-            kube.create(body)
-            answers.append(Submitted(kind, name, None))
-        except Exception as error:  # the dynamic client's error classes all carry the status and body
-            if getattr(error, "status", None) not in REFUSED_CODES:
-                raise
-            answers.append(Submitted(kind, name, _message(error), error.status))
-    return answers
+def admission_problems(case: Case, answers: list[Answer]) -> list[str]:
+    """What went wrong at admission: a refusal the corpus requires that did not happen, a refusal
+    that names none of its fields, a valid object refused. Empty when admission was conformant."""
+    problems = []
+    for answer in answers:
+        rule = case.admissions.get((answer.kind, answer.name))
+        what = f"{answer.kind} {answer.name[:60]}"
+        if rule is None:
+            if answer.refusal is not None:
+                problems.append(f"{what} was refused ({answer.code}), but nothing is wrong with it: {answer.refusal}")
+            continue
+        fields = case.items(rule)
+        if answer.refusal is None:
+            if rule.outcome == "refused":
+                problems.append(f"{what} was accepted; {rule.fixed_by} says it must be refused, naming {describe(fields)}")
+            continue
+        if first_naming([answer.refusal], fields) is None:
+            problems.append(f"{what} was refused ({answer.code}), but the message names none of {describe(fields)}: "
+                            f"{answer.refusal}")
+    return problems
 
 
-def refusal_must_name_field(expectation: Expectation, answers: list[Submitted]) -> None:
-    answer = next((a for a in answers if (a.kind, a.name) == (expectation.kind, expectation.name)), None)
-    assert answer is not None, f"no object {expectation.kind} {expectation.name} in the case"
-    assert answer.refusal is not None, (
-        f"{expectation.kind} {expectation.name[:60]} was accepted; expected a refusal naming {expectation.field}")
-    fragment = expectation.words[0]
-    assert expectation.field in answer.refusal and fragment in answer.refusal, (
-        f"{expectation.kind} {expectation.name[:60]} was refused ({answer.code}), but the message does not name "
-        f"{expectation.field!r} with {fragment!r}: {answer.refusal}")
+def outcomes_apply(answers: list[Answer]) -> bool:
+    """The outcome lines say what happens once every object of the file is in."""
+    return all(answer.refusal is None for answer in answers)
 
 
-def outcome_must_show(kube: Kube, namespace: str, expectation: Expectation) -> None:
-    """The version (or object) reaches the expected outcome and names the expected words."""
-    app = expectation.name
+def outcome_must_show(kube: Kube, namespace: str, case: Case, expectation: Expectation) -> str:
+    """The version (or object) shows the expected outcome and names what is wrong; returns what it said."""
     if expectation.outcome == "completes":
-        lifecycle.app_version_must_reach(kube, namespace, app, {"status": "Succeeded"})
-    elif expectation.outcome == "fails":
-        lifecycle.app_version_must_reach(kube, namespace, app, {"status": "Failed"})
-        version = lifecycle.latest_app_version(kube, namespace, app)
-        must_name(kube, namespace, "KeptnAppVersion", version["metadata"]["name"], expectation.words)
-    elif expectation.outcome == "waits":
-        version = lifecycle.latest_app_version(kube, namespace, app)
-        must_name(kube, namespace, "KeptnAppVersion", version["metadata"]["name"], expectation.words)
-        lifecycle.app_version_must_reach(kube, namespace, app, {"status": "Progressing"})
-    elif expectation.outcome == "reports":
-        must_name(kube, namespace, expectation.kind, expectation.name, expectation.words)
-
-
-def must_name(kube: Kube, namespace: str, kind: str, name: str, words: tuple[str, ...]) -> str:
-    """Wait until the object's status, or one of its events, names every word; return that text."""
-    def check() -> str:
-        current = kube.get(kind, name, namespace) or {}
-        texts = [json.dumps(current.get("status") or {}, ensure_ascii=False)]
-        texts += [f"{e.get('reason')}: {e.get('message')}" for e in kube.list("Event", namespace)
-                  if (e.get("involvedObject") or {}).get("name") == name]
-        for text in texts:
-            if all(word in text for word in words):
-                return text
-        raise NotYet(f"neither the status nor an event of {kind} {name[:60]} names all of {list(words)}; "
-                     f"status: {texts[0][:600]}")
-
-    return eventually(check, f"{kind} {namespace}/{name[:60]} to say {list(words)}", TIMEOUTS.lifecycle)
+        lifecycle.app_version_must_reach(kube, namespace, expectation.name, {"status": "Succeeded"})
+        return "completed"
+    if expectation.outcome == "reports":
+        return reported.object_must_report(kube, namespace, expectation.kind, expectation.name, case.items(expectation))
+    return reported.version_must_say_why(kube, namespace, expectation.name, case.items(expectation),
+                                         expectation.outcome)
 
 
 def waiting_versions_must_stay(kube: Kube, namespace: str, apps: list[str]) -> None:
-    """The versions expected to wait do not move on (watched for TIMEOUTS.absence)."""
+    """The versions expected to wait do not complete (watched for TIMEOUTS.absence)."""
     def still_waiting() -> None:
         for app in apps:
             state = (lifecycle.latest_app_version(kube, namespace, app).get("status") or {}).get("status")
-            assert state == "Progressing", f"the KeptnAppVersion of {app[:60]} was expected to wait, but is {state}"
+            assert state not in COMPLETED, f"the KeptnAppVersion of {app[:60]} was expected to wait, but is {state}"
 
     never(still_waiting, f"{len(apps)} app versions waiting for what they lack")
 
-
-def version_must_complete_or_say_why(kube: Kube, namespace: str, app: str) -> str:
-    """The app's version completes, or waits with a status message; if the implementation could not
-    create a version at all, an event on the KeptnApp says why. Returns the outcome in words."""
-    def check() -> str:
-        versions = lifecycle.app_versions(kube, namespace, app)
-        if not versions:
-            events = [e for e in kube.list("Event", namespace) if (e.get("involvedObject") or {}).get("name") == app
-                      and (e.get("involvedObject") or {}).get("kind") == "KeptnApp"]
-            if events:
-                return f"no version: {events[0].get('reason')}: {events[0].get('message')}"
-            raise NotYet(f"no KeptnAppVersion of {app} and no event on the KeptnApp saying why")
-        status = versions[-1].get("status") or {}
-        if status.get("status") in COMPLETED and status.get("endTime"):
-            return f"completed {status['status']}"
-        if status.get("message"):
-            return f"waits: {status['message']}"
-        raise NotYet(f"KeptnAppVersion {versions[-1]['metadata']['name']} is {status.get('status')} and says nothing")
-
-    return eventually(check, f"the version of {app} to complete or say why it waits", TIMEOUTS.lifecycle)
-
-
-def _message(error: Exception) -> str:
-    try:
-        return str(json.loads(error.body)["message"])
-    except (TypeError, ValueError, KeyError):
-        return str(error)

@@ -1,16 +1,21 @@
 """Random specs for the property-based bad-input scenario (hypothesis).
 
-An example is one app: a KeptnTaskDefinition, a KeptnAppContext listing it as a promotion task
-and a KeptnApp, with one field of one of them replaced by a random JSON value: any type, or an
-edge value of the field's own type (empty, at and beyond length and integer limits, durations
-beyond Go's range, names no object can have). Properties:
+An example is one app: a KeptnTaskDefinition `<app>-task`, a KeptnAppContext listing it as a
+promotion task and a KeptnApp, with one field of one of them replaced by a random JSON value: any
+type, or an edge value of the field's own type (empty, at and beyond length and integer limits,
+durations beyond Go's range, names no object can have). Properties:
 
-- Admission: the API server refuses the object exactly when its CRD schema says so (the oracle is
-  `harness.compat.openapi.admission_errors`, plus the one CEL rule of KeptnTaskDefinition, written
-  here), and a refusal names the field the schema complains about.
-- Afterwards (checked by the scenario): every accepted app's version completes, or says why not.
-
-Objects are created with field validation `Strict` (kubectl's default), as the oracle assumes.
+- Admission: where the contract fixes it (SPEC §1: a KeptnTaskDefinition sets exactly one of
+  container, python, deno) the object is refused, naming the field. Anywhere else either outcome
+  is conformant: a CRD set may refuse what another admits (a minimum, a length, an enum of this
+  project's CRDs is not the contract). A refusal names the replaced field or one the schema of the
+  CRD installed for the implementation under test complains about (read from the API server, and
+  checked by `harness.compat.openapi.admission_errors`); an accepted example is judged afterwards.
+  The objects that were not changed are valid: they must be accepted.
+- Afterwards (`culprits`, judged by harness.library.reported): every accepted app's version
+  completes, or waits or fails naming what is wrong: the definition, when it was the one changed;
+  else the replaced field, a definition the context lists that does not exist, or a workload the
+  app lists (`<app>-<workload>`, SPEC §2).
 """
 from __future__ import annotations
 
@@ -21,16 +26,18 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from harness.compat.loading import load_crds
 from harness.compat.openapi import MAX_JSON_INTEGER, admission_errors
+from harness.contract.phases import CONTEXT_LISTS
 from harness.library import manifests
+from harness.library.admission import Answer
 from harness.library.kube import Kube
-from harness.paths import FIXTURES
+from harness.library.mentions import Field, Item, Name, describe, first_naming
 
-CRDS = FIXTURES / "crds" / "current"
+CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 _RUNTIMES = ("container", "python", "deno")
-_RUNTIME_RULE = "spec must set exactly one of container, python, deno"
+RUNTIME_RULE = "SPEC §1: a KeptnTaskDefinition sets exactly one of container, python, deno"
 _REQUIRED = re.compile(r"'(.+)' is a required property")  # jsonschema's message for a missing field
+_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # a key that can be a field of a schema
 
 # Which fields are replaced, per kind (a dotted path inside the object).
 FIELDS = {
@@ -74,72 +81,85 @@ class Example:
     value: object
     objects: tuple[dict, ...]  # definition, app context, app
 
+    @property
+    def definition(self) -> str:
+        return self.objects[0]["metadata"]["name"]
+
+    def culprits(self, defined: set[str]) -> tuple[Item, ...]:
+        """What the app's version must name if it waits or fails (one item of alternatives):
+        `defined` are the definitions that exist."""
+        if self.kind == "KeptnTaskDefinition":
+            return ((Name(self.definition),),)
+        value = self.value if isinstance(self.value, dict) else {}
+        fields = [Field(self.path), *(Field(f"{self.path}.{key}") for key in value if _KEY.fullmatch(str(key)))]
+        context, app = (obj.get("spec") if isinstance(obj.get("spec"), dict) else {} for obj in self.objects[1:])
+        listed = [name for key in CONTEXT_LISTS if isinstance(context.get(key), list) for name in context[key]]
+        missing = [Name(name) for name in dict.fromkeys(listed) if isinstance(name, str) and name not in defined]
+        workloads = [Name(f"{self.app}-{w['name']}") for w in app.get("workloads") or []
+                     if isinstance(app.get("workloads"), list) and isinstance(w, dict) and isinstance(w.get("name"), str)]
+        return (tuple(fields + missing + workloads),)
+
 
 def example(index: int, namespace: str, kind: str, path: str, value) -> Example:
     name = f"random-{index:03d}"
-    objects = (manifests.task_definition(name, namespace),
-               manifests.app_context(name, namespace, {"promotionTasks": [name]}),
+    objects = (manifests.task_definition(f"{name}-task", namespace),
+               manifests.app_context(name, namespace, {"promotionTasks": [f"{name}-task"]}),
                manifests.app(name, namespace, "1.0.0"))
     objects = tuple(_replaced(obj, path, value) if obj["kind"] == kind else obj for obj in objects)
     return Example(name, kind, path, value, objects)
 
 
-def expected_errors(obj: dict) -> list[tuple[str, str]]:
-    """(path, message) of every reason the API server must refuse `obj`; empty if it must accept it."""
-    crd = _crds()[("lifecycle.keptn.sh", obj["kind"])]
-    errors = admission_errors(obj, crd.storage.schema)
-    spec = obj.get("spec")
-    if not errors and obj["kind"] == "KeptnTaskDefinition" and isinstance(spec, dict):
-        present = [r for r in _RUNTIMES if spec.get(r) is not None]  # CEL has(): set and not null
-        if len(present) != 1:
-            errors = [(".spec", _RUNTIME_RULE)]
-    return errors
+def installed_schemas(kube: Kube) -> dict[tuple[str, str], dict]:
+    """(apiVersion, kind) → the openAPIV3Schema of every CRD version installed in the cluster: the
+    implementation under test brought them, and the API server admits by them."""
+    schemas = {}
+    for crd in kube.dynamic.request("GET", CRD_PATH).to_dict()["items"]:
+        spec = crd["spec"]
+        for version in spec["versions"]:
+            schema = (version.get("schema") or {}).get("openAPIV3Schema")
+            if schema:
+                schemas[(f"{spec['group']}/{version['name']}", spec["names"]["kind"])] = schema
+    return schemas
 
 
-@dataclass(frozen=True)
-class Answer:
-    refused: str | None  # the API server's message, None when it created the object
-    code: int | None = None
+def contract_fields(obj: dict) -> list[str]:
+    """The fields SPEC.md says must make the API server refuse `obj`; empty where the contract does not fix it."""
+    if obj["kind"] != "KeptnTaskDefinition":
+        return []
+    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    present = [runtime for runtime in _RUNTIMES if spec.get(runtime) is not None]  # set and not null, as CEL's has()
+    return [] if len(present) == 1 else ["spec"]
 
 
-def create_strict(kube: Kube, obj: dict) -> Answer:
-    """Create with field validation Strict; a refusal (400/422) is returned, not raised."""
-    resource = kube.dynamic.resources.get(api_version=obj["apiVersion"], kind=obj["kind"])
-    try:
-        resource.create(body=obj, namespace=obj["metadata"]["namespace"], query_params=[("fieldValidation", "Strict")])
-        return Answer(None)
-    except Exception as error:  # the dynamic client's error classes carry status and body
-        if getattr(error, "status", None) not in (400, 422):
-            raise
-        try:
-            message = str(json.loads(error.body)["message"])
-        except (TypeError, ValueError, KeyError):
-            message = str(error)
-        return Answer(message, error.status)
+def schema_fields(obj: dict, schemas: dict[tuple[str, str], dict]) -> list[str]:
+    """The fields the installed CRD's schema refuses `obj` for (empty if it admits it, or has no CRD)."""
+    schema = schemas.get((obj["apiVersion"], obj["kind"]))
+    errors = admission_errors(obj, schema) if schema else []
+    return [field for field in (_field(path, message) for path, message in errors) if field]
 
 
-def admission_must_match_schema(obj: dict, answer: Answer) -> None:
-    """Refused exactly when the schema says so; a refusal names a field the schema complains about."""
-    errors = expected_errors(obj)
+def admission_must_be_conformant(example: Example, obj: dict, answer: Answer,
+                                 schemas: dict[tuple[str, str], dict]) -> str:
+    """Refused where the contract says so, any refusal naming a field it is about, the unchanged
+    objects accepted. Returns how it went: `refused by the contract`, `refused`, `accepted`."""
     what = f"{obj['kind']} {obj['metadata']['name']} with spec {json.dumps(obj.get('spec'), ensure_ascii=False)[:400]}"
-    if not errors:
-        assert answer.refused is None, f"{what} was refused ({answer.code}) although its schema admits it: {answer.refused}"
-        return
-    assert answer.refused is not None, f"{what} was accepted although its schema says: {errors}"
-    fields = [_field(path, message) for path, message in errors]
-    assert any(_names(answer.refused, field) for field in fields), (
-        f"{what} was refused, but the message names none of the fields {fields}: {answer.refused}")
+    contract = contract_fields(obj)
+    if answer.refusal is None:
+        assert not contract, f"{what} was accepted; {RUNTIME_RULE}, so it must be refused naming {contract[0]}"
+        return "accepted"
+    changed = obj["kind"] == example.kind
+    assert changed or contract, f"{what} was refused ({answer.code}), but it is valid (it was not changed): {answer.refusal}"
+    fields = (Field(field) for field in dict.fromkeys([*contract, example.path, *schema_fields(obj, schemas)]))
+    named = (tuple(fields),)
+    assert first_naming([answer.refusal], named) is not None, (
+        f"{what} was refused ({answer.code}), but the message names none of {describe(named)}: {answer.refusal}")
+    return "refused by the contract" if contract else "refused"
 
 
 def _field(path: str, message: str) -> str:
     """The field an oracle error is about; for a missing one, the missing field itself."""
     required = _REQUIRED.fullmatch(message)
     return ".".join(part for part in (path.strip("."), required.group(1) if required else "") if part)
-
-
-def _names(message: str, field: str) -> bool:
-    """Whether the API server's message names `field` (it writes list items as `[0]`, map keys as `.key`)."""
-    return field in message or field.split(".", 1)[0] in message and field.rsplit(".", 1)[-1] in message
 
 
 def _replaced(obj: dict, path: str, value) -> dict:
@@ -150,12 +170,3 @@ def _replaced(obj: dict, path: str, value) -> dict:
         node = node.setdefault(part, {})
     node[last] = copy.deepcopy(value)
     return out
-
-
-_CRD_CACHE: dict = {}
-
-
-def _crds() -> dict:
-    if not _CRD_CACHE:
-        _CRD_CACHE.update(load_crds(CRDS))
-    return _CRD_CACHE

@@ -1,0 +1,220 @@
+"""The judges of bad input, on objects and counts made up here: what a message must name
+(harness.library.mentions), a version or object that reports bad input (harness.library.reported),
+and hot loops (harness.library.hot_loop). Each judge is shown failing on the input it exists to refuse."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from harness import settings
+from harness.eventually import NotYet, WaitTimedOut
+from harness.library import hot_loop, reported
+from harness.library.api_requests import Request
+from harness.library.hot_loop import Reading
+from harness.library.mentions import Field, Name, first_naming, item
+
+
+@pytest.fixture(autouse=True)
+def short_waits():
+    """Waits of 1/250 of their length: a judge that never holds times out in half a second."""
+    before = settings.TIMEOUTS.current
+    settings.configure(settings.timeouts_of({}, scale=0.004))
+    yield
+    settings.configure(before)
+
+
+# -- what a text names --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("path", "text"), [
+    ("spec.timeout", 'KeptnTaskDefinition "x" is invalid: spec.timeout: Invalid value: "5 minutes"'),
+    ("spec.timeout", "the Timeout of x cannot be parsed"),  # any wording, any case
+    ("spec.promotionTasks[0]", "spec.promotionTasks[3]: Invalid value"),  # the index does not matter
+    ("spec.container.name", "spec.container.name: Required value"),
+    ("spec.container.name", "its container has no name"),
+    ("spec", "spec: Invalid value: exactly one of container, python, deno"),
+])
+def test_a_field_is_named_by_its_last_segment_in_any_wording(path, text):
+    assert Field(path).named_in(text)
+
+
+@pytest.mark.parametrize(("path", "text"), [
+    ("spec.timeout", "Progressing"),
+    ("spec.timeout", "KeptnTaskDefinition ktd-timeout-words cannot be run"),  # only inside another name
+    ("spec.container.image", "spec.container.imagePullPolicy: Unsupported value"),  # another field
+    ("spec.container.name", "KeptnTaskDefinition name x: spec.retries must not be negative"),  # `name` alone
+    ("spec", "InvalidSpec"),
+])
+def test_a_field_is_not_named_by_an_unrelated_text(path, text):
+    assert not Field(path).named_in(text)
+
+
+def test_an_object_is_named_by_its_name_a_short_one_only_standing_alone():
+    assert Name("random-001-task").named_in("KeptnTask promotion-random-001-task-12345 failed")
+    assert not Name("random-001-task").named_in("KeptnAppVersion random-001-1.0.0-6b86b273 is Progressing")
+    assert Name("a").named_in('KeptnTaskDefinition "a" not found')
+    assert not Name("a").named_in("Progressing: waiting")
+    assert Name("").named_in('KeptnTaskDefinition "" not found') and not Name("").named_in("not found")
+
+
+def test_every_item_must_be_named_in_one_text():
+    items = (item("ktd-x"), item("spec.timeout"))
+    assert first_naming(["ktd-x: spec.timeout is out of range"], items) == "ktd-x: spec.timeout is out of range"
+    assert first_naming(["ktd-x cannot run", "spec.timeout is out of range"], items) is None  # split over two
+    assert first_naming(["ktd-y: spec.timeout"], (item("ktd-x", "ktd-y"),)) == "ktd-y: spec.timeout"  # alternatives
+
+
+# -- a version or object that reports bad input ------------------------------------------------------------
+
+
+class FakeKube:
+    """get and list over objects made up here (the parts of Kube the judges read)."""
+
+    def __init__(self, *objects: dict):
+        self.objects = list(objects)
+
+    def get(self, kind: str, name: str, namespace: str | None = None) -> dict | None:
+        return next((o for o in self.objects if o["kind"] == kind and o["metadata"]["name"] == name), None)
+
+    def list(self, kind: str, namespace: str | None = None, label_selector: str | None = None) -> list[dict]:
+        return [o for o in self.objects if o["kind"] == kind]
+
+
+def _version(app: str, state: str = "Progressing", message: str | None = None, completed: bool = False) -> dict:
+    status = {"status": state, **({"message": message} if message else {}),
+              **({"endTime": "2026-01-01T00:00:10Z"} if completed else {})}
+    return {"kind": "KeptnAppVersion", "metadata": {"name": f"{app}-1.0.0-6b86b273", "creationTimestamp": "2026-01-01T00:00:00Z"},
+            "spec": {"appName": app}, "status": status}
+
+
+def _event(kind: str, name: str, reason: str, message: str) -> dict:
+    return {"kind": "Event", "metadata": {"name": f"{name}.1"}, "involvedObject": {"kind": kind, "name": name},
+            "reason": reason, "message": message}
+
+
+WRONG = (item("ktd-timeout-out-of-range"), item("spec.timeout"))
+SAID = 'KeptnTaskDefinition "ktd-timeout-out-of-range": spec.timeout 2562048h is beyond any duration'
+
+
+def _says_why(kube: FakeKube, outcome: str = reported.WAITS_OR_FAILS, items=WRONG) -> str:
+    return reported.version_must_say_why(kube, "t", "shop", items, outcome)
+
+
+def test_a_waiting_version_naming_the_definition_and_the_field_in_its_message_or_an_event_passes():
+    assert _says_why(FakeKube(_version("shop", message=SAID))) == f"Progressing: {SAID}"
+    version = _version("shop", message="Progressing")
+    event = _event("KeptnAppVersion", version["metadata"]["name"], "PromotionTasksInvalid", SAID)
+    assert _says_why(FakeKube(version, event)).endswith(SAID)
+    assert _says_why(FakeKube(_version("shop", "Failed", SAID, completed=True)), reported.FAILS).startswith("Failed")
+
+
+@pytest.mark.parametrize(("objects", "seen"), [
+    ([_version("shop", "Pending")], "is Pending, but .* they say: nothing$"),  # a silent Pending version
+    ([_version("shop", message="Progressing")], "they say: 'Progressing'$"),  # a message that says nothing
+    ([_version("shop"), _event("KeptnApp", "shop", "Invalid", SAID)], "they say: nothing$"),  # about another object
+    ([_version("shop", message='KeptnTaskDefinition "ktd-retries-negative": spec.timeout is out of range')],
+     "ktd-retries-negative"),  # naming another definition
+    ([_version("shop", message='KeptnTaskDefinition "ktd-timeout-out-of-range" cannot be run')],
+     "cannot be run'$"),  # the definition without the field
+    ([_version("shop", message="ktd-timeout-out-of-range"), _event("KeptnAppVersion", "shop-1.0.0-6b86b273", "X",
+                                                                    "spec.timeout is out of range")],
+     "'ktd-timeout-out-of-range'; 'X: spec.timeout is out of range'$"),  # the two in two texts
+    ([], "no KeptnAppVersion of shop"),
+])
+def test_a_version_that_does_not_name_what_is_wrong_fails(objects, seen):
+    with pytest.raises(WaitTimedOut, match="to wait or fail naming ktd-timeout-out-of-range and spec.timeout") as failed:
+        _says_why(FakeKube(*objects))
+    assert re.search(seen, str(failed.value)), str(failed.value)
+
+
+def test_a_version_that_completed_although_it_should_wait_fails_at_once():
+    for outcome in (reported.WAITS, reported.WAITS_OR_FAILS):
+        with pytest.raises(AssertionError, match=r"is Succeeded \(completed\); expected it to wait"):
+            reported.judge_version("v", {"status": "Succeeded", "endTime": "t"}, [SAID], WRONG, outcome)
+    with pytest.raises(AssertionError, match=r"is Failed \(completed\); expected it to wait naming"):
+        reported.judge_version("v", {"status": "Failed", "endTime": "t"}, [SAID], WRONG, reported.WAITS)
+    with pytest.raises(NotYet, match="expected it to fail naming"):
+        reported.judge_version("v", {"status": "Progressing"}, [SAID], WRONG, reported.FAILS)
+
+
+def test_a_random_apps_version_completes_or_names_what_is_wrong():
+    assert _says_why(FakeKube(_version("shop", "Succeeded", completed=True)), reported.COMPLETES_OR_SAYS_WHY) == \
+        "completed Succeeded"
+    with pytest.raises(WaitTimedOut, match="they say: 'Progressing'"):
+        _says_why(FakeKube(_version("shop", message="Progressing")), reported.COMPLETES_OR_SAYS_WHY)
+    with pytest.raises(WaitTimedOut, match="is Failed"):  # failed and silent
+        _says_why(FakeKube(_version("shop", "Failed", "PromotionTasks failed", completed=True)),
+                  reported.COMPLETES_OR_SAYS_WHY)
+    no_version = FakeKube(_event("KeptnApp", "shop", "InvalidSpec", "ktd-timeout-out-of-range: spec.timeout"))
+    assert _says_why(no_version, reported.COMPLETES_OR_SAYS_WHY).startswith("no KeptnAppVersion; the KeptnApp says")
+    with pytest.raises(WaitTimedOut):  # the KeptnApp's events count only for an app without a version
+        _says_why(no_version, reported.WAITS)
+
+
+def test_an_object_reports_on_itself_or_through_the_version_of_its_app():
+    task = {"kind": "KeptnTask", "metadata": {"name": "by-hand"}, "status": {"message": "spec.timeout: out of range"}}
+    assert reported.object_must_report(FakeKube(task), "t", "KeptnTask", "by-hand", (item("spec.timeout"),))
+    context = {"kind": "KeptnAppContext", "metadata": {"name": "shop"}}
+    said = reported.object_must_report(FakeKube(context, _version("shop", message='"" is no definition name: '
+                                                                               "spec.promotionTasks[0]")),
+                                       "t", "KeptnAppContext", "shop", (item("spec.promotionTasks"),))
+    assert said.startswith('"" is no definition name')
+    silent = {"kind": "KeptnTask", "metadata": {"name": "by-hand"}, "status": {"status": "Pending"}}
+    with pytest.raises(WaitTimedOut, match="names spec.timeout; they say: nothing"):
+        reported.object_must_report(FakeKube(silent, _event("KeptnTask", "other", "X", "spec.timeout")), "t",
+                                    "KeptnTask", "by-hand", (item("spec.timeout"),))
+
+
+# -- hot loops -------------------------------------------------------------------------------------------
+
+PATCH = Request("PATCH", "lifecycle.keptn.sh", "keptnappversions", "status", "200")
+
+
+def _readings(writes_at: dict[float, int], until: float, every: float = 2.0) -> list[Reading]:
+    """Readings every `every` seconds from 0 to `until`; writes_at: second → writes made just before it."""
+    readings, total, at = [], 0, 0.0
+    while at <= until:
+        total += sum(count for second, count in writes_at.items() if at - every < second <= at)
+        readings.append(Reading(at, Counter({PATCH: total}) if total else Counter()))
+        at += every
+    return readings
+
+
+def test_an_implementation_that_settles_and_stays_quiet_passes():
+    busy_then_quiet = {1.0: 40, 3.0: 40, 5.0: 2}  # 82 writes at first, then nothing
+    verdict = hot_loop.verdict(_readings(busy_then_quiet, until=60), allowed=6)
+    assert verdict == "settled 4s into the count and quiet for 40s (at most 6 writes in any 10s)"
+
+
+def test_a_burst_writer_fails_although_it_is_quiet_in_some_window():
+    bursts = {second: 20 for second in range(15, 60, 15)}  # 20 writes every 15 s
+    with pytest.raises(AssertionError, match=r"settled 0s into the count, but wrote 20 times in the 10s from 6s "
+                                             r"\(6s after settling; at most 6 allowed\): it writes in bursts\. "
+                                             r"20× PATCH lifecycle.keptn.sh/keptnappversions/status → 200"):
+        hot_loop.verdict(_readings(bursts, until=60), allowed=6)
+
+
+def test_a_burst_straddling_two_readings_is_counted_whole():
+    # 4 writes just before 16 s and 4 just before 18 s: no single reading sees more than 4
+    with pytest.raises(AssertionError, match="wrote 8 times"):
+        hot_loop.verdict(_readings({15.5: 4, 17.5: 4}, until=60), allowed=6)
+
+
+def test_a_writer_that_never_settles_is_not_yet_and_one_watched_too_briefly_neither():
+    with pytest.raises(NotYet, match="no 10s window with at most 6 writes yet; the last one: 50 writes"):
+        hot_loop.verdict(_readings({second: 10 for second in range(1, 40, 2)}, until=40), allowed=6)
+    with pytest.raises(NotYet, match="settled 0s into the count; watching whether it stays quiet"):
+        hot_loop.verdict(_readings({}, until=30), allowed=6)
+
+
+def test_refused_requests_of_the_implementation_are_at_most_one_per_bad_object():
+    refused = Request("POST", "batch", "jobs", "", "422")
+    before, after = Counter(), Counter({refused: 33 + 5, PATCH: 100})
+    assert hot_loop.refusals_must_be_few(before, after, own_refusals=33, bad_objects=56).endswith(
+        "the implementation's: 5")
+    with pytest.raises(AssertionError, match=r"refused 60 requests of the implementation for 56 bad objects .*"
+                                             r"93× POST batch/jobs → 422"):
+        hot_loop.refusals_must_be_few(before, Counter({refused: 93}), own_refusals=33, bad_objects=56)
+    assert hot_loop.counted_refusals([422, None, 403, 400]) == 2  # a webhook's 403 is not a refused write
