@@ -10,7 +10,7 @@ import pytest
 
 from harness import settings
 from harness.eventually import NotYet, WaitTimedOut
-from harness.library import hot_loop, reported
+from harness.library import bad_input, hot_loop, reported
 from harness.library.api_requests import Request
 from harness.library.hot_loop import Reading
 from harness.library.mentions import Field, Name, first_naming, item
@@ -167,6 +167,12 @@ def test_an_object_reports_on_itself_or_through_the_version_of_its_app():
                                     "KeptnTask", "by-hand", (item("spec.timeout"),))
 
 
+def test_a_version_expected_to_wait_must_not_complete():
+    bad_input.waiting_versions_must_stay(FakeKube(_version("shop", message=SAID)), "t", ["shop"])
+    with pytest.raises(AssertionError, match="the KeptnAppVersion of shop was expected to wait, but is Failed"):
+        bad_input.waiting_versions_must_stay(FakeKube(_version("shop", "Failed", SAID, completed=True)), "t", ["shop"])
+
+
 # -- hot loops -------------------------------------------------------------------------------------------
 
 PATCH = Request("PATCH", "lifecycle.keptn.sh", "keptnappversions", "status", "200")
@@ -218,3 +224,12 @@ def test_refused_requests_of_the_implementation_are_at_most_one_per_bad_object()
                                              r"93× POST batch/jobs → 422"):
         hot_loop.refusals_must_be_few(before, Counter({refused: 93}), own_refusals=33, bad_objects=56)
     assert hot_loop.counted_refusals([422, None, 403, 400]) == 2  # a webhook's 403 is not a refused write
+
+
+def test_counting_writes_stops_at_once_when_the_implementation_is_gone():
+    def gone():
+        raise AssertionError("reference is not running (pid 42 is gone)")
+
+    with pytest.raises(AssertionError, match=r"while watching the implementation while its writes are counted: "
+                                             r"reference is not running"):
+        hot_loop.must_settle_and_stay_quiet(Counter, gone, bad_objects=56)
