@@ -16,6 +16,8 @@ from harness import compat
 from harness.compat.fields import Field
 from harness.compat.loading import documents
 from harness.compat.openapi import admission_errors, unchecked
+from harness.compat import report
+from harness.compat.report import shown_path
 from harness.compat.rules import FIELD_RULES
 from harness.paths import FIXTURES
 
@@ -135,7 +137,7 @@ def test_a_new_cel_rule_is_a_note_because_cel_is_not_evaluated(crd_compat, tmp_p
     assert any(line.startswith("note: Widget v1 .spec: CEL rules") and "self.size < 100" in line for line in lines)
 
 
-# --- bad input: exit 2, one line on stderr naming the file ----------------------------------------
+# --- bad input: exit 2, one line on stderr naming the file, the line and what was expected -------
 
 def test_a_missing_path_is_bad_input(crd_compat):
     code, lines, err = crd_compat(CASES / "nope.yaml", OLD)
@@ -143,13 +145,47 @@ def test_a_missing_path_is_bad_input(crd_compat):
     assert err == f"promotion-conformance crd-compat: error: {CASES / 'nope.yaml'}: no such file or folder\n"
 
 
-def test_a_file_that_is_not_yaml_is_bad_input(crd_compat, tmp_path):
+def test_a_file_that_is_not_yaml_is_bad_input_naming_the_line(crd_compat, tmp_path):
     broken = tmp_path / "broken.yaml"
     broken.write_text("spec: [unclosed\n")
     code, lines, err = crd_compat(OLD, broken)
     assert (code, lines) == (2, [])
     assert err.count("\n") == 1
-    assert err.startswith(f"promotion-conformance crd-compat: error: {broken}: not valid YAML at line 2")
+    assert err.startswith(f"promotion-conformance crd-compat: error: {broken}:2: not valid YAML")
+
+
+APP_VERSIONS = FIXTURES / "crds" / "current" / "lifecycle.keptn.sh_keptnappversions.yaml"
+
+
+@pytest.mark.parametrize(("cut_after", "field", "expected"), [
+    # cut inside a word: the half-written key or value is what the API server would refuse
+    ("      currentPhas", "spec.versions[0].schema.openAPIV3Schema.properties.status.properties",
+     "expected a mapping of field names to schemas, found the string 'currentPhas'"),
+    ("                items:\n                  type: stri", "spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.preDeploymentTasks.items.type",
+     "expected one of object, array, string, integer, number, boolean, found the string 'stri'"),
+    ("workloadStatus:\n                type: array\n                items:\n",
+     "spec.versions[0].schema.openAPIV3Schema.properties.status.properties.workloadStatus.items",
+     "expected a schema (a mapping), found none"),
+])
+def test_a_crd_file_cut_short_is_bad_input_naming_file_line_and_field(crd_compat, tmp_path, cut_after, field, expected):
+    """Issue: `crd-compat` on a CRD file cut in half answered with a traceback and exit 1 ("breaking")."""
+    text = APP_VERSIONS.read_text()
+    kept = text[:text.index(cut_after) + len(cut_after)]
+    cut = tmp_path / APP_VERSIONS.name
+    cut.write_text(kept)
+    code, lines, err = crd_compat(FIXTURES / "crds" / "previous", cut)
+    assert (code, lines) == (2, [])
+    line = kept.rstrip("\n").count("\n") + 1  # the line of the field the cut left half-written
+    assert err == f"promotion-conformance crd-compat: error: {cut}:{line} (doc 1): field {field}: {expected}\n"
+
+
+def test_a_crd_file_cut_between_documents_is_bad_input_naming_the_line(crd_compat, tmp_path):
+    text = OLD.read_text()
+    cut = tmp_path / "cut.yaml"
+    cut.write_text(text + "---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec:\n  group: [")
+    code, _, err = crd_compat(OLD, cut)
+    assert code == 2
+    assert err.startswith(f"promotion-conformance crd-compat: error: {cut}:{text.count(chr(10)) + 6}: not valid YAML")
 
 
 def test_yaml_that_is_not_a_crd_is_bad_input_naming_the_document(crd_compat, tmp_path):
@@ -157,18 +193,42 @@ def test_yaml_that_is_not_a_crd_is_bad_input_naming_the_document(crd_compat, tmp
     mixed.write_text(OLD.read_text() + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n")
     code, lines, err = crd_compat(mixed, OLD)
     assert (code, lines) == (2, [])
-    assert err == (f"promotion-conformance crd-compat: error: {mixed} (doc 2): not a CRD: expected "
-                   "apiextensions.k8s.io/v1 CustomResourceDefinition, found v1 ConfigMap\n")
+    line = OLD.read_text().count("\n") + 2
+    assert err == (f"promotion-conformance crd-compat: error: {mixed}:{line} (doc 2): field (document): not a CRD: "
+                   "expected apiextensions.k8s.io/v1 CustomResourceDefinition, found v1 ConfigMap\n")
 
 
-def test_a_crd_without_a_schema_is_bad_input_naming_the_field(crd_compat, tmp_path):
+@pytest.mark.parametrize(("edit", "field", "expected"), [
+    (lambda v: v.pop("schema"), "spec.versions[0].schema.openAPIV3Schema", "expected a non-empty mapping, found none"),
+    (lambda v: v.update(served="yes"), "spec.versions[0].served", "expected true or false, found the string 'yes'"),
+    (lambda v: v["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["tasks"].pop("items"),
+     "spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.tasks.items",
+     "an array needs items: expected a schema, found none"),
+    (lambda v: v["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["mode"].pop("type"),
+     "spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.mode.type",
+     "expected a type (object, array, string, integer, number, boolean), found none"),
+    (lambda v: v["schema"]["openAPIV3Schema"]["properties"]["spec"].update(required="size"),
+     "spec.versions[0].schema.openAPIV3Schema.properties.spec.required", "expected a list, found the string 'size'"),
+])
+def test_a_crd_the_api_server_would_refuse_is_bad_input_naming_the_field(crd_compat, tmp_path, edit, field, expected):
     crd = yaml.safe_load(OLD.read_text())
-    del crd["spec"]["versions"][0]["schema"]
+    edit(crd["spec"]["versions"][0])
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump(crd))
     code, _, err = crd_compat(bad, OLD)
     assert code == 2
-    assert f"{bad} (doc 1): spec.versions[0].schema.openAPIV3Schema must be a non-empty dict" in err
+    assert re.fullmatch(rf"promotion-conformance crd-compat: error: {re.escape(str(bad))}:\d+ \(doc 1\): "
+                        rf"field {re.escape(field)}: {re.escape(expected)}\n", err), err
+
+
+def test_an_example_object_that_is_not_a_kubernetes_object_is_bad_input(crd_compat, tmp_path):
+    objects = tmp_path / "objects"
+    objects.mkdir()
+    (objects / "o.yaml").write_text("# a comment\nmetadata: {name: x}\n")
+    code, _, err = crd_compat(OLD, OLD, "--objects", objects)
+    assert code == 2
+    assert err == (f"promotion-conformance crd-compat: error: {objects / 'o.yaml'}:2 (doc 1): not a Kubernetes object: "
+                   "expected apiVersion and kind\n")
 
 
 def test_bad_arguments_are_one_line_and_exit_2(capsys):
@@ -177,7 +237,7 @@ def test_bad_arguments_are_one_line_and_exit_2(capsys):
     assert err == "promotion-conformance crd-compat: error: the following arguments are required: NEW\n"
 
 
-# --- the objects check ----------------------------------------------------------------------------
+# --- the objects check, and how its results are summarized ----------------------------------------
 
 def test_an_object_valid_under_old_and_invalid_under_new_is_breaking_and_named(crd_compat):
     """"every object under --objects DIR and the example objects found in fixtures/ ... that is valid
@@ -185,28 +245,70 @@ def test_an_object_valid_under_old_and_invalid_under_new_is_breaking_and_named(c
     objects, fixtures = CASES / "objects", CASES / "fixtures"
     code, lines, _ = crd_compat(OLD, CASES / "pattern_added.yaml", "--objects", objects, fixtures=fixtures)
     assert code == 1
-    invalid = [line for line in lines if " object-invalid: " in line]
-    assert invalid == [
-        f"BREAKING Widget v1 .spec.name object-invalid: {objects / 'widgets.yaml'} (doc 2) default/bad-name: "
-        "valid under OLD → invalid under NEW: 'Bad_Name' does not match '^[a-z-]+$'",
-        f"BREAKING Widget v1 .spec.name object-invalid: {fixtures / 'examples' / 'widget.yaml'} (doc 2) "
-        "examples/example: valid under OLD → invalid under NEW: 'EXAMPLE' does not match '^[a-z-]+$'",
+    widgets, example = shown_path(objects / "widgets.yaml"), shown_path(fixtures / "examples" / "widget.yaml")
+    assert [line for line in lines if " object-invalid: " in line] == [
+        f"BREAKING Widget v1 .spec.name object-invalid: 2 example objects valid under OLD, invalid under NEW: "
+        f"{widgets} (doc 2) default/bad-name: 'Bad_Name' does not match '^[a-z-]+$'; "
+        f"{example} (doc 2) examples/example: 'EXAMPLE' does not match '^[a-z-]+$'",
     ]
     notes = [line for line in lines if line.startswith("note: ")]
-    assert f"note: {objects / 'widgets.yaml'} (doc 3) default/negative: invalid under OLD (.spec.size: -1 is " \
-           "less than the minimum of 0), not held against NEW" in notes
-    assert f"note: {objects / 'widgets.yaml'} (doc 4): no CRD of OLD or NEW defines v1 ConfigMap, not checked" in notes
-    assert "note: not checked, OLD does not serve their version: compat.example.com/v9 Widget (1)" in notes
-    assert not any("SKIPPED" in line for line in lines), "fixtures/crds holds CRD sets and must be skipped"
+    assert notes == [
+        f"note: Widget: 1 example object invalid under OLD already, not held against NEW: {widgets} (doc 3) "
+        "default/negative: .spec.size: -1 is less than the minimum of 0",
+        f"note: {widgets}: 1 document(s) of a kind no CRD of OLD or NEW defines, not checked: v1 ConfigMap",
+        "note: not checked, OLD does not serve their version: compat.example.com/v9 Widget (1)",
+    ]
     assert ("checked objects: 3 valid under OLD and validated under NEW (2 from --objects, 1 from fixtures); "
             "1 invalid under OLD (see notes)") in lines
+    assert lines[-1] == "breaking: 2 breaking change(s) in 1 CRD(s): Widget"
 
 
 def test_objects_valid_under_both_keep_the_pair_compatible(crd_compat):
     code, lines, _ = crd_compat(OLD, CASES / "compatible.yaml", "--objects", CASES / "objects",
-                         fixtures=CASES / "fixtures")
+                                fixtures=CASES / "fixtures")
     assert code == 0
     assert lines[-1].endswith("all 3 object(s) valid under OLD are valid under NEW")
+
+
+def _many_widgets(folder: Path, count: int, spec) -> Path:
+    folder.mkdir(exist_ok=True)
+    for number in range(count):
+        (folder / f"w{number:02}.yaml").write_text(yaml.safe_dump({
+            "apiVersion": "compat.example.com/v1", "kind": "Widget",
+            "metadata": {"name": f"w{number:02}-" + "x" * 240, "namespace": "default"}, "spec": spec(number)}))
+    return folder
+
+
+def test_a_breaking_change_shows_first_and_a_corpus_of_bad_objects_stays_one_short_line(crd_compat, tmp_path, monkeypatch):
+    """Issue: a real breaking change was buried under 28 notes about the bad-input corpus, one a 20 KB line."""
+    monkeypatch.chdir(tmp_path)
+    objects = _many_widgets(tmp_path / "objects", 28, lambda n: {"size": -1, "tasks": [f"t{i}" * 5 for i in range(2000)]})
+    code, lines, _ = crd_compat(OLD, CASES / "field_removed.yaml", "--objects", objects)
+    assert code == 1
+    assert lines[0].startswith("BREAKING Widget v1 .spec.mode removed: ")
+    notes = [line for line in lines if line.startswith("note: ")]
+    assert len(notes) == 1, notes  # one line for the 28 objects of one kind
+    assert notes[0].startswith("note: Widget: 28 example objects invalid under OLD already, not held against NEW: ")
+    assert notes[0].endswith("; and 26 more")
+    assert max(map(len, lines)) <= report.LINE_LIMIT
+    assert lines[-1] == "breaking: 1 breaking change(s) in 1 CRD(s): Widget"
+
+
+def test_objects_refused_by_new_are_one_line_per_kind_version_and_field(crd_compat, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # paths are shown relative to the working folder
+    objects = _many_widgets(tmp_path / "objects", 12, lambda n: {"size": n, "name": "UPPER" * 12})
+    code, lines, _ = crd_compat(OLD, CASES / "pattern_added.yaml", "--objects", objects)
+    assert code == 1
+    refused = [line for line in lines if " object-invalid: " in line]
+    assert len(refused) == 1 and refused[0].startswith(
+        "BREAKING Widget v1 .spec.name object-invalid: 12 example objects valid under OLD, invalid under NEW: ")
+    assert refused[0].endswith("; and 10 more") and len(refused[0]) < report.LINE_LIMIT
+    assert lines[-1] == "breaking: 2 breaking change(s) in 1 CRD(s): Widget"
+
+
+def test_a_long_note_is_cut_and_says_by_how_much():
+    assert report.cut("x" * 600) == "x" * report.LINE_LIMIT + f"… ({600 - report.LINE_LIMIT} more characters)"
+    assert report.cut("short") == "short"
 
 
 # --- the OpenAPI → jsonschema mapping (what the API server would admit) ---------------------------

@@ -1,6 +1,8 @@
 """`promotion-conformance crd-compat OLD NEW [--objects DIR]`: is the NEW CRD set backward compatible with OLD?
 
-Exit codes: 0 compatible, 1 breaking (one `BREAKING` line each), 2 bad input or usage (one line on stderr).
+Exit codes: 0 compatible, 1 breaking (one `BREAKING` line each, first), 2 bad input or usage (one line
+on stderr naming the file, line, document and field: YAML that does not parse, a file cut short, a
+document that is not a CRD or a schema the API server would not take).
 """
 from __future__ import annotations
 
@@ -42,13 +44,13 @@ def main(argv: list[str]) -> int:
         return int(exit_.code or 0)
     try:
         old, new = load_crds(args.old), load_crds(args.new)
-        found, notes = examples(args.objects, args.fixtures, set(old) | set(new), skip=[args.old, args.new])
+        found, unknown = examples(args.objects, args.fixtures, set(old) | set(new), skip=[args.old, args.new])
         comparison = compare_sets(old, new)
         objects = check_objects(found, old, new)
     except InputError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
-    objects.notes[:0] = notes
+    objects.unknown_kinds += unknown
     lines, code = render(comparison, objects, len(old))
     print("\n".join(lines))
     return code
