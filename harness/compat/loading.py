@@ -154,6 +154,12 @@ def load_crds(path: Path, *, allow_empty: bool = False) -> dict[tuple[str, str],
     return crds
 
 
+def crd_from(body: dict, where: str) -> Crd:
+    """The CRD of a document that was not read from a file (one read back from a cluster):
+    checked as `load_crds` checks a file's, with `where` naming it in errors."""
+    return _crd(Document(Path(where), 1, body))
+
+
 def _crd(doc: Document) -> Crd:
     body = doc.body
     if not is_crd(body) or body.get("apiVersion") != CRD_API_VERSION:

@@ -88,7 +88,7 @@ _Validator = validators.extend(
 def admission_errors(obj: dict, schema: dict) -> list[tuple[str, str]]:
     """(path in the object, message) for every reason the API server would reject `obj`; empty if none."""
     validator = _Validator(to_jsonschema(schema, root=True), format_checker=FORMATS)
-    errors = validator.iter_errors(_prune_and_default(obj, schema))
+    errors = validator.iter_errors(as_stored(obj, schema))
     return sorted((_instance_path(e.absolute_path), e.message) for e in errors)
 
 
@@ -147,12 +147,12 @@ def to_jsonschema(node: dict, *, root: bool = False) -> dict:
     return out
 
 
-def _prune_and_default(value, node: dict | None):
+def as_stored(value, node: dict | None):
     """The object as the API server stores it: non-nullable nulls dropped, then defaults set."""
     if node is None:
         return value
     if isinstance(value, list) and isinstance(node.get("items"), dict):
-        return [_prune_and_default(item, node["items"]) for item in value]
+        return [as_stored(item, node["items"]) for item in value]
     if not isinstance(value, dict):
         return value
     properties = node.get("properties") or {}
@@ -162,10 +162,10 @@ def _prune_and_default(value, node: dict | None):
         schema = properties.get(key, values)
         if item is None and schema is not None and not schema.get("nullable"):
             continue
-        out[key] = _prune_and_default(item, schema)
+        out[key] = as_stored(item, schema)
     for key, schema in properties.items():
         if key not in out and "default" in schema:
-            out[key] = _prune_and_default(copy.deepcopy(schema["default"]), schema)
+            out[key] = as_stored(copy.deepcopy(schema["default"]), schema)
     return out
 
 

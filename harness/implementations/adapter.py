@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.compat.loading import InputError, load_crds
 from harness.paths import REPO
 from harness.validated_yaml import ConfigError, line_of, load_validated
 
@@ -63,6 +64,18 @@ class Adapter:
                 f"spec.requirements.realNodes: {self.name} needs nodes that run containers; the {provider} provider "
                 "has none: use --provider kind or --provider existing")
 
+    def install_path(self, text: str) -> Path:
+        """A path of `install.crds` or `install.manifests` with {repo} and {adapter_dir} filled in;
+        a relative one is read from the adapter's folder."""
+        filled = Path(text.format(repo=str(REPO), adapter_dir=str(self.path.parent)))
+        return filled if filled.is_absolute() else self.path.parent / filled
+
+    @property
+    def crd_paths(self) -> list[Path]:
+        """The files and folders of `install.crds`: the implementation's CRDs, which the CRD
+        compatibility scenarios judge (harness/library/crds/crd_sets.py)."""
+        return [self.install_path(text) for text in self.spec.get("install", {}).get("crds", [])]
+
     def placeholders(self, kubeconfig: Path, log_dir: Path) -> dict[str, str]:
         """What `{name}` in the adapter's commands stands for."""
         from harness.clusters import toolchain
@@ -95,8 +108,8 @@ def load(path: Path) -> Adapter:
 
 
 def _check(adapter: Adapter) -> None:
-    """What the schema cannot say: placeholders are known, install paths exist, and each claimed
-    feature has what its scenarios use."""
+    """What the schema cannot say: placeholders are known, install paths exist, CRD files hold CRDs
+    the API server would take, and each claimed feature has what its scenarios use."""
     for field, text in _strings(adapter.spec, ["spec"]):
         used = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
         unknown = [name for name in used if name not in PLACEHOLDERS]
@@ -104,17 +117,19 @@ def _check(adapter: Adapter) -> None:
             _refuse(adapter, field, f"unknown placeholder {{{unknown[0]}}} in {text!r}; known: "
                                     + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS))
     install = adapter.spec.get("install", {})
-    values = {"repo": str(REPO), "adapter_dir": str(adapter.path.parent)}
     for key in ("crds", "manifests"):
         for index, text in enumerate(install.get(key, [])):
             field = ["spec", "install", key, index]
             if any(name not in _PATH_PLACEHOLDERS for _, name, _, _ in string.Formatter().parse(text) if name):
                 _refuse(adapter, field, f"{text!r}: a path may use only {{repo}} and {{adapter_dir}}")
-            filled = Path(text.format(**values))
-            if not filled.is_absolute():
-                filled = adapter.path.parent / filled
+            filled = adapter.install_path(text)
             if not filled.exists():
                 _refuse(adapter, field, f"{text!r} does not exist ({filled})")
+            if key == "crds":
+                try:
+                    load_crds(filled, allow_empty=True)
+                except InputError as error:
+                    _refuse(adapter, field, f"{text!r} holds what the API server would not take as CRDs: {error}")
     claims = set(adapter.features)
     flag = adapter.spec.get("featureFlag") or {}
     if "PromotionFeatureFlag" in claims:
