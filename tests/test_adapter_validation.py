@@ -51,6 +51,18 @@ def test_a_relative_crd_path_is_read_from_the_adapters_folder(tmp_path):
     assert adapters.load(_adapter(tmp_path, lambda spec: spec["install"].__setitem__("crds", ["crds"]))).name == "reference"
 
 
+def test_crd_files_that_are_not_crds_the_api_server_takes_name_the_adapter_field_and_the_crd_line(tmp_path):
+    """The CRD compatibility scenarios judge these files: a broken one is the adapter's mistake (exit 2)."""
+    (tmp_path / "crds").mkdir()
+    (tmp_path / "crds" / "cut.yaml").write_text("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec:\n  group: [")
+    path = _adapter(tmp_path, lambda spec: spec["install"].__setitem__("crds", ["crds"]))
+    with pytest.raises(ConfigError) as error:
+        adapters.load(path)
+    assert str(error.value).startswith(
+        f"{path.resolve()}:{_line(path, '- crds')}: field spec.install.crds.0: 'crds' holds what the API server would not take "
+        f"as CRDs: {tmp_path / 'crds' / 'cut.yaml'}:4: not valid YAML")
+
+
 def test_claiming_the_feature_flag_needs_a_way_to_turn_it_off(tmp_path):
     path = _adapter(tmp_path, lambda spec: spec.pop("featureFlag"))
     with pytest.raises(ConfigError, match="field spec.features: claims PromotionFeatureFlag, so featureFlag.env"):

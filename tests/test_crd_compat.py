@@ -185,7 +185,7 @@ def test_a_crd_file_cut_between_documents_is_bad_input_naming_the_line(crd_compa
     cut.write_text(text + "---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec:\n  group: [")
     code, _, err = crd_compat(OLD, cut)
     assert code == 2
-    assert err.startswith(f"promotion-conformance crd-compat: error: {cut}:{text.count(chr(10)) + 6}: not valid YAML")
+    assert err.startswith(f"promotion-conformance crd-compat: error: {cut}:{text.count(chr(10)) + 5}: not valid YAML")
 
 
 def test_yaml_that_is_not_a_crd_is_bad_input_naming_the_document(crd_compat, tmp_path):

@@ -447,3 +447,34 @@ def test_service_account_lives_in_the_keptn_system_namespace_created_first():
     first = sorted(RBAC.glob("*.yaml"))[0]
     assert yaml.safe_load(first.read_text(encoding="utf-8")) == {
         "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "keptn-system"}}
+
+
+# --- this project's own admission constraints (not the contract's: no profile scenario holds an
+# implementation to them; they were the scenarios CRDPromotionStatusEnum and the empty-name row of
+# CRDPromotionFieldsTypeChecked). Checked as the API server would, with the schema oracle of crd-compat.
+
+def _refusals(kind: str, version: str, obj: dict) -> list[tuple[str, str]]:
+    from harness.compat.openapi import admission_errors
+
+    return admission_errors({"apiVersion": f"{LIFECYCLE}/{version}", "kind": kind, "metadata": {"name": "x"}, **obj},
+                            schema(CURRENT_CRDS[kind], version))
+
+
+@pytest.mark.parametrize("version", ["v1", "v1beta1"])
+@pytest.mark.parametrize("kind, spec", [("KeptnAppContext", {}), ("KeptnAppVersion", {"appName": "shop", "version": "1.0.0"})])
+def test_an_empty_promotion_task_name_is_refused_naming_the_entry(kind, spec, version):
+    assert _refusals(kind, version, {"spec": {**spec, "promotionTasks": [""]}}) == [(".spec.promotionTasks[0]", "'' should be non-empty")]
+    assert _refusals(kind, version, {"spec": {**spec, "promotionTasks": ["promote"]}}) == []
+
+
+@pytest.mark.parametrize("version", ["v1", "v1beta1"])
+@pytest.mark.parametrize("promotion_status, item_status, field", [
+    ("Done", "Succeeded", ".status.promotionStatus"),
+    ("Succeeded", "Done", ".status.promotionTaskStatus[0].status"),
+])
+def test_promotion_states_outside_keptn_state_are_refused_naming_the_field(version, promotion_status, item_status, field):
+    status = {"promotionStatus": promotion_status, "promotionTaskStatus": [
+        {"definitionName": "promote", "name": "promotion-promote-31415", "status": item_status}]}
+    refusals = _refusals("KeptnAppVersion", version, {"spec": {"appName": "shop", "version": "1.0.0"}, "status": status})
+    assert [path for path, _ in refusals] == [field]
+    assert refusals[0][1].startswith("'Done' is not one of ['Pending', 'Progressing'")

@@ -129,7 +129,8 @@ def documents(path: Path) -> Iterator[Document]:
                 yield Document(file, index, body, node)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            where = f"{file}:{mark.line + 1}" if mark else str(file)
+            # libyaml puts the end of a file without a final newline on the line after its last one
+            where = f"{file}:{min(mark.line + 1, text.count(chr(10)) + 1)}" if mark else str(file)
             problem = getattr(exc, "problem", None) or str(exc)
             raise InputError(f"{where}: not valid YAML (cut short or mistyped?): {problem}") from None
         finally:
