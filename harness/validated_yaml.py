@@ -28,17 +28,17 @@ def load_validated(path: Path, schema: dict, what: str) -> dict:
     if errors:
         error = errors[0]
         field = ".".join(str(p) for p in error.absolute_path) or "(document)"
-        raise ConfigError(f"{path}:{_line_of(node, list(error.absolute_path))}: field {field}: {error.message}")
+        raise ConfigError(f"{path}:{line_of_node(node, list(error.absolute_path))}: field {field}: {error.message}")
     return document
 
 
 def line_of(path: Path, field: list) -> int:
     """The 1-based line of `field` (a list of keys and indexes) in the YAML file at `path`, for an
     error found after the schema passed."""
-    return _line_of(yaml.compose(Path(path).read_text()), field)
+    return line_of_node(yaml.compose(Path(path).read_text()), field)
 
 
-def _line_of(node, path: list) -> int:
+def line_of_node(node, path: list) -> int:
     """The 1-based line of the YAML node at `path` (the deepest one that exists)."""
     line = node.start_mark.line + 1 if node else 1
     for key in path:

@@ -213,3 +213,40 @@ def test_rolled_back_crds_list_v1_unserved_with_the_previous_schema():
     assert [(v.name, v.served, v.storage) for v in rolled.versions.values()] == [("v1beta1", True, True), ("v1", False, False)]
     assert rolled.versions["v1"].schema == PREVIOUS.crd("KeptnAppContext").versions["v1beta1"].schema
     assert list(PREVIOUS.crd("KeptnAppContext").versions) == ["v1beta1"]  # the previous set is left as it was
+
+
+# -- the objects the upgrade scenarios write use only fields SPEC §1 names ------------------------------------
+
+def _paths(value, at: str = ""):
+    """Every path of a JSON value, `[]` for list items, as the contract table writes them."""
+    yield at
+    if isinstance(value, dict):
+        for name, child in value.items():
+            yield from _paths(child, f"{at}.{name}")
+    elif isinstance(value, list):
+        for item in value:
+            yield from _paths(item, f"{at}[]")
+
+
+def _unnamed(obj: dict) -> list[str]:
+    from harness.contract.api import fields_of
+
+    named = fields_of(obj["kind"])
+    free = [path for path, field in named.items() if field.type == "object" and not any(p.startswith(path + ".") for p in named)]
+    return sorted({path for part in ("spec", "status") if part in obj for path in _paths(obj[part], f".{part}")
+                   if path not in (".spec", ".status") and path not in named and not any(path.startswith(f + ".") for f in free)})
+
+
+@pytest.mark.parametrize("manifest", ["crd_upgrade/lifecycle_objects.yaml", "crd_upgrade/app_before_upgrade.yaml"])
+def test_the_upgrade_scenarios_objects_use_only_fields_spec_section_1_names(manifest):
+    """Any implementation's CRDs must keep them, so they may hold nothing the contract does not name."""
+    from harness.library.crds.scenario_objects import manifests
+
+    for obj in manifests(manifest, "n"):
+        assert _unnamed(obj) == [], f"{manifest}: {obj['kind']} {obj['metadata']['name']}"
+
+
+def test_a_field_the_contract_does_not_name_is_found():
+    assert _unnamed({"kind": "KeptnAppVersion", "spec": {"appName": "a", "metadata": {"x": "y"}},
+                     "status": {"startTime": "t", "conditions": [{"type": "A"}]}}) == [
+        ".status.conditions", ".status.conditions[]", ".status.conditions[].type", ".status.startTime"]

@@ -14,6 +14,7 @@ from typing import Iterator
 import yaml
 
 from harness.compat.structural import found, schema_problem
+from harness.validated_yaml import line_of_node
 
 CRD_API_VERSION = "apiextensions.k8s.io/v1"
 
@@ -78,19 +79,7 @@ class Document:
 
     def line_of(self, path: list) -> int:
         """The 1-based line of the field at `path` (keys and indexes), or of its deepest existing parent."""
-        node = self.node
-        line = node.start_mark.line + 1 if node is not None else 1
-        for key in path:
-            if isinstance(node, yaml.MappingNode):
-                node = next((value for name, value in node.value if name.value == key), None)
-            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-                node = node.value[key]
-            else:
-                node = None
-            if node is None:
-                break
-            line = node.start_mark.line + 1
-        return line
+        return line_of_node(self.node, path)
 
     def error(self, path: list, message: str) -> InputError:
         """An InputError for the field at `path`: `file:line (doc N): field a.b[0]: message`."""

@@ -84,7 +84,8 @@ def _phase_status(phases) -> list[Field]:
     for phase in phases:
         found.append(_pending(f".status.{phase.status_field}"))
         if phase.items_field == "workloadStatus":
-            found += [Field(".status.workloadStatus", "array"), Field(".status.workloadStatus[].workload", "object"),
+            found += [Field(".status.workloadStatus", "array"), Field(".status.workloadStatus[]", "object"),
+                      Field(".status.workloadStatus[].workload", "object"),
                       *_strings(".status.workloadStatus[].workload.name", ".status.workloadStatus[].workload.version"),
                       _state(".status.workloadStatus[].status")]
         elif phase.items_field:
