@@ -103,8 +103,7 @@ def target(words: str, implementation_crds: crd_sets.CrdSet) -> crd_sets.CrdSet:
 # -- the implementation's CRDs, as documents ----------------------------------------------------------
 
 @given("the implementation's lifecycle CRDs")
-def the_implementations_crds(implementation_crds, remembered, record_property):
-    record_property("crds", implementation_crds.description)
+def the_implementations_crds(implementation_crds, remembered):
     remembered["crds"] = implementation_crds
 
 
@@ -115,12 +114,11 @@ def serve_the_contract_versions(remembered):
 
 
 @then("the CRD compatibility checker finds no breaking change from the previous release to what SPEC.md §1 fixes")
-def checker_spares_the_contract(remembered, record_property):
+def checker_spares_the_contract(remembered):
     upgraded = remembered["crds"]
     observations = contract_surface.upgrade_must_spare_the_contract(crd_sets.previous_release(upgraded), upgraded)
     for line in observations:  # differences from this project's stand-in that the contract does not fix
         own_cluster.say(f"observation: {line}")
-    record_property("crd-compat observations", len(observations))
 
 
 @then("they have every field SPEC.md §1 names, with a type that admits its values, the default SPEC.md states and every state value")

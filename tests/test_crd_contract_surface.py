@@ -169,7 +169,7 @@ def test_an_upgrade_that_drops_a_named_field_fails_and_other_differences_are_obs
         spec_of(body)["properties"].pop("spanLinks")
         spec_of(body)["properties"]["metadata"]["additionalProperties"] = {"type": "string", "maxLength": 10}
 
-    with pytest.raises(AssertionError, match=r"breaking changes to what SPEC.md §1 fixes:\n  KeptnAppContext v1beta1 \.spec\.spanLinks removed"):
+    with pytest.raises(AssertionError, match=r"breaking changes to what SPEC.md §1 fixes: KeptnAppContext v1beta1 \.spec\.spanLinks removed"):
         judge.upgrade_must_spare_the_contract(PREVIOUS, edited("KeptnAppContext", drop))
     narrowed = edited("KeptnAppContext", lambda b: spec_of(b)["properties"]["metadata"].update(
         additionalProperties={"type": "string", "maxLength": 10}))

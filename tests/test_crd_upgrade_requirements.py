@@ -257,3 +257,12 @@ def test_an_app_must_have_exactly_one_version():
     must.app_must_have_one_version([version, {"metadata": {"name": "other-1"}, "spec": {"appName": "other"}}], "shop")
     with pytest.raises(AssertionError, match=r"\['shop-1', 'shop-2'\]"):
         must.app_must_have_one_version([version, {"metadata": {"name": "shop-2"}, "spec": {"appName": "shop"}}], "shop")
+
+
+def test_a_refused_write_says_which_write_and_why_on_its_first_line_and_stays_an_api_error():
+    from harness.library.crds.versioned_access import Refused
+
+    error = Refused(refused(500, "failed to create typed patch object"), "old-client's server-side apply of KeptnAppContext t/shop")
+    assert str(error).splitlines()[0] == ("the API server refused old-client's server-side apply of KeptnAppContext t/shop: "
+                                          "500 failed to create typed patch object")
+    assert isinstance(error, DynamicApiError) and error.status == 500  # judges that expect a refusal still see one

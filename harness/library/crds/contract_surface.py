@@ -21,7 +21,9 @@ _CRD_RULES = ("crd-removed", "not-served", "scope-changed", "plural-changed")
 
 
 def _problems(problems: list[str], what: str) -> None:
-    assert not problems, f"{what}:\n  " + "\n  ".join(problems)
+    """Fail with every problem, the first one on the first line (a report's reason is that line)."""
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    assert not problems, f"{what}: {problems[0] if problems else ''}{more}:\n  " + "\n  ".join(problems)
 
 
 def crds_must_serve_the_contract_versions(crds: CrdSet) -> None:

@@ -62,7 +62,8 @@ def reads_must_match(expected: dict, reads: dict[str, dict | None], same_write: 
         if same_write is not None and (observed["metadata"]["resourceVersion"] == expected["metadata"]["resourceVersion"]) != same_write:
             problems.append(f"through {version}: resourceVersion {observed['metadata']['resourceVersion']}, "
                             f"{'expected' if same_write else 'expected other than'} {expected['metadata']['resourceVersion']}")
-    assert not problems, f"{kind} {namespace}/{name} does not read back as expected:\n  " + "\n  ".join(problems)
+    assert not problems, f"{kind} {namespace}/{name} does not read back as expected {problems[0] if problems else ''}:\n  " \
+                         + "\n  ".join(problems)
 
 
 def must_read_back(cluster: UpgradeCluster, expected: dict, versions: list[str], same_write: bool | None = None) -> None:
@@ -212,8 +213,8 @@ def attempts_must_be_refused(attempts: list[Attempt]) -> None:
                 problems.append(f"{attempt.what}: {error.status} {text}")
             continue
         problems.append(f"{attempt.what}: accepted; the API server stored spec {json.dumps(written.get('spec'))[:300]}")
-    assert not problems, (f"expected refusals with {attempts[0].status} and a message naming the field; observed:\n  "
-                          + "\n  ".join(problems))
+    assert not problems, (f"expected refusals with {attempts[0].status} and a message naming the field; observed "
+                          f"{problems[0] if problems else ''}:\n  " + "\n  ".join(problems))
 
 
 def manager_must_own(obj: dict, manager: str, api_version: str, owned: list[str], not_owned: list[str]) -> None:
