@@ -266,3 +266,30 @@ def test_a_refused_write_says_which_write_and_why_on_its_first_line_and_stays_an
     assert str(error).splitlines()[0] == ("the API server refused old-client's server-side apply of KeptnAppContext t/shop: "
                                           "500 failed to create typed patch object")
     assert isinstance(error, DynamicApiError) and error.status == 500  # judges that expect a refusal still see one
+
+
+class _FakeDynamic:
+    """Answers GETs from a dict of path → object; any other path is a 404."""
+
+    def __init__(self, objects: dict):
+        self.objects = objects
+
+    def request(self, method, path, **_):
+        from kubernetes.dynamic.exceptions import NotFoundError
+
+        if path not in self.objects:
+            error = ApiException(status=404, reason="Not Found")
+            raise NotFoundError(error)
+        return type("Found", (), {"to_dict": lambda _self: self.objects[path]})()
+
+
+def test_an_object_that_must_be_readable_through_a_version_fails_on_a_404():
+    from types import SimpleNamespace
+
+    from harness.library.crds.versioned_access import must_read
+
+    path = "/apis/lifecycle.keptn.sh/v1beta1/namespaces/t/keptnappcontexts/shop"
+    cluster = SimpleNamespace(kube=SimpleNamespace(dynamic=_FakeDynamic({path: context()})))
+    assert must_read(cluster, "KeptnAppContext", "v1beta1", "t", "shop") == context()
+    with pytest.raises(AssertionError, match="KeptnAppContext t/shop is not readable through v1 \\(404\\)"):
+        must_read(cluster, "KeptnAppContext", "v1", "t", "shop")
