@@ -25,7 +25,7 @@ from harness.plugin.options import options_of
 
 scenarios("compatibility/crd_upgrade.feature", "compatibility/crd_rollback.feature")
 
-# The words the scenarios use for the definition lists of an app context (SPEC.md §1).
+# The words the scenarios use for the definition lists of an app context (SPEC §1).
 LISTS = {
     "pre-deployment tasks": "preDeploymentTasks",
     "post-deployment tasks": "postDeploymentTasks",
@@ -107,13 +107,13 @@ def the_implementations_crds(implementation_crds, remembered):
     remembered["crds"] = implementation_crds
 
 
-@then("they serve every kind of SPEC.md §1 in its versions, the lifecycle kinds storing v1 and serving v1beta1 "
+@then("they serve every kind of the contract in its versions, the lifecycle kinds storing v1 and serving v1beta1 "
       "with conversion None, namespaced, with a status subresource")
 def serve_the_contract_versions(remembered):
     contract_surface.crds_must_serve_the_contract_versions(remembered["crds"])
 
 
-@then("the CRD compatibility checker finds no breaking change from the previous release to what SPEC.md §1 fixes")
+@then("the CRD compatibility checker finds no breaking change from the previous release to what the contract fixes")
 def checker_spares_the_contract(remembered):
     upgraded = remembered["crds"]
     observations = contract_surface.upgrade_must_spare_the_contract(crd_sets.previous_release(upgraded), upgraded)
@@ -121,7 +121,7 @@ def checker_spares_the_contract(remembered):
         own_cluster.say(f"observation: {line}")
 
 
-@then("they have every field SPEC.md §1 names, with a type that admits its values, the default SPEC.md states and every state value")
+@then("they have every field the contract names, with a type that admits its values, the default it states and every state value")
 def have_the_contract_fields(remembered):
     contract_surface.crds_must_have_the_contract_fields(remembered["crds"])
 

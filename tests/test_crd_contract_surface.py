@@ -72,7 +72,7 @@ def _store_beta(body):
     (lambda body: body["spec"]["versions"][1].pop("subresources"), "v1beta1 has no status subresource"),
 ])
 def test_a_lifecycle_crd_that_does_not_serve_the_contract_versions_fails(edit, complaint):
-    with pytest.raises(AssertionError, match="do not serve what SPEC.md §1 fixes") as failure:
+    with pytest.raises(AssertionError, match="do not serve what docs/contract.md §1 fixes") as failure:
         judge.crds_must_serve_the_contract_versions(edited("KeptnAppContext", edit))
     assert complaint in str(failure.value)
 
@@ -95,20 +95,20 @@ def test_the_previous_release_does_not_serve_the_contract():
     ("KeptnAppContext", lambda b: spec_of(b)["properties"]["promotionTasks"]["items"].update(type="integer"),
      ".spec.promotionTasks[]: type integer, expected string"),
     ("KeptnAppContext", lambda b: spec_of(b).update(required=["promotionTasks"]),
-     ".spec.promotionTasks: required, SPEC §1 says optional"),
+     ".spec.promotionTasks: required, the contract says optional"),
     ("KeptnAppVersion", lambda b: status_of(b)["properties"]["promotionStatus"].update(enum=["Pending", "Succeeded"]),
      ".status.promotionStatus: its enum refuses Progressing, Failed, Unknown, Deprecated, Warning"),
     ("KeptnAppVersion", lambda b: status_of(b)["properties"]["promotionStatus"].update(default="Unknown"),
-     ".status.promotionStatus: default 'Unknown', SPEC states 'Pending'"),
+     ".status.promotionStatus: default 'Unknown', the contract states 'Pending'"),
     ("KeptnTaskDefinition", lambda b: spec_of(b)["properties"]["retries"].update(default=3),
-     "KeptnTaskDefinition v1 .spec.retries: default 3, SPEC states 10"),
+     "KeptnTaskDefinition v1 .spec.retries: default 3, the contract states 10"),
     ("KeptnTask", lambda b: spec_of(b)["properties"]["checkType"].update(enum=["pre", "post"]),
      "KeptnTask v1 .spec.checkType: its enum refuses promotion"),
     ("KeptnAppVersion", lambda b: status_of(b)["properties"].pop("promotionTaskStatus"),
      "KeptnAppVersion v1 .status.promotionTaskStatus: missing"),
 ])
 def test_a_crd_without_a_field_of_the_contract_as_spec_section_1_says_fails(kind, edit, complaint):
-    with pytest.raises(AssertionError, match="lack what SPEC.md §1 names") as failure:
+    with pytest.raises(AssertionError, match="lack what docs/contract.md §1 names") as failure:
         judge.crds_must_have_the_contract_fields(edited(kind, edit))
     assert complaint in str(failure.value)
 
@@ -169,7 +169,7 @@ def test_an_upgrade_that_drops_a_named_field_fails_and_other_differences_are_obs
         spec_of(body)["properties"].pop("spanLinks")
         spec_of(body)["properties"]["metadata"]["additionalProperties"] = {"type": "string", "maxLength": 10}
 
-    with pytest.raises(AssertionError, match=r"breaking changes to what SPEC.md §1 fixes: KeptnAppContext v1beta1 \.spec\.spanLinks removed"):
+    with pytest.raises(AssertionError, match=r"breaking changes to what docs/contract.md §1 fixes: KeptnAppContext v1beta1 \.spec\.spanLinks removed"):
         judge.upgrade_must_spare_the_contract(PREVIOUS, edited("KeptnAppContext", drop))
     narrowed = edited("KeptnAppContext", lambda b: spec_of(b)["properties"]["metadata"].update(
         additionalProperties={"type": "string", "maxLength": 10}))

@@ -2,22 +2,22 @@ Feature: Upgrading the lifecycle CRDs to the implementation's breaks no one
   These scenarios judge the implementation's own CRDs: the files its adapter lists in
   `install.crds`, or, for an adapter that installs them otherwise (a Helm chart), the CRDs of the
   contract's groups read back from the run's cluster after its install. They must offer what
-  SPEC.md §1 fixes (kinds, versions: v1 stored and v1beta1 served with conversion None, field
-  names, types, stated defaults and states), and upgrading to them from the release before the
-  promotion phase (fixtures/crds/previous: v1beta1 only, no promotion fields) must keep stored
+  the contract fixes in docs/contract.md §1 (kinds; versions: v1 stored, v1beta1 served,
+  conversion None; field names, types, stated defaults and states), and upgrading to them from
+  the release before the promotion phase (fixtures/crds/previous: v1beta1 only, no promotion fields) must keep stored
   objects readable and writable and old clients working. Constraints the contract does not state
   (minLength, maxItems, minimum, an enum on a free-form field) are never held against them.
   CRDs are cluster-wide: the upgrade scenarios run on a simulated cluster of their own, and each
   one installs the release it starts from from scratch. "etcd holds" reads the object as stored,
   bypassing the API server: only etcd shows the version an object is stored in. Objects live in
-  the scenario's namespace and use only fields SPEC.md §1 names.
+  the scenario's namespace and use only fields the contract names.
 
   @id:CRDStaticCompatibility @feature:CRDCompatibility @core
-  Scenario: The implementation's CRDs serve what SPEC.md §1 fixes and keep what the previous release served
+  Scenario: The implementation's CRDs serve what the contract fixes and keep what the previous release served
     Given the implementation's lifecycle CRDs
-    Then they serve every kind of SPEC.md §1 in its versions, the lifecycle kinds storing v1 and serving v1beta1 with conversion None, namespaced, with a status subresource
-    And the CRD compatibility checker finds no breaking change from the previous release to what SPEC.md §1 fixes
-    And they have every field SPEC.md §1 names, with a type that admits its values, the default SPEC.md states and every state value
+    Then they serve every kind of the contract in its versions, the lifecycle kinds storing v1 and serving v1beta1 with conversion None, namespaced, with a status subresource
+    And the CRD compatibility checker finds no breaking change from the previous release to what the contract fixes
+    And they have every field the contract names, with a type that admits its values, the default it states and every state value
 
   @id:CRDUpgradeKeepsObjects @feature:CRDCompatibility @core
   Scenario: Objects created under the previous CRDs survive the upgrade and a storage migration
@@ -34,10 +34,10 @@ Feature: Upgrading the lifecycle CRDs to the implementation's breaks no one
 
   # What "without promotion" means for an app version older than the promotion fields:
   # - spec.promotionTasks stays absent (or empty), which reads as an empty list.
-  # - status.promotionStatus reads Pending, or nothing, which is Pending (SPEC.md §3: every phase
-  #   status defaults to Pending; whether the CRD or the controller fills it in is not fixed).
+  # - status.promotionStatus reads Pending, or nothing, which is Pending (docs/contract.md §3: every
+  #   phase status defaults to Pending; whether the CRD or the controller fills it in is not fixed).
   # - Then the implementation runs with PROMOTION_TASKS_ENABLED=true. Phase 6 runs with an empty
-  #   list, and "an empty list is Succeeded at once" (SPEC.md §3), so promotionStatus ends
+  #   list, and "an empty list is Succeeded at once" (docs/contract.md §3), so promotionStatus ends
   #   Succeeded, promotionTaskStatus stays empty and no promotion KeptnTask is ever created.
   @id:CRDUpgradeOldAppVersionCompletes @feature:CRDCompatibility @core
   Scenario: An app version created before the upgrade completes its lifecycle after it, without promotion
@@ -74,7 +74,7 @@ Feature: Upgrading the lifecycle CRDs to the implementation's breaks no one
     And in the managedFields of KeptnAppContext "shop", "old-client" owns preDeploymentTasks and postDeploymentTasks through "v1beta1", and not promotionTasks
     And in the managedFields of KeptnAppContext "shop", "promotion-admin" owns promotionTasks through "v1"
 
-  # SPEC.md §1 types promotionTasks as []string, so the API server refuses another type at
+  # The contract (docs/contract.md §1) types promotionTasks as a list of names (strings), so the API server refuses another type at
   # admission, naming the field, whatever else the CRD says. (An empty name is not refused by
   # the contract: whether it is refused or accepted and reported is the implementation's choice.)
   @id:CRDPromotionFieldsTypeChecked @feature:CRDCompatibility @core

@@ -45,13 +45,13 @@ def crds_must_serve_the_contract_versions(crds: CrdSet) -> None:
         if crd.storage.name != STORAGE_VERSION:
             problems.append(f"{crd.name}: stores {crd.storage.name}, expected {STORAGE_VERSION}")
         if crd.conversion != CONVERSION:
-            problems.append(f"{crd.name}: conversion strategy {crd.conversion}, expected {CONVERSION} (SPEC §1: same schema)")
+            problems.append(f"{crd.name}: conversion strategy {crd.conversion}, expected {CONVERSION} (docs/contract.md §1: same schema)")
         if crd.scope != "Namespaced":
             problems.append(f"{crd.name}: scope {crd.scope}, expected Namespaced")
         for version in crd.body["spec"]["versions"]:
             if version["name"] in surface.versions and "status" not in (version.get("subresources") or {}):
                 problems.append(f"{crd.name}: {version['name']} has no status subresource")
-    _problems(problems, f"{crds.description} do not serve what SPEC.md §1 fixes")
+    _problems(problems, f"{crds.description} do not serve what docs/contract.md §1 fixes")
 
 
 def crds_must_have_the_contract_fields(crds: CrdSet) -> None:
@@ -78,13 +78,13 @@ def crds_must_have_the_contract_fields(crds: CrdSet) -> None:
                 if type_of(node.node) not in _ADMITS[expected.type]:
                     problems.append(f"{where}: type {type_of(node.node)}, expected {expected.type}")
                 if "default" in node.node and expected.default is not None and node.node["default"] != expected.default:
-                    problems.append(f"{where}: default {node.node['default']!r}, SPEC states {expected.default!r}")
+                    problems.append(f"{where}: default {node.node['default']!r}, the contract states {expected.default!r}")
                 if expected.values and "enum" in node.node:
                     if refused := [value for value in expected.values if value not in node.node["enum"]]:
                         problems.append(f"{where}: its enum refuses {', '.join(refused)}")
                 if (surface.kind, expected.path) in OPTIONAL and node.required:
-                    problems.append(f"{where}: required, SPEC §1 says optional")
-    _problems(problems, f"{crds.description} lack what SPEC.md §1 names")
+                    problems.append(f"{where}: required, the contract says optional")
+    _problems(problems, f"{crds.description} lack what docs/contract.md §1 names")
 
 
 def _below(path: str, parents) -> bool:
@@ -123,5 +123,5 @@ def upgrade_must_spare_the_contract(previous: CrdSet, upgraded: CrdSet) -> list[
     shown = [(f"{f.kind} {f.version} {f.path} {f.rule}: {f.detail}", touches_the_contract(f)) for f in findings]
     _problems([line for line, breaks in shown if breaks],
               f"from {previous.description} to {upgraded.description}, the CRD compatibility checker finds breaking "
-              "changes to what SPEC.md §1 fixes")
+              "changes to what docs/contract.md §1 fixes")
     return [line for line, breaks in shown if not breaks]
