@@ -71,7 +71,8 @@ class Implementation:
         install = self.adapter.spec.get("install", {})
         kubectl = str(toolchain.ensure(["kubectl"])["kubectl"])
         for path in [*install.get("crds", []), *install.get("manifests", [])]:
-            self._run("install", [kubectl, "apply", "--server-side", "--force-conflicts", "-f", self._fill(path)])
+            self._run("install", [kubectl, "apply", "--server-side", "--force-conflicts", "-f",
+                                  str(self.adapter.install_path(path))])
         if install.get("crds"):
             self._run("install", [kubectl, "wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"])
         for command in install.get("commands", []):
