@@ -6,13 +6,15 @@ PY := $(VENV)/bin/python
 PROVIDER ?= simulated
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup toolchain test unit features docs docs-check conformance bench soak clean help
+.PHONY: setup toolchain test unit features docs docs-check conformance bench soak clean help docker-engine docker-engine-down kind-image
 
 help:
 	@echo "make conformance  bring up a cluster (kind if Docker answers, else simulated), run the suite, write reports"
 	@echo "make test         everything the project checks (unit tests, then features on the $(PROVIDER) cluster)"
 	@echo "make setup        Python venv with the harness installed (run first by the others)"
 	@echo "make toolchain    locate or build the cluster binaries into the cache"
+	@echo "make docker-engine / docker-engine-down  start / stop a Docker engine on a Debian host without one (root)"
+	@echo "make kind-image   build the offline kind node image and task images (no registry needed)"
 	@echo "make bench        benchmarks on a simulated cluster (9-12 min); BENCH_ARGS=--quick for a 2-min smoke run"
 	@echo "make soak         the long reliability run: 30 app versions under 20 random controller SIGKILLs"
 	@echo "make clean        remove the venv, caches of this checkout and reports"
@@ -46,9 +48,20 @@ docs-check: setup
 	$(PY) -m harness.catalogue --check
 
 # The main job: `promotion-conformance run` with its defaults (auto provider, reference controller,
-# every profile), reports in reports/<run-id>/. Pass flags with ARGS, e.g. make conformance ARGS="-n 2".
+# every profile), reports in reports/<run-id>/. Pass flags with ARGS, e.g. make conformance ARGS="-n 2";
+# a PROVIDER given on the command line or in the environment picks the provider (PROVIDER=kind).
 conformance: setup toolchain
-	$(PY) -m harness.cli run $(ARGS)
+	$(PY) -m harness.cli run $(if $(filter environment command line,$(origin PROVIDER)),--provider $(PROVIDER)) $(ARGS)
+
+# Real kind clusters without a registry (README "Real kind clusters (offline)").
+docker-engine: setup
+	$(PY) -m harness.cli docker-engine up
+
+docker-engine-down: setup
+	$(PY) -m harness.cli docker-engine down
+
+kind-image: setup
+	$(PY) -m harness.cli kind-image build
 
 # make test runs the same scenario shortened (6 versions, 5 kills).
 soak: setup toolchain

@@ -109,6 +109,8 @@ _DELEGATED = {
     "controller": ("harness.controller.app", "run the reference promotion-phase controller"),
     "crd-compat": ("harness.compat", "is a NEW CRD set backward compatible with OLD?"),
     "bench": ("harness.bench", "benchmark the reference controller on a simulated cluster (figures, never failures)"),
+    "docker-engine": ("harness.clusters.docker_engine", "start or stop a Docker engine on a Debian host that has none (root)"),
+    "kind-image": ("harness.clusters.kind_image.command", "build the offline kind node image and task images (no registry)"),
 }
 
 
@@ -127,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "toolchain":
             for binary, version, where in toolchain.describe():
                 print(f"{binary:<24} {version:<9} {where}")
-            toolchain.ensure([b for c in toolchain.COMPONENTS for b in c.binaries])
+            toolchain.ensure(toolchain.simulated_binaries())
             return 0
         if args.command == "report":
             return _report(args)

@@ -37,20 +37,28 @@ class Component:
     binaries: tuple[str, ...]
     module: str  # the Go module the binaries come from
     recipe: str  # how to build: "install", "etcd" or "kubernetes"
+    kind_image: bool = False  # only the offline kind node image needs it (not built by `toolchain`)
 
+
+KUBERNETES_VERSION = "v1.36.3"
 
 # The one table of pinned versions.
 COMPONENTS: tuple[Component, ...] = (
     Component("etcd", "v3.6.16", ("etcd",), "go.etcd.io/etcd/server/v3", "etcd"),
     Component(
         "kubernetes",
-        "v1.36.3",
+        KUBERNETES_VERSION,
         ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"),
         "k8s.io/kubernetes",
         "kubernetes",
     ),
     Component("kwok", "v0.8.0", ("kwok", "kwokctl"), "sigs.k8s.io/kwok", "install"),
     Component("kind", "v0.33.0", ("kind",), "sigs.k8s.io/kind", "install"),
+    # The offline kind node image (harness/clusters/kind_image/): a node's own binaries.
+    Component("kubernetes-node", KUBERNETES_VERSION, ("kubeadm", "kubelet", "kube-proxy"), "k8s.io/kubernetes",
+              "kubernetes", kind_image=True),
+    Component("cri-tools", "v1.36.0", ("crictl",), "sigs.k8s.io/cri-tools", "install", kind_image=True),
+    Component("coredns", "v1.14.2", ("coredns",), "github.com/coredns/coredns", "install", kind_image=True),
 )
 
 # The Go packages of each binary, for the recipes that build them.
@@ -63,6 +71,11 @@ _PACKAGES = {
     "kwok": "sigs.k8s.io/kwok/cmd/kwok",
     "kwokctl": "sigs.k8s.io/kwok/cmd/kwokctl",
     "kind": "sigs.k8s.io/kind",
+    "kubeadm": "k8s.io/kubernetes/cmd/kubeadm",
+    "kubelet": "k8s.io/kubernetes/cmd/kubelet",
+    "kube-proxy": "k8s.io/kubernetes/cmd/kube-proxy",
+    "crictl": "sigs.k8s.io/cri-tools/cmd/crictl",
+    "coredns": "github.com/coredns/coredns",
 }
 
 # envtest's per-binary variables; KUBEBUILDER_ASSETS is a folder holding these three.
@@ -84,6 +97,11 @@ _VERSION_ARGS = {
     "kwok": ["--version"],
     "kwokctl": ["--version"],
     "kind": ["version"],
+    "kubeadm": ["version", "-o", "short"],
+    "kubelet": ["--version"],
+    "kube-proxy": ["--version"],
+    "crictl": ["--version"],
+    "coredns": ["-version"],
 }
 
 
@@ -274,10 +292,18 @@ def _version_ldflags(version: str) -> list[str]:
     return flags
 
 
+def simulated_binaries() -> list[str]:
+    """What `promotion-conformance toolchain` (and so `make test`) makes sure of: all but the
+    binaries only the offline kind node image needs."""
+    return [b for c in COMPONENTS if not c.kind_image for b in c.binaries]
+
+
 def describe() -> list[tuple[str, str, str]]:
     """(binary, version, where it comes from) for `promotion-conformance toolchain`."""
     rows = []
     for component in COMPONENTS:
+        if component.kind_image:
+            continue
         for binary in component.binaries:
             hit = locate(binary)
             rows.append((binary, component.version, f"{hit.path} ({hit.source})" if hit else "missing: will be built"))
