@@ -9,12 +9,30 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness.clusters import toolchain
+from harness.clusters import kind as kind_module, toolchain
 from harness.clusters.kind import KindProvider
 from harness.clusters.provider import ProviderError
 from harness.paths import CLUSTER_CONFIGS
 
 FAKES = Path(__file__).parent / "fakes"
+OFFLINE_IMAGE = "promotion-conformance/kind-node:v1.36.3-0123456789ab"
+
+
+class FakeImages:
+    """The engine's side without Docker: which node image, the task images, cgroup v1 or not."""
+
+    def __init__(self, offline: bool = True, cgroup_v1: bool = True):
+        self.offline = offline
+        self.v1 = cgroup_v1
+
+    def node_image(self, pinned, say):
+        return (OFFLINE_IMAGE, True) if self.offline else (pinned, False)
+
+    def task_images(self, say):
+        return ["busybox:1.36"]
+
+    def cgroup_v1(self):
+        return self.v1
 
 
 @pytest.fixture
@@ -29,6 +47,7 @@ def kind_log(tmp_path, monkeypatch) -> Path:
     monkeypatch.delenv("FAKE_KIND_FAIL", raising=False)
     # the explicit bin-dir setting would win over PATH in the toolchain lookup
     monkeypatch.delenv(toolchain.BIN_DIR_VAR, raising=False)
+    monkeypatch.setattr(kind_module, "EngineImages", FakeImages)
     return log
 
 
@@ -40,20 +59,59 @@ def test_the_fake_kind_is_the_one_the_toolchain_finds(kind_log):
     assert toolchain.locate("kind").path == (FAKES / "kind").resolve()
 
 
-def test_create_passes_name_config_own_kubeconfig_and_wait(kind_log, tmp_path):
+def test_create_passes_name_rendered_config_own_kubeconfig_and_wait_then_loads_the_task_images(kind_log, tmp_path):
     provider = KindProvider("promo-1")
     provider.create()
 
     own_kubeconfig = tmp_path / "cache" / "kind" / "promo-1" / "kubeconfig"
-    assert calls(kind_log) == [[
-        "create", "cluster",
-        "--name", "promo-1",
-        "--config", str(CLUSTER_CONFIGS / "kind" / "default.yaml"),
-        "--kubeconfig", str(own_kubeconfig),
-        "--wait", "120s",
-    ]]
+    assert calls(kind_log) == [
+        [
+            "create", "cluster",
+            "--name", "promo-1",
+            "--config", str(own_kubeconfig.parent / "kind-config.yaml"),
+            "--kubeconfig", str(own_kubeconfig),
+            "--wait", "120s",
+        ],
+        ["load", "docker-image", "busybox:1.36", "--name", "promo-1"],
+    ]
     assert provider.kubeconfig == own_kubeconfig
     assert "kind-promo-1" in own_kubeconfig.read_text()
+
+
+def rendered(provider: KindProvider) -> dict:
+    return yaml.safe_load(provider.rendered_config.read_text())
+
+
+def test_the_offline_image_on_cgroup_v1_gets_both_overlays(kind_log):
+    provider = KindProvider("promo-1", images=FakeImages(offline=True, cgroup_v1=True))
+    provider.create()
+    config = rendered(provider)
+    assert [node["image"] for node in config["nodes"]] == [OFFLINE_IMAGE]
+    assert config["networking"] == {"apiServerAddress": "127.0.0.1", "apiServerPort": 0, "disableDefaultCNI": True}
+    patches = [yaml.safe_load(patch) for patch in config["kubeadmConfigPatches"]]
+    assert patches == [{"kind": "KubeletConfiguration", "failCgroupV1": False}]
+
+
+def test_the_pinned_image_on_cgroup_v2_gets_the_file_as_it_is(kind_log):
+    provider = KindProvider("promo-1", images=FakeImages(offline=False, cgroup_v1=False))
+    provider.create()
+    assert rendered(provider) == yaml.safe_load((CLUSTER_CONFIGS / "kind" / "default.yaml").read_text())
+
+
+def test_the_pinned_image_keeps_kindnet_but_gets_the_cgroup_v1_patch(kind_log):
+    provider = KindProvider("promo-1", images=FakeImages(offline=False, cgroup_v1=True))
+    provider.create()
+    config = rendered(provider)
+    assert "disableDefaultCNI" not in config["networking"]
+    assert config["nodes"][0]["image"] == provider.pinned_image()
+    assert "failCgroupV1: false" in config["kubeadmConfigPatches"][0]
+
+
+def test_merge_appends_lists_and_merges_mappings():
+    base = {"a": {"x": 1, "y": 2}, "l": [1], "s": "old"}
+    assert kind_module.merge(base, {"a": {"y": 3, "z": 4}, "l": [2], "s": "new", "n": True}) == {
+        "a": {"x": 1, "y": 3, "z": 4}, "l": [1, 2], "s": "new", "n": True}
+    assert base == {"a": {"x": 1, "y": 2}, "l": [1], "s": "old"}  # not changed in place
 
 
 def test_home_kube_config_is_never_touched(kind_log, tmp_path):
@@ -135,6 +193,7 @@ def test_unknown_config_names_the_file_and_the_available_configs():
         KindProvider("promo-1", config="three-nodes")
     assert str(CLUSTER_CONFIGS / "kind" / "three-nodes.yaml") in str(error.value)
     assert "available configs: default" in str(error.value)
+    assert "cgroup-v1" not in str(error.value)  # overlays are not cluster configs
 
 
 def test_injected_kind_binary_is_used_instead_of_the_toolchain(kind_log, tmp_path, monkeypatch):

@@ -10,8 +10,21 @@ def never_called():
     pytest.fail("docker was probed for an explicitly requested provider")
 
 
-def test_auto_uses_kind_when_docker_answers():
-    assert choose_provider("auto", lambda: True) == ("kind", "auto: `docker info` answered, using kind")
+def test_auto_uses_kind_when_docker_answers_and_a_node_image_is_at_hand():
+    assert choose_provider("auto", lambda: True, lambda: (True, "the pinned kindest/node:v1 is present")) == (
+        "kind", "auto: `docker info` answered and the pinned kindest/node:v1 is present, using kind")
+
+
+def test_auto_does_not_pick_a_kind_that_cannot_come_up():
+    """Docker answers but no node image can be had (no registry, offline image not buildable)."""
+    name, reason = choose_provider("auto", lambda: True, lambda: (False, "cannot be pulled (no such host); missing root"))
+    assert name == "simulated"
+    assert reason == ("auto: `docker info` answered but kind cannot come up: cannot be pulled (no such host); "
+                      "missing root; using the simulated cluster")
+
+
+def test_auto_does_not_look_for_a_node_image_without_docker():
+    assert choose_provider("auto", lambda: False, never_called)[0] == "simulated"
 
 
 def test_auto_uses_the_simulated_cluster_when_docker_does_not_answer_and_says_why():
@@ -31,7 +44,7 @@ def test_auto_accepts_a_plain_false_from_the_probe():
 
 @pytest.mark.parametrize("requested", ["kind", "simulated", "existing"])
 def test_explicit_names_pass_through_without_probing_docker(requested):
-    name, reason = choose_provider(requested, never_called)
+    name, reason = choose_provider(requested, never_called, never_called)
     assert name == requested
     assert reason == f"{requested}: requested explicitly"
 
