@@ -37,6 +37,8 @@ STATE_DIR = Path("/run/promotion-conformance/docker-engine")
 EXEC_ROOT = STATE_DIR / "exec"
 DATA_ROOT = Path("/var/lib/docker")
 SOCKET = Path("/var/run/docker.sock")
+# dockerd makes this (plugins/) whatever its --exec-root; removed by `down` unless it was there before.
+PLUGINS_ROOT = Path("/run/docker")
 PACKAGES = ("docker.io", "iptables", "jq")
 RUNC_WRAPPER = CLUSTER_CONFIGS / "docker" / "runc-without-sys-resource"
 RUNTIME_NAME = "runc-without-sys-resource"
@@ -62,6 +64,7 @@ class EngineState:
     ip_forward_before: str
     links_before: list[str] = field(default_factory=list)
     rules_before: dict[str, list[str]] = field(default_factory=dict)
+    plugins_root_before: bool = False
 
 
 def _say(message: str) -> None:
@@ -126,7 +129,8 @@ def up(say=_say) -> bool:
     log = cache_dir() / "logs" / "dockerd.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     before = EngineState(pid=0, runtime_wrapper=wrapper, ip_forward_before=IP_FORWARD.read_text().strip(),
-                         links_before=_links(), rules_before={t: _rules(t) for t in ("filter", "nat")})
+                         links_before=_links(), rules_before={t: _rules(t) for t in ("filter", "nat")},
+                         plugins_root_before=PLUGINS_ROOT.exists())
     say(f"starting dockerd (log: {log})")
     with open(log, "a") as out:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
@@ -185,7 +189,13 @@ def down(purge: bool = False, say=_say) -> bool:
     _remove_cgroups()
     IP_FORWARD.write_text(state.ip_forward_before + "\n")
     SOCKET.unlink(missing_ok=True)
+    if not state.plugins_root_before:
+        shutil.rmtree(PLUGINS_ROOT, ignore_errors=True)
     shutil.rmtree(STATE_DIR, ignore_errors=True)
+    try:
+        STATE_DIR.parent.rmdir()  # /run/promotion-conformance, when nothing else is in it
+    except OSError:
+        pass
     if purge:
         say(f"removing the data root {DATA_ROOT} (every image, the built node images included)")
         shutil.rmtree(DATA_ROOT, ignore_errors=True)
@@ -193,13 +203,15 @@ def down(purge: bool = False, say=_say) -> bool:
     return True
 
 
-def _alive(pid: int) -> bool:
+def _alive(pid: int, program: str = "dockerd") -> bool:
+    """Whether `pid` runs `program` (a PID reused by another program is not ours to signal; a
+    zombie whose parent does not reap it has ended)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        exe = os.readlink(f"/proc/{pid}/exe")
+    except OSError:
         return False
-    # a PID reused by another program is not ours to signal
-    return Path(f"/proc/{pid}/exe").resolve().name == "dockerd"
+    return stat.rsplit(")", 1)[1].split()[0] != "Z" and Path(exe).name == program
 
 
 def _remove_containers(say) -> None:
@@ -241,12 +253,9 @@ def _kill_leftover_containerd(say) -> None:
         pid = int(pidfile.read_text())
     except (FileNotFoundError, ValueError):
         return
-    try:
-        if Path(f"/proc/{pid}/exe").resolve().name == "containerd":
-            say(f"ending containerd {pid}, which outlived dockerd")
-            os.kill(pid, signal.SIGKILL)
-    except (FileNotFoundError, ProcessLookupError):
-        pass
+    if _alive(pid, "containerd"):
+        say(f"ending containerd {pid}, which outlived dockerd")
+        os.kill(pid, signal.SIGKILL)
 
 
 def _links() -> list[str]:

@@ -26,22 +26,32 @@ class ImageBuildError(RuntimeError):
 def run(command: list[str], *, say=None, doing: str = "", log: Path | None = None, stdin=None,
         env: dict | None = None, cwd: Path | None = None, check: bool = True) -> str:
     """Run one command and return its stdout; with `say`, a heartbeat names `doing` every 30 s.
-    With `log`, the output goes to that file as well (and the error quotes its end)."""
-    def call() -> subprocess.CompletedProcess:
-        return subprocess.run(command, stdin=stdin, capture_output=True, text=True, env=env, cwd=cwd)
+    With `log`, the output goes to that file as well (and the error quotes its end). The command
+    runs in a process group of its own, ended as a whole if this is interrupted (debootstrap's
+    children would otherwise go on writing into a folder being removed)."""
+    def call() -> tuple[int, str, str]:
+        proc = subprocess.Popen(command, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=env, cwd=cwd, start_new_session=True)
+        try:
+            out, err = proc.communicate()
+        except BaseException:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
+        return proc.returncode, out, err
 
     if say:
         with heartbeat(say, doing or shlex.join(command[:3])):
-            proc = call()
+            code, out, err = call()
     else:
-        proc = call()
+        code, out, err = call()
     if log:
-        with open(log, "a") as out:
-            out.write(f"$ {shlex.join(command)}\n{proc.stdout}{proc.stderr}")
-    if check and proc.returncode != 0:
-        tail = "\n".join((proc.stderr or proc.stdout).rstrip().splitlines()[-15:])
-        raise ImageBuildError(f"`{shlex.join(command)[:300]}` failed with exit code {proc.returncode}:\n{tail}")
-    return proc.stdout
+        with open(log, "a") as written:
+            written.write(f"$ {shlex.join(command)}\n{out}{err}")
+    if check and code != 0:
+        tail = "\n".join((err or out).rstrip().splitlines()[-15:])
+        raise ImageBuildError(f"`{shlex.join(command)[:300]}` failed with exit code {code}:\n{tail}")
+    return out
 
 
 def image_exists(image: str) -> bool:
