@@ -26,7 +26,17 @@ def cache(tmp_path, monkeypatch) -> Path:
 def test_every_pinned_binary_has_one_component():
     binaries = [b for c in toolchain.COMPONENTS for b in c.binaries]
     assert len(binaries) == len(set(binaries))
-    assert {"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "kwokctl", "kind"} == set(binaries)
+    simulated = {"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "kwokctl", "kind"}
+    assert set(toolchain.simulated_binaries()) == simulated
+    assert set(binaries) - simulated == {"kubeadm", "kubelet", "kube-proxy", "crictl", "coredns"}
+
+
+def test_the_kind_image_binaries_are_neither_built_nor_listed_by_toolchain():
+    """`make toolchain` (and so `make test`) never builds what only the offline kind node image needs."""
+    listed = {binary for binary, _, _ in toolchain.describe()}
+    assert not listed & {"kubeadm", "kubelet", "kube-proxy", "crictl", "coredns"}
+    assert all(toolchain.component_of(b).kind_image for b in ("kubelet", "crictl", "coredns"))
+    assert toolchain.component_of("kubelet").version == toolchain.component_of("kube-apiserver").version
 
 
 def test_versions_are_the_pinned_lines():
