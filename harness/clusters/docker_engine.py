@@ -29,6 +29,7 @@ from pathlib import Path
 
 from harness.clusters.choice import docker_info_answers
 from harness.clusters.host import unmount_below
+from harness.clusters.provider import ProviderError
 from harness.eventually import NotYet, eventually
 from harness.heartbeat import heartbeat, last_line
 from harness.paths import CLUSTER_CONFIGS, cache_dir
@@ -222,7 +223,10 @@ def _remove_containers(say) -> None:
     for entry in registry.all_records(say):
         if entry.provider == "kind":
             say(f"deleting kind cluster {entry.name!r}, which runs on this engine")
-            registry.make_provider("kind", entry.name).delete()
+            try:
+                registry.make_provider("kind", entry.name).delete()
+            except ProviderError as error:  # its containers go with all others below
+                say(f"kind could not delete {entry.name!r} ({error}); removing its containers directly")
             registry.forget(entry.name)
     ids = _run(["docker", "ps", "-aq"], check=False).stdout.split()
     if ids:
