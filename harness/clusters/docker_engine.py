@@ -33,6 +33,7 @@ from harness.clusters.provider import ProviderError
 from harness.eventually import NotYet, eventually
 from harness.heartbeat import heartbeat, last_line
 from harness.paths import CLUSTER_CONFIGS, cache_dir
+from harness.signals import stop_on_signals
 
 STATE_DIR = Path("/run/promotion-conformance/docker-engine")
 EXEC_ROOT = STATE_DIR / "exec"
@@ -337,12 +338,13 @@ def main(argv: list[str]) -> int:
     actions.add_parser("status", help="which engine answers, and who started it")
     args = parser.parse_args(argv)
     try:
-        if args.action == "up":
-            up()
-        elif args.action == "down":
-            down(purge=args.purge)
-        else:
-            print(status())
+        with stop_on_signals():  # SIGTERM while starting: the `up` failure path stops what it started
+            if args.action == "up":
+                up()
+            elif args.action == "down":
+                down(purge=args.purge)
+            else:
+                print(status())
     except EngineError as error:
         print(f"promotion-conformance docker-engine: {error}", file=sys.stderr)
         return 2 if "needs root" in str(error) else 1

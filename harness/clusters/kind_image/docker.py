@@ -11,12 +11,12 @@ import os
 import shlex
 import signal
 import subprocess
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from harness.heartbeat import heartbeat
+from harness.signals import stop_on_signals
 
 
 class ImageBuildError(RuntimeError):
@@ -90,22 +90,14 @@ class Scratch:
 
 @contextmanager
 def scratch() -> Iterator[Scratch]:
-    """A Scratch removed when the block ends; SIGTERM meanwhile raises KeyboardInterrupt (like
-    Ctrl-C), so that the removal runs for it too."""
+    """A Scratch removed when the block ends; SIGTERM and SIGHUP meanwhile stop the build as
+    Ctrl-C does (harness.signals), so that the removal runs for them too."""
     made = Scratch()
-    previous = None
-    in_main = threading.current_thread() is threading.main_thread()
-    if in_main:
-        def terminated(signum, frame):
-            raise KeyboardInterrupt("SIGTERM")
-
-        previous = signal.signal(signal.SIGTERM, terminated)
-    try:
-        yield made
-    finally:
-        made.remove()
-        if in_main:
-            signal.signal(signal.SIGTERM, previous)
+    with stop_on_signals():
+        try:
+            yield made
+        finally:
+            made.remove()
 
 
 def build(context: Path, tag: str, dockerfile: str, *, say, doing: str, log: Path) -> str:
