@@ -139,6 +139,7 @@ def test_exists_follows_create_and_delete(kind_log):
     provider.delete()
     assert not provider.exists()
     assert ["delete", "cluster", "--name", "promo-1", "--kubeconfig", str(provider.kubeconfig)] in calls(kind_log)
+    assert not provider.kubeconfig.parent.exists(), "the cluster's folder (kubeconfig, rendered config) is left behind"
 
 
 def test_exists_matches_whole_cluster_names_only(kind_log):

@@ -18,6 +18,7 @@ that writes a kubeconfig is given that path, so `~/.kube/config` is never read o
 from __future__ import annotations
 
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -160,6 +161,7 @@ class KindProvider(ClusterProvider):
     def delete(self) -> None:
         # kind deletes a cluster that is already gone without complaint.
         self._kind("delete", "cluster", "--name", self.name, "--kubeconfig", str(self.kubeconfig))
+        shutil.rmtree(self.kubeconfig.parent, ignore_errors=True)  # its kubeconfig and rendered config
 
     def exists(self) -> bool:
         return self.name in self._kind("get", "clusters").split()
