@@ -16,7 +16,7 @@ from harness.eventually import NotYet, eventually
 from harness.library import lifecycle, manifests, task_contract, timing
 from harness.plugin.scenarios import after_scenario
 from harness.library.kube import Kube
-from harness.library.naming import generation_hash, seconds
+from harness.library.naming import generation_hash
 from harness.library.recorder import Recorder
 from harness.library.tables import key_values, names, records, single_row
 from harness.settings import TIMEOUTS
@@ -316,9 +316,10 @@ def job_windows_overlap(scenario):
     timing.windows_must_overlap(scenario.promotion_job_windows())
 
 
-@then(parsers.parse('the promotion Jobs took less than twice "{duration}" from the first one\'s creation to the last one\'s end'))
-def jobs_shorter_than_twice(scenario, duration):
-    timing.must_span_less_than(scenario.promotion_job_windows(), 2 * seconds(duration))
+@then("the pods of all promotion Jobs ran side by side")
+def pods_side_by_side(scenario):
+    jobs = scenario.promotion_job_windows()
+    timing.pods_must_have_run_side_by_side(timing.pod_windows(scenario.recorder, jobs), len(jobs))
 
 
 @then(parsers.parse('the Jobs of the promotion tasks "{definitions}" run to completion and succeed'))
@@ -350,7 +351,8 @@ def task_keeps_job_message(scenario, definition, condition):
 @then(parsers.parse('the Job of the promotion task "{definition}" allowed {retries:d} retries and its container ran at least {count:d} times'))
 def container_ran(scenario, definition, retries, count, request):
     job = lifecycle.job_must_finish(scenario.kube, scenario.namespace, scenario.job_of(definition)["metadata"]["name"])
-    attempts = lifecycle.retries_must_be_honoured(scenario.kube, scenario.namespace, job, retries, count)
+    attempts = lifecycle.container_runs(scenario.recorder, job)
+    lifecycle.retries_must_be_honoured(job, retries, count, attempts)
     if attempts > count:
         report.observe(request.node, f"Job {job['metadata']['name']} ran its container {attempts} times for "
                                      f"backoffLimit {retries}: the Job controller's doing")

@@ -98,7 +98,7 @@ def test_a_version_still_running_is_waited_for_until_the_timeout():
 def test_retries_must_reach_the_jobs_backoff_limit():
     job = {"metadata": {"name": "promote-fail-1"}, "spec": {"backoffLimit": 6}}
     with pytest.raises(AssertionError, match="has backoffLimit 6, expected 2"):
-        lifecycle.retries_must_be_honoured(None, "t-1", job, retries=2, at_least=3)
+        lifecycle.retries_must_be_honoured(job, retries=2, at_least=3, runs=7)
 
 
 class _KubeWithTasks(_Kube):

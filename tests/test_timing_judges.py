@@ -87,7 +87,6 @@ SEQUENTIAL = [JobWindow("a", "ta", 1.0, 6.0), JobWindow("b", "tb", 6.4, 11.5)]
 def test_parallel_jobs_pass_every_parallel_judge():
     timing.all_must_exist_before_the_first_finished(PARALLEL)
     timing.windows_must_overlap(PARALLEL)
-    assert timing.must_span_less_than(PARALLEL, 10.0) == pytest.approx(5.3)
 
 
 def test_jobs_run_one_after_another_fail_every_parallel_judge():
@@ -95,11 +94,63 @@ def test_jobs_run_one_after_another_fail_every_parallel_judge():
         timing.all_must_exist_before_the_first_finished(SEQUENTIAL)
     with pytest.raises(AssertionError, match="did not all run at once: b was created 0.400s after a finished"):
         timing.windows_must_overlap(SEQUENTIAL)
-    with pytest.raises(AssertionError, match=r"took 10.50s .* expected less than 10.0s for 2 Jobs"):
-        timing.must_span_less_than(SEQUENTIAL, 10.0)
 
 
 def test_a_job_created_a_fraction_of_a_second_after_the_first_finished_is_not_parallel():
     windows = [JobWindow("a", "ta", 1.0, 6.0), JobWindow("b", "tb", 6.2, 11.0)]
     with pytest.raises(AssertionError, match=r"b \(0.200s after\)"):
         timing.all_must_exist_before_the_first_finished(windows)
+
+
+def _pod(name, uid, job_uid, phase, restarts=0):
+    return {"kind": "Pod", "metadata": {"name": name, "uid": uid, "ownerReferences": [{"uid": job_uid}]},
+            "status": {"phase": phase, "containerStatuses": [{"restartCount": restarts}]}}
+
+
+def _jobs_and_pods(pod_events):
+    recorder = _record((1.0, "ADDED", _task("promote-a", "ta", "promotion")), (1.0, "ADDED", _task("promote-b", "tb", "promotion")),
+                       (1.1, "ADDED", _job("promote-a-1", "ja", "ta")), (1.1, "ADDED", _job("promote-b-1", "jb", "tb")),
+                       *pod_events)
+    return recorder, timing.job_windows(recorder, timing.tasks_seen(recorder, "promotion"))
+
+
+def test_pods_that_ran_at_the_same_moment_ran_side_by_side_even_when_the_node_started_them_late():
+    # a loaded real node: both pods start 8 s after their Jobs, their runs overlap
+    recorder, jobs = _jobs_and_pods([(9.0, "MODIFIED", _pod("a-x", "pa", "ja", "Running")),
+                                     (10.5, "MODIFIED", _pod("b-x", "pb", "jb", "Running")),
+                                     (14.0, "MODIFIED", _pod("a-x", "pa", "ja", "Succeeded")),
+                                     (15.6, "MODIFIED", _pod("b-x", "pb", "jb", "Succeeded"))])
+    timing.pods_must_have_run_side_by_side(timing.pod_windows(recorder, jobs), 2)
+
+
+def test_pods_that_ran_one_after_another_did_not_run_side_by_side():
+    recorder, jobs = _jobs_and_pods([(2.0, "MODIFIED", _pod("a-x", "pa", "ja", "Running")),
+                                     (7.0, "MODIFIED", _pod("a-x", "pa", "ja", "Succeeded")),
+                                     (7.4, "MODIFIED", _pod("b-x", "pb", "jb", "Running")),
+                                     (12.4, "MODIFIED", _pod("b-x", "pb", "jb", "Succeeded"))])
+    with pytest.raises(AssertionError, match=r"b-x started running 0.400s after a-x ended"):
+        timing.pods_must_have_run_side_by_side(timing.pod_windows(recorder, jobs), 2)
+
+
+def test_a_job_whose_pod_never_ran_fails_the_side_by_side_judge():
+    recorder, jobs = _jobs_and_pods([(2.0, "MODIFIED", _pod("a-x", "pa", "ja", "Running")),
+                                     (2.1, "ADDED", _pod("b-x", "pb", "jb", "Pending")),
+                                     (7.0, "MODIFIED", _pod("a-x", "pa", "ja", "Succeeded"))])
+    with pytest.raises(AssertionError, match=r"pods of 1 of the 2 promotion Jobs were seen running"):
+        timing.pods_must_have_run_side_by_side(timing.pod_windows(recorder, jobs), 2)
+
+
+def test_container_runs_count_every_pod_ever_seen_and_its_restarts():
+    from harness.library import lifecycle
+
+    job = {"metadata": {"name": "promote-fail-1", "uid": "jf"}, "spec": {"backoffLimit": 2}}
+    # kind: one pod, its container restarted twice, the pod deleted once the Job failed
+    in_place = _record((1.0, "ADDED", _pod("f-1", "p1", "jf", "Running")), (3.0, "MODIFIED", _pod("f-1", "p1", "jf", "Running", 1)),
+                       (5.0, "MODIFIED", _pod("f-1", "p1", "jf", "Failed", 2)), (5.5, "DELETED", _pod("f-1", "p1", "jf", "Failed", 2)))
+    assert lifecycle.container_runs(in_place, job) == 3
+    # simulated: a new pod per try
+    new_pods = _record(*[(float(n), "ADDED", _pod(f"f-{n}", f"p{n}", "jf", "Failed")) for n in range(3)])
+    assert lifecycle.container_runs(new_pods, job) == 3
+    lifecycle.retries_must_be_honoured(job, retries=2, at_least=3, runs=3)
+    with pytest.raises(AssertionError, match="ran its container 1 times with backoffLimit 2, expected at least 3"):
+        lifecycle.retries_must_be_honoured(job, retries=2, at_least=3, runs=1)

@@ -1,9 +1,10 @@
 Feature: All promotion tasks of a version run at the same time
   KEP 98: promotion tasks run in parallel. Every promotion Job exists before the first one
-  finishes, their windows overlap, and from the first Job's creation to the last one's end takes
-  less than twice one task. Judged from the Jobs' own windows as the scenario's watch saw them
-  (when each Job appeared and when its Complete condition appeared), never from the times an
-  implementation writes: how soon it notices is a benchmark figure, not parallelism.
+  finishes, their windows overlap, and their pods ran side by side. Judged from the Jobs' and
+  pods' own windows as the scenario's watch saw them (when each Job appeared and its Complete
+  condition appeared, when each pod was Running and when it ended), never from the times an
+  implementation writes: how soon it notices is a benchmark figure, not parallelism, and how long
+  a node takes to start pods is the cluster's business.
 
   @id:PromotionTasksRunInParallel @feature:PromotionParallelism @core
   Scenario Outline: <count> promotion tasks of 5 s run in parallel
@@ -16,7 +17,7 @@ Feature: All promotion tasks of a version run at the same time
     And it has <count> promotion tasks, each with one Job
     And every promotion Job was created before the first one finished
     And the active windows of all promotion Jobs overlap
-    And the promotion Jobs took less than twice "5s" from the first one's creation to the last one's end
+    And the pods of all promotion Jobs ran side by side
 
     Examples:
       | count | order    |

@@ -34,6 +34,7 @@ DEPLOYMENT = Kind("Deployment", "apps", "v1", "deployments")
 NAMESPACE = Kind("Namespace", "", "v1", "namespaces", namespaced=False)
 CONFIG_MAP = Kind("ConfigMap", "", "v1", "configmaps")
 EVENT = Kind("Event", "", "v1", "events")
+POD = Kind("Pod", "", "v1", "pods")
 
 WATCHED = (APP, APP_CONTEXT, APP_VERSION, WORKLOAD, WORKLOAD_VERSION, TASK, TASK_DEFINITION, EVALUATION,
            EVALUATION_DEFINITION, CONFIG, METRIC, JOB, DEPLOYMENT, NAMESPACE)

@@ -20,3 +20,8 @@ def now_text() -> str:
 def parse_time(text: str) -> datetime:
     """A Kubernetes timestamp (with or without fraction, `Z` or an offset) as an aware datetime."""
     return datetime.fromisoformat(text).astimezone(timezone.utc)
+
+
+def seconds_since(text: str | None) -> float:
+    """How long ago a timestamp was (0 for none)."""
+    return (now() - parse_time(text)).total_seconds() if text else 0.0

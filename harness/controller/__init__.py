@@ -12,5 +12,4 @@ Where things are decided:
 - queue.py, store.py, watches.py, triggers.py, manager.py: the event-driven machinery (SPEC §6).
 - kube.py, events.py, metrics.py, health.py, leader.py, settings.py, app.py: API, events,
   Prometheus, probes, leader election, flags, entry point.
-- measure.py: promotion latency, lifecycle time and memory of a running controller.
 """

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 
-from harness.contract.kinds import CONFIG_MAP, NAMESPACE, Kind
+from harness.contract.kinds import CONFIG_MAP, NAMESPACE, POD, Kind
 
 MERGE_PATCH = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
@@ -49,6 +49,8 @@ class Kube:
             if namespace:
                 options["field_selector"] = f"metadata.name={namespace}"
             answer = _body(self.core.list_namespace(_preload_content=False, **options))
+        elif kind == POD:
+            answer = _body(self.core.list_namespaced_pod(namespace, _preload_content=False, **options))
         elif namespace:
             answer = self.custom.list_namespaced_custom_object(kind.group, kind.version, namespace, kind.plural, **options)
         else:

@@ -19,19 +19,20 @@ from harness.controller.definitions import DefinitionError, check_task_definitio
 from harness.controller.events import WARNING
 from harness.contract.jobs import JobResult, job_result
 from harness.controller.jobs import JOB_RESULT_FINALIZER, job_manifest
-from harness.contract.kinds import JOB, TASK, TASK_DEFINITION
+from harness.contract.kinds import JOB, POD, TASK, TASK_DEFINITION
 from harness.controller.kube import is_status, refusal
 from harness.controller.naming import another_seed, job_name
 from harness.controller.reconcile_taskdefinition import ensure_function_configmap
 from harness.controller.store import OWNER
+from harness.controller.stuck_pods import STUCK_AFTER_SECONDS, why_pods_wait
 from harness.contract.states import KeptnState
-from harness.contract.timestamps import now_text
+from harness.contract.timestamps import now_text, seconds_since
 from harness.controller.triggers import controller_of, wake_now
 
 log = logging.getLogger(__name__)
 
 
-def reconcile_task(ctx: Context, key: Key) -> None:
+def reconcile_task(ctx: Context, key: Key) -> float | None:
     task = ctx.store.get(TASK, key.namespace, key.name)
     if task is None:
         ctx.refusals.forget(key)
@@ -66,6 +67,27 @@ def reconcile_task(ctx: Context, key: Key) -> None:
         # adopted after a restart: the Job was created but its name never recorded
         _write_status(ctx, task, {"jobName": job["metadata"]["name"], "status": KeptnState.PROGRESSING.value,
                                   "startTime": status.get("startTime") or now_text(), "message": ""})
+    else:
+        return _say_why_pods_wait(ctx, task, job)
+    return None
+
+
+def _say_why_pods_wait(ctx: Context, task: dict, job: dict) -> float:
+    """A task running for long: say what keeps its Job's pods, if anything (stuck_pods.py); look
+    again later."""
+    status = task.get("status") or {}
+    running = seconds_since(status.get("startTime"))
+    if running < STUCK_AFTER_SECONDS:
+        return STUCK_AFTER_SECONDS - running
+    pods, _ = ctx.kube.list(POD, job["metadata"]["namespace"], label_selector=f"batch.kubernetes.io/job-name={job['metadata']['name']}")
+    why = why_pods_wait(pods)
+    message = f'Job "{job["metadata"]["name"]}": {why}' if why else ""
+    if status.get("message", "") != message:
+        _write_status(ctx, task, {"reason": "PodsWaiting" if why else "", "message": message})
+        if why:
+            ctx.events.emit(task, TASK, WARNING, "PodsWaiting", message)
+        wake_now(ctx, controller_of(task))  # its version's status message says it too
+    return STUCK_AFTER_SECONDS
 
 
 def release_job(ctx: Context, job: dict) -> None:

@@ -101,7 +101,7 @@ def verdict_table(report: dict, report_dir: Path) -> list[str]:
             by_reason.setdefault(reason_apart_from(test["id"], test["reason"]), []).append(test["id"])
         for reason, ids in by_reason.items():
             lines += textwrap.wrap(", ".join(ids), width=100, initial_indent=f"  {reason}: ", subsequent_indent="      ",
-                                   break_on_hyphens=False)
+                                   break_on_hyphens=False, break_long_words=False)
     return lines
 
 
