@@ -26,7 +26,8 @@ def cache(tmp_path, monkeypatch) -> Path:
 def test_every_pinned_binary_has_one_component():
     binaries = [b for c in toolchain.COMPONENTS for b in c.binaries]
     assert len(binaries) == len(set(binaries))
-    simulated = {"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "kwokctl", "kind"}
+    simulated = {"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "kwokctl", "kind",
+                 "source-controller", "kustomize-controller"}
     assert set(toolchain.simulated_binaries()) == simulated
     assert set(binaries) - simulated == {"kubeadm", "kubelet", "kube-proxy", "crictl", "coredns"}
 

@@ -14,6 +14,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import sys
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ KWOK_CONFIGS = (CLUSTER_CONFIGS / "kwok" / "kwokctl.yaml", CLUSTER_CONFIGS / "kw
 BINARIES = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "kwokctl")
 LOG_TAIL_LINES = 15
 OBSERVER = "observer-kube-apiserver"  # the harness's own second API server (SimulatedProvider.observer)
+HOST_RUNNER = "host-runner"  # runs the containers of pods that ask for it (harness/gitops/host_runner.py)
 
 
 def workdir() -> Path:
@@ -73,6 +75,7 @@ class SimulatedProvider(ClusterProvider):
         with open(workdir() / ".create.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             self._create_locked(binaries, started)
+        self._start_host_runner(deadline=started + self.ready_timeout)
         self._say(f"cluster {self.name!r} ready in {time.monotonic() - started:.1f}s")
 
     def _create_locked(self, binaries: dict[str, Path], started: float) -> None:
@@ -93,6 +96,30 @@ class SimulatedProvider(ClusterProvider):
             timeout=self.ready_timeout,
         )
         self._wait_ready(binaries, deadline=started + self.ready_timeout)
+
+    def _start_host_runner(self, deadline: float) -> None:
+        """The cluster's host runner, a process of the cluster like its control plane (its pid
+        where `delete` finds it); ready once it watches pods."""
+        from harness.gitops.host_runner import READY_FILE
+
+        work = self.cluster_dir / HOST_RUNNER
+        with open(self.cluster_dir / "logs" / f"{HOST_RUNNER}.log", "a") as log:
+            process = subprocess.Popen([sys.executable, "-m", "harness.gitops.host_runner", "--kubeconfig",
+                                        str(self.kubeconfig), "--work-dir", str(work)],
+                                       stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                       start_new_session=True)  # like kwokctl's components: it outlives its starter
+        (self.cluster_dir / "pids" / f"{HOST_RUNNER}.pid").write_text(str(process.pid))
+
+        def watching() -> None:
+            if process.poll() is not None:
+                raise ProviderError(f"the host runner of {self.name!r} exited (code {process.returncode}){self._log_tails()}")
+            if not (work / READY_FILE).exists():
+                raise NotYet("it has not listed pods yet")
+
+        try:
+            eventually(watching, f"the host runner of {self.name!r} to watch pods", max(0.0, deadline - time.monotonic()))
+        except WaitTimedOut as error:
+            raise ProviderError(f"{error}{self._log_tails()}") from None
 
     def delete(self) -> None:
         if not self.cluster_dir.exists():
@@ -129,7 +156,8 @@ class SimulatedProvider(ClusterProvider):
         """
         with open(workdir() / ".create.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            others = {name: pid for name, pid in self._pids_by_component().items() if name not in (component, OBSERVER)}
+            others = {name: pid for name, pid in self._pids_by_component().items()
+                      if name not in (component, OBSERVER, HOST_RUNNER)}
             pid = self._pids_by_component().get(component)
             if pid is None:
                 raise ProviderError(f"simulated cluster {self.name!r}: no pid of {component!r} in {self.cluster_dir / 'pids'}")

@@ -36,7 +36,7 @@ class Component:
     version: str
     binaries: tuple[str, ...]
     module: str  # the Go module the binaries come from
-    recipe: str  # how to build: "install", "etcd" or "kubernetes"
+    recipe: str  # how to build: "install", "etcd", "kubernetes" or "flux" (harness/gitops/flux_build.py)
     kind_image: bool = False  # only the offline kind node image needs it (not built by `toolchain`)
 
 
@@ -59,6 +59,10 @@ COMPONENTS: tuple[Component, ...] = (
               "kubernetes", kind_image=True),
     Component("cri-tools", "v1.36.0", ("crictl",), "sigs.k8s.io/cri-tools", "install", kind_image=True),
     Component("coredns", "v1.14.2", ("coredns",), "github.com/coredns/coredns", "install", kind_image=True),
+    # Flux, the GitOps agent of the gitops scenarios; the newest versions this Go module proxy serves
+    # for Go 1.26 (v1.10 needs Go 1.27).
+    Component("flux-source-controller", "v1.9.4", ("source-controller",), "github.com/fluxcd/source-controller", "flux"),
+    Component("flux-kustomize-controller", "v1.9.0", ("kustomize-controller",), "github.com/fluxcd/kustomize-controller", "flux"),
 )
 
 # The Go packages of each binary, for the recipes that build them.
@@ -76,6 +80,8 @@ _PACKAGES = {
     "kube-proxy": "k8s.io/kubernetes/cmd/kube-proxy",
     "crictl": "sigs.k8s.io/cri-tools/cmd/crictl",
     "coredns": "github.com/coredns/coredns",
+    "source-controller": "github.com/fluxcd/source-controller",
+    "kustomize-controller": "github.com/fluxcd/kustomize-controller",
 }
 
 # envtest's per-binary variables; KUBEBUILDER_ASSETS is a folder holding these three.
@@ -87,7 +93,7 @@ _ENVTEST_VARS = {
 
 BIN_DIR_VAR = "PROMOTION_CONFORMANCE_BIN_DIR"
 
-# How each binary reports its version, for the PATH check.
+# How each binary reports its version, for the PATH check (one that cannot is never taken from PATH).
 _VERSION_ARGS = {
     "etcd": ["--version"],
     "kube-apiserver": ["--version"],
@@ -152,6 +158,8 @@ def locate(binary: str, environ: dict[str, str] | None = None) -> Found | None:
 
 def _reports_pinned_version(path: Path, binary: str) -> bool:
     """Whether `binary --version` (or its equivalent) names the pinned major.minor version."""
+    if binary not in _VERSION_ARGS:
+        return False
     major_minor = ".".join(component_of(binary).version.split(".")[:2])  # e.g. "v1.36"
     try:
         proc = subprocess.run([str(path), *_VERSION_ARGS[binary]], capture_output=True, text=True, timeout=10)
@@ -232,6 +240,10 @@ def _build(component: Component, binaries: list[str], say) -> None:
             run(["go", "mod", "init", "promotion-conformance-build"])
             if component.recipe == "kubernetes":
                 _pin_kubernetes_staging(run, Path(work), component.version)
+            if component.recipe == "flux":
+                from harness.gitops.flux_build import prepare_wrapper
+
+                prepare_wrapper(run, component.module, component.version)
             run(["go", "get", *[f"{_PACKAGES[b]}@{component.version}" for b in binaries]])
             ldflags = ["-s", "-w", *(_version_ldflags(component.version) if component.recipe == "kubernetes" else [])]
             for binary in binaries:

@@ -34,6 +34,11 @@ _ORPHAN_GUARD = (
 )
 
 
+def orphan_guarded(command: list[str]) -> list[str]:
+    """`command` started through the launcher above: it gets SIGTERM when this process dies."""
+    return [sys.executable, "-c", _ORPHAN_GUARD, str(os.getpid()), *command]
+
+
 class ImplementationError(RuntimeError):
     """An install, start or stop step failed; the message names the step and shows its output."""
 
@@ -94,7 +99,7 @@ class Implementation:
             log.write(f"--- started with {json.dumps(environment)} ---\n")
             log.flush()
             process = subprocess.Popen(
-                [sys.executable, "-c", _ORPHAN_GUARD, str(os.getpid()), *(self._fill(arg) for arg in run["command"])],
+                orphan_guarded([self._fill(arg) for arg in run["command"]]),
                 env={**os.environ, **environment, "KUBECONFIG": str(self.kubeconfig)},
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -28,6 +28,8 @@ API_VERSIONS = {
     "KeptnEvaluation": "lifecycle.keptn.sh/v1",
     "KeptnConfig": "options.keptn.sh/v1alpha1",
     "KeptnMetric": "metrics.keptn.sh/v1",
+    "GitRepository": "source.toolkit.fluxcd.io/v1",
+    "Kustomization": "kustomize.toolkit.fluxcd.io/v1",
 }
 
 

@@ -56,6 +56,7 @@ class Gap:
 class Recorder:
     kube: Kube
     namespace: str
+    kinds: tuple[str, ...] = WATCHED
     observations: list[Observation] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # every watch or list error, for diagnostics
@@ -65,7 +66,7 @@ class Recorder:
     _started: dict[str, threading.Event] = field(default_factory=dict)
 
     def start(self) -> "Recorder":
-        for kind in WATCHED:
+        for kind in self.kinds:
             self._started[kind] = threading.Event()
             thread = threading.Thread(target=self._watch, args=(kind,), name=f"recorder-{kind}", daemon=True)
             thread.start()
