@@ -111,6 +111,7 @@ _DELEGATED = {
     "bench": ("harness.bench", "benchmark the reference controller on a simulated cluster (figures, never failures)"),
     "docker-engine": ("harness.clusters.docker_engine", "start or stop a Docker engine on a Debian host that has none (root)"),
     "kind-image": ("harness.clusters.kind_image.command", "build the offline kind node image and task images (no registry)"),
+    "simulate": ("harness.gitops.simulate", "run a multi-stage GitOps pipeline (Git, Flux, promotion tasks) on simulated clusters and report"),
 }
 
 

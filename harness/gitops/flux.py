@@ -59,14 +59,21 @@ def crd_files() -> list[Path]:
     return files
 
 
+_INSTALLED: set[str] = set()  # kubeconfigs this process installed the CRDs with
+
+
 def install_crds(kubeconfig: Path) -> None:
-    """Apply Flux's CRDs (server-side, idempotent) and wait until they are established."""
+    """Apply Flux's CRDs (server-side, idempotent; once per cluster and process) and wait until
+    they are established."""
+    if str(kubeconfig) in _INSTALLED:
+        return
     kubectl = str(toolchain.ensure(["kubectl"])["kubectl"])
     env = {**os.environ, "KUBECONFIG": str(kubeconfig)}
-    for path in crd_files():
-        _kubectl(env, kubectl, "apply", "--server-side", "--force-conflicts", "-f", str(path))
+    files = [arg for path in crd_files() for arg in ("-f", str(path))]
+    _kubectl(env, kubectl, "apply", "--server-side", "--force-conflicts", *files)
     _kubectl(env, kubectl, "wait", "--for=condition=Established", "--timeout=60s",
              "crd/gitrepositories.source.toolkit.fluxcd.io", "crd/kustomizations.kustomize.toolkit.fluxcd.io")
+    _INSTALLED.add(str(kubeconfig))
 
 
 def _kubectl(env: dict, kubectl: str, *args: str) -> None:

@@ -75,6 +75,12 @@ class GitServer:
         self._thread.start()
         return self
 
+    def install_hook(self, name: str, script: str) -> None:
+        """A server-side Git hook of the repository (e.g. pre-receive, which may refuse a push)."""
+        hook = self.repository / "hooks" / name
+        hook.write_text(script)
+        hook.chmod(0o755)
+
     def stop(self) -> None:
         if self._httpd is not None:
             self._httpd.shutdown()

@@ -73,7 +73,7 @@ class Pipeline:
     releases: tuple[Release, ...]
     promotion_script: str = field(default_factory=lambda: DEFAULT_SCRIPT.read_text(), repr=False)
     initial_version: str = DEFAULT_INITIAL_VERSION
-    per_stage_clusters: bool = False
+    own_clusters: frozenset[str] = frozenset()  # stages on a cluster of their own; the others share one
     flux_interval: str = "10s"
     fetch_on_push: bool = True
     faults: Faults = Faults()
@@ -114,7 +114,8 @@ def load(path: Path) -> Pipeline:
     pipeline = Pipeline(
         name=document["metadata"]["name"], app=spec["app"], stages=stages, releases=_releases(spec["releases"]),
         promotion_script=script.read_text(), initial_version=spec.get("initialVersion", DEFAULT_INITIAL_VERSION),
-        per_stage_clusters=spec.get("clusters", "shared") == "per-stage", flux_interval=flux.get("interval", "10s"),
+        own_clusters=frozenset(s.name for s in stages[:-1]) if spec.get("clusters") == "per-stage" else frozenset(),
+        flux_interval=flux.get("interval", "10s"),
         fetch_on_push=flux.get("fetchOnPush", True), faults=_faults(spec.get("faults", [])))
     problem = inconsistency(pipeline)
     if problem:
@@ -135,7 +136,8 @@ def inconsistency(pipeline: Pipeline) -> tuple[list, str] | None:
             return ["spec", "releases", index], f"releases must go up: {newer} comes after {older}"
     if version_key(versions[0]) <= version_key(pipeline.initial_version):
         return ["spec", "releases", 0], f"the first release {versions[0]} must be newer than initialVersion {pipeline.initial_version}"
-    if not pipeline.per_stage_clusters and len({stage.block_deployment for stage in pipeline.stages}) > 1:
+    sharing = [stage for stage in pipeline.stages if stage.name not in pipeline.own_clusters]
+    if len({stage.block_deployment for stage in sharing}) > 1:
         return ["spec", "clusters"], ("blockDeployment is a setting of a whole cluster (KeptnConfig): stages that share "
                                       "one must agree; use clusters: per-stage to set it per stage")
     for kind, faults in (("evaluationFails", pipeline.faults.evaluation_fails), ("pushRefused", pipeline.faults.push_refused)):

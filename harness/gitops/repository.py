@@ -56,6 +56,17 @@ def release_data(text: str) -> dict[str, str]:
     return {key: str(value) for key, value in (document.get("data") or {}).items()}
 
 
+def refusal_hook(refused) -> str:
+    """A pre-receive hook (sh) refusing any push that sets a stage to a version of `refused`
+    ((stage, version) pairs): a policy of the server, as a protected branch would have."""
+    checks = "".join(
+        f'    if [ "$(git show "$new:{folder(stage)}/{RELEASE}" 2>/dev/null | sed -n \'s/^ *version: *"\\{{0,1\\}}'
+        f'\\([^"]*\\)"\\{{0,1\\}} *$/\\1/p\')" = "{version}" ]; then\n'
+        f'        echo "policy: {version} may not reach {stage}" >&2\n        exit 1\n    fi\n'
+        for stage, version in sorted(refused))
+    return f"#!/bin/sh\nwhile read old new ref; do\n{checks}done\n"
+
+
 def stage_files(pipeline: Pipeline, stage: Stage, repo_url: str) -> dict[str, str]:
     """The files of a stage's folder at the seed, every stage at the pipeline's initial version."""
     first = stage.name == pipeline.stage_names[0]

@@ -1,7 +1,7 @@
 """A pipeline running on its clusters: everything it needs, set up in order and torn down.
 
 - the Git server on 127.0.0.1 with the pipeline's repository, seeded (every stage at the initial
-  version); a pre-receive hook refuses the pushes the pipeline's faults name;
+  version); its pre-receive hook refuses the pushes the pipeline's faults name;
 - Flux on every cluster a stage runs on (its CRDs, one source-controller and kustomize-controller
   of this run's shard);
 - per stage: a namespace (Keptn enabled), its KeptnConfig when it does not block, and one
@@ -32,7 +32,7 @@ from harness.gitops import flux as fluxcd
 from harness.gitops import history
 from harness.gitops.git_server import GitServer, Push, git
 from harness.gitops.pipeline import Pipeline
-from harness.gitops.repository import RELEASE, Workspace, folder, release_data
+from harness.gitops.repository import RELEASE, Workspace, folder, refusal_hook, release_data
 from harness.library import manifests
 from harness.library.kube import Kube
 from harness.library.recorder import WATCHED, Recorder
@@ -73,7 +73,8 @@ class PipelineRun:
     def start(self) -> "PipelineRun":
         self.work_dir.mkdir(parents=True, exist_ok=True)
         self.server = GitServer(self.work_dir / "server", on_push=self._pushed).start()
-        self._refuse(self.pipeline.faults.push_refused)
+        if self.pipeline.faults.push_refused:
+            self.server.install_hook("pre-receive", refusal_hook(self.pipeline.faults.push_refused))
         for cluster, site in self._clusters().items():
             fluxcd.install_crds(site.kubeconfig)
             self.fluxes[cluster] = fluxcd.Flux(site.kubeconfig, self.work_dir / f"flux-{cluster}", self.shard).start()
@@ -102,20 +103,6 @@ class PipelineRun:
 
     def _clusters(self) -> dict[str, Site]:
         return {site.cluster: site for site in self.sites.values()}
-
-    def _refuse(self, pairs) -> None:
-        """A pre-receive hook of the repository refuses a push that sets a stage to a version the
-        pipeline's faults name (a policy of the Git server, as a protected branch would have)."""
-        if not pairs:
-            return
-        checks = "".join(
-            f'    [ "$(git show "$new:{folder(stage)}/{RELEASE}" 2>/dev/null | sed -n \'s/^ *version: *"\\{{0,1\\}}'
-            f'\\([^"]*\\)"\\{{0,1\\}} *$/\\1/p\')" = "{version}" ] && '
-            f'{{ echo "policy: {version} may not reach {stage}" >&2; exit 1; }}\n'
-            for stage, version in sorted(pairs))
-        hook = self.server.repository / "hooks" / "pre-receive"
-        hook.write_text(f"#!/bin/sh\nwhile read old new ref; do\n{checks}done\nexit 0\n")
-        hook.chmod(0o755)
 
     # -- what happens on a push -------------------------------------------------------------------
 

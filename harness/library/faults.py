@@ -91,15 +91,19 @@ def changes(recorder: Recorder) -> int:
             + sum(1 for o in recorder.seen("Job") if o.type == "ADDED"))
 
 
-def wait_for_changes(recorder: Recorder, count: int, since: int) -> int:
-    """Wait until the implementation made `count` more changes than `since`; return the new total."""
+def wait_for_changes(recorder: Recorder | list[Recorder], count: int, since: int) -> int:
+    """Wait until the implementation made `count` more changes than `since` in the namespace of the
+    recorder (or of all of them); return the new total."""
+    recorders = recorder if isinstance(recorder, list) else [recorder]
+    where = ", ".join(r.namespace for r in recorders)
+
     def enough() -> int:
-        now = changes(recorder)
+        now = sum(changes(r) for r in recorders)
         if now < since + count:
-            raise NotYet(f"{now - since} of {count} changes in namespace {recorder.namespace}")
+            raise NotYet(f"{now - since} of {count} changes in namespace {where}")
         return now
 
-    return eventually(enough, f"{count} changes in namespace {recorder.namespace}", TIMEOUTS.lifecycle)
+    return eventually(enough, f"{count} changes in namespace {where}", TIMEOUTS.lifecycle)
 
 
 def implementation_must_run(implementation: Implementation, kube, during: str) -> dict[str, int]:
@@ -123,18 +127,29 @@ def deploy_while_killing(implementation: Implementation, kube, recorder: Recorde
         for index in pending[:per_round]:
             deploy(index)
         del pending[:per_round]
-        wanted = rng.randint(0, _MAX_CHANGES_BEFORE_KILL)
+        wanted = random_changes(rng)
         seen = wait_for_changes(recorder, wanted, seen)
-        before, at = implementation.instances(kube), time.time()
-        implementation.kill()
-        eventually(lambda: _all_gone(implementation, kube, before), f"{implementation.adapter.name} to be gone after SIGKILL")
-        implementation.start()
-        after = eventually(lambda: _another_runs(implementation, kube, before),
-                           f"{implementation.adapter.name} to run again after the kill")
-        log.kills.append(Kill(at, before, after, wanted))
+        log.kills.append(kill_and_start(implementation, kube, wanted))
     for index in pending:
         deploy(index)
     return log
+
+
+def random_changes(rng: random.Random) -> int:
+    """How many changes by the implementation the next kill waits for."""
+    return rng.randint(0, _MAX_CHANGES_BEFORE_KILL)
+
+
+def kill_and_start(implementation: Implementation, kube, changes_waited_for: int) -> Kill:
+    """SIGKILL the implementation, wait until it is gone, start it again with the same environment
+    and wait until another instance runs."""
+    before, at = implementation.instances(kube), time.time()
+    implementation.kill()
+    eventually(lambda: _all_gone(implementation, kube, before), f"{implementation.adapter.name} to be gone after SIGKILL")
+    implementation.start()
+    after = eventually(lambda: _another_runs(implementation, kube, before),
+                       f"{implementation.adapter.name} to run again after the kill")
+    return Kill(at, before, after, changes_waited_for)
 
 
 def _all_gone(implementation: Implementation, kube, before: dict[str, int]) -> None:

@@ -25,17 +25,24 @@ def app_versions(kube: Kube, namespace: str, app: str) -> list[dict]:
     return sorted(versions, key=lambda v: (v["metadata"]["creationTimestamp"], v["spec"].get("revision", 1)))
 
 
-def latest_app_version(kube: Kube, namespace: str, app: str, revision: int | None = None) -> dict:
+def latest_app_version(kube: Kube, namespace: str, app: str, revision: int | None = None, *,
+                       version: str | None = None) -> dict:
+    """The app's newest KeptnAppVersion (of that revision, of that spec.version, when given)."""
+    which = (f" and revision {revision}" if revision else "") + (f" and spec.version {version!r}" if version else "")
+
     def check() -> dict:
-        versions = [v for v in app_versions(kube, namespace, app) if revision is None or v["spec"].get("revision", 1) == revision]
+        versions = [v for v in app_versions(kube, namespace, app)
+                    if (revision is None or v["spec"].get("revision", 1) == revision)
+                    and (version is None or v["spec"].get("version") == version)]
         if not versions:
-            raise NotYet(f"no KeptnAppVersion with spec.appName={app!r}" + (f" and revision {revision}" if revision else ""))
+            raise NotYet(f"no KeptnAppVersion with spec.appName={app!r}{which}")
         return versions[-1]
 
-    return eventually(check, f"a KeptnAppVersion of KeptnApp {namespace}/{app}" + (f" at revision {revision}" if revision else ""))
+    return eventually(check, f"a KeptnAppVersion of KeptnApp {namespace}/{app}{which.replace(' and', ',')}")
 
 
-def app_version_must_reach(kube: Kube, namespace: str, app: str, expected: dict[str, str], revision: int | None = None) -> dict:
+def app_version_must_reach(kube: Kube, namespace: str, app: str, expected: dict[str, str], revision: int | None = None, *,
+                           version: str | None = None) -> dict:
     """Wait until the app's newest KeptnAppVersion status has every expected field value.
 
     A version that completed (SPEC §1: a completed state and `endTime`) with other values fails
@@ -46,12 +53,12 @@ def app_version_must_reach(kube: Kube, namespace: str, app: str, expected: dict[
     completed_differently_since: list[float] = []
 
     def check() -> dict:
-        version = latest_app_version(kube, namespace, app, revision)
-        status = version.get("status") or {}
+        found = latest_app_version(kube, namespace, app, revision, version=version)
+        status = found.get("status") or {}
         observed = {field: status.get(field) for field in expected}
         if observed == expected:
-            return version
-        summary = f"KeptnAppVersion {namespace}/{version['metadata']['name']}: expected {expected}, observed {observed}"
+            return found
+        summary = f"KeptnAppVersion {namespace}/{found['metadata']['name']}: expected {expected}, observed {observed}"
         if not (status.get("status") in COMPLETED and status.get("endTime")):
             completed_differently_since.clear()
             raise NotYet(summary)
@@ -59,9 +66,10 @@ def app_version_must_reach(kube: Kube, namespace: str, app: str, expected: dict[
             completed_differently_since.append(time.monotonic())
         if time.monotonic() - completed_differently_since[0] < TIMEOUTS.absence:
             raise NotYet(f"{summary} (completed; watching whether it still changes)")
-        raise AssertionError(f"{summary}; it has completed. Status: {describe.status(version)}")
+        raise AssertionError(f"{summary}; it has completed. Status: {describe.status(found)}")
 
-    return eventually(check, f"the KeptnAppVersion of {namespace}/{app} to reach {expected}", TIMEOUTS.lifecycle)
+    which = f" {version}" if version else ""
+    return eventually(check, f"the KeptnAppVersion{which} of {namespace}/{app} to reach {expected}", TIMEOUTS.lifecycle)
 
 
 def app_version_must_settle_at(kube: Kube, namespace: str, app: str, expected: dict[str, str]) -> dict:

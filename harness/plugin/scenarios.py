@@ -105,13 +105,18 @@ def pytest_runtest_makereport(item, call):
     return report_
 
 
+def call_report(item) -> pytest.TestReport | None:
+    """The report of a scenario's call phase (None before it ran), for what is written after it."""
+    return item.stash.get(_CALL_REPORT, None)
+
+
 def after_scenario(item, kube, namespace: str, implementation: Implementation, recorder: Recorder) -> None:
     """Write the scenario's timeline from what its watch saw, and its diagnostics if it failed
     (called from its fixture teardown)."""
     from harness.library.diagnostics import write_diagnostics, write_scenario_timeline
 
     labels = scenario_labels(item)
-    call = item.stash.get(_CALL_REPORT, None)
+    call = call_report(item)
     if labels is None or call is None:
         return
     report_dir = Path(options_of(item.config).run_dir)

@@ -1,0 +1,153 @@
+"""The judges of the gitops scenarios (harness/library/gitops.py), each shown failing on the input it
+exists to refuse: two commits across one boundary, a prod that went back, a commit never applied,
+a context without the commit, an unlinked trace."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from harness.gitops.history import Commit
+from harness.library import gitops
+from harness.library.recorder import Observation
+
+STAGES = ("dev", "staging", "prod")
+BOUNDARIES = [("dev", "staging"), ("staging", "prod")]
+
+
+def history(*steps: tuple[str, dict[str, str]]) -> list[Commit]:
+    """Commits c0, c1, ... in a line; each step is (subject, the stages' versions it sets)."""
+    commits, versions = [], {}
+    for index, (subject, changes) in enumerate(steps):
+        versions = {**versions, **changes}
+        releases = {stage: {"version": versions.get(stage, "")} for stage in STAGES}
+        parents = (f"c{index - 1}".ljust(40, "0"),) if index else ()
+        commits.append(Commit(f"c{index}".ljust(40, "0"), parents, subject, "someone", float(index), releases,
+                              frozenset(changes)))
+    return commits
+
+
+SEED = ("seed", {"dev": "0.1.0", "staging": "0.1.0", "prod": "0.1.0"})
+GOOD = history(SEED, ("release", {"dev": "1.0.0"}), ("promote", {"staging": "1.0.0"}), ("promote", {"prod": "1.0.0"}))
+
+
+def sha(index: int) -> str:
+    return f"c{index}".ljust(40, "0")
+
+
+def test_one_commit_per_boundary_holds_for_a_clean_flow():
+    gitops.each_boundary_must_have_one_commit(GOOD, BOUNDARIES, "1.0.0")
+
+
+def test_two_commits_across_a_boundary_fail():
+    twice = history(*[(c.subject, {s: c.version(s) for s in c.changed}) for c in GOOD],
+                    ("confirm", {"staging": "1.0.0"}))
+    twice[-1] = Commit(twice[-1].sha, twice[-1].parents, "confirm", "x", 9.0,
+                       {**twice[-1].releases, "staging": {"version": "1.0.0", "note": "again"}}, frozenset({"staging"}))
+    with pytest.raises(AssertionError, match="dev → staging: 2 commits"):
+        gitops.each_boundary_must_have_one_commit(twice, BOUNDARIES, "1.0.0")
+    with pytest.raises(AssertionError, match="promoted more than once"):
+        gitops.must_not_be_promoted_twice(twice, BOUNDARIES, "1.0.0")
+
+
+def test_a_missing_promotion_commit_fails():
+    stopped = GOOD[:3]
+    with pytest.raises(AssertionError, match="staging → prod: 0 commits"):
+        gitops.each_boundary_must_have_one_commit(stopped, BOUNDARIES, "1.0.0")
+    gitops.must_not_be_promoted_twice(stopped, BOUNDARIES, "1.0.0")  # stopping before a boundary is no double
+
+
+def test_the_seed_is_no_promotion_commit():
+    assert gitops.promotion_commits(GOOD, "prod", "0.1.0") == []
+
+
+def test_a_version_that_reached_a_stage_it_must_not_fails():
+    with pytest.raises(AssertionError, match="must never have been promoted to prod"):
+        gitops.stage_must_not_receive(GOOD, "prod", "1.0.0")
+    gitops.stage_must_not_receive(GOOD[:3], "prod", "1.0.0")
+
+
+def test_a_stage_ending_elsewhere_fails():
+    gitops.stage_must_end_at(GOOD, "prod", "1.0.0")
+    with pytest.raises(AssertionError, match="prod should end at 1.1.0"):
+        gitops.stage_must_end_at(GOOD, "prod", "1.1.0")
+
+
+def test_prod_going_back_fails_in_the_history_and_in_what_flux_applied():
+    back = history(SEED, ("promote", {"prod": "1.1.0"}), ("promote", {"prod": "1.0.0"}))
+    with pytest.raises(AssertionError, match="went back from 1.1.0 .* to 1.0.0"):
+        gitops.must_never_go_back(gitops.history_versions(back, "prod"), "prod in the repository")
+    applied = [(1.0, sha(0)), (2.0, sha(1)), (3.0, sha(2))]
+    with pytest.raises(AssertionError, match="went back"):
+        gitops.must_never_go_back(gitops.applied_versions(back, applied, "prod"), "prod as Flux applied it")
+    gitops.must_never_go_back(gitops.history_versions(GOOD, "prod"), "prod")
+
+
+def test_versions_compare_by_number_not_by_text():
+    gitops.must_never_go_back([("a", "1.9.0"), ("b", "1.10.0")], "prod")
+    with pytest.raises(AssertionError):
+        gitops.must_never_go_back([("a", "1.10.0"), ("b", "1.9.0")], "prod")
+
+
+def test_a_keptn_app_that_went_back_fails():
+    def seen(version: str, generation: int) -> Observation:
+        return Observation("KeptnApp", "MODIFIED", {"metadata": {"generation": generation}, "spec": {"version": version}}, 0.0)
+
+    observed = gitops.keptn_app_versions([seen("1.0.0", 1), seen("1.0.0", 1), seen("1.1.0", 2), seen("1.0.0", 3)])
+    assert [v for _, v in observed] == ["1.0.0", "1.1.0", "1.0.0"]
+    with pytest.raises(AssertionError, match="generation 3"):
+        gitops.must_never_go_back(observed, "the KeptnApp of prod")
+
+
+def test_flux_applied_judges():
+    applied = [(5.0, sha(0)), (7.0, sha(2))]
+    assert gitops.flux_must_have_applied(GOOD, applied, "staging", "1.0.0") == 7.0
+    with pytest.raises(AssertionError, match="never applied 1.0.0 in prod"):
+        gitops.flux_must_have_applied(GOOD, applied, "prod", "1.0.0")
+    with pytest.raises(AssertionError, match="Flux applied 1.0.0 in staging"):
+        gitops.flux_must_not_have_applied(GOOD, applied, "staging", "1.0.0")
+    with pytest.raises(AssertionError, match="does not have"):
+        gitops.applied_versions(GOOD, [(1.0, "f" * 40)], "dev")
+
+
+def app_version(name: str, version: str, commit: str | None = None, trace: str = "", links=()) -> dict:
+    spec = {"version": version, "traceId": {"traceparent": trace}, "spanLinks": list(links)}
+    if commit is not None:
+        spec["metadata"] = {"commitID": commit}
+    return {"metadata": {"name": name, "uid": name}, "spec": spec}
+
+
+def test_the_next_stage_must_name_the_commit_flux_applied_in_the_stage_before():
+    applied_in_dev = [(1.0, sha(1)), (2.0, sha(2))]  # c2 keeps dev's release of c1
+    assert gitops.commit_must_be_visible(GOOD, applied_in_dev, "dev", app_version("s", "1.0.0", sha(1))) == sha(1)
+    with pytest.raises(AssertionError, match="not a commit of the repository"):
+        gitops.commit_must_be_visible(GOOD, applied_in_dev, "dev", app_version("s", "1.0.0", "none"))
+    with pytest.raises(AssertionError, match="where dev runs 0.1.0"):
+        gitops.commit_must_be_visible(GOOD, applied_in_dev, "dev", app_version("s", "1.0.0", sha(0)))
+    with pytest.raises(AssertionError, match="never applied by Flux in dev"):
+        gitops.commit_must_be_visible(GOOD, [(1.0, sha(0))], "dev", app_version("s", "1.0.0", sha(1)))
+
+
+def job_with_context(context) -> dict:
+    env = [{"name": "KEPTN_CONTEXT", "value": context if isinstance(context, str) else json.dumps(context)}]
+    return {"metadata": {"name": "job"}, "spec": {"template": {"spec": {"containers": [{"name": "c", "env": env}]}}}}
+
+
+def test_the_task_context_must_carry_the_commit():
+    gitops.context_must_carry(job_with_context({"metadata": {"commitID": "abc"}}), "commitID", "abc")
+    with pytest.raises(AssertionError, match="should be 'abc', is 'def'"):
+        gitops.context_must_carry(job_with_context({"metadata": {"commitID": "def"}}), "commitID", "abc")
+    with pytest.raises(AssertionError, match="not a JSON object"):
+        gitops.context_must_carry(job_with_context("{broken"), "commitID", "abc")
+    with pytest.raises(AssertionError, match="no KEPTN_CONTEXT"):
+        gitops.context_must_carry({"metadata": {"name": "job"}, "spec": {}}, "commitID", "abc")
+
+
+def test_the_next_stage_must_link_to_the_trace_of_the_stage_before():
+    dev = app_version("dev", "1.0.0", trace="00-" + "a" * 32 + "-" + "1" * 16 + "-01")
+    linked = app_version("staging", "1.0.0", links=["00-" + "a" * 32 + "-" + "2" * 16 + "-01"])
+    gitops.traces_must_link(dev, linked)
+    with pytest.raises(AssertionError, match="should link to trace a{32}"):
+        gitops.traces_must_link(dev, app_version("staging", "1.0.0", links=["00-" + "b" * 32 + "-" + "2" * 16 + "-01"]))
+    with pytest.raises(AssertionError, match="carries no trace"):
+        gitops.traces_must_link(app_version("dev", "1.0.0"), linked)
