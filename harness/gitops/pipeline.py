@@ -112,7 +112,8 @@ def load(path: Path) -> Pipeline:
                               f"no such file {script}")
     flux = spec.get("flux", {})
     pipeline = Pipeline(
-        name=document["metadata"]["name"], app=spec["app"], stages=stages, releases=_releases(spec["releases"]),
+        name=document["metadata"]["name"], app=spec["app"], stages=stages,
+        releases=_releases(spec["releases"]) if "releases" in spec else _release_series(spec["releaseSeries"]),
         promotion_script=script.read_text(), initial_version=spec.get("initialVersion", DEFAULT_INITIAL_VERSION),
         own_clusters=frozenset(s.name for s in stages[:-1]) if spec.get("clusters") == "per-stage" else frozenset(),
         flux_interval=flux.get("interval", "10s"),
@@ -168,9 +169,11 @@ def _task(name: str, item: dict) -> Task:
     return Task(name, item.get("runsFor", "0s"), item.get("exitsWith", 0))
 
 
-def _releases(spec) -> tuple[Release, ...]:
-    if isinstance(spec, list):
-        return tuple(Release(item["version"], parse_duration(item.get("at", "0s"))) for item in spec)
+def _releases(items: list[dict]) -> tuple[Release, ...]:
+    return tuple(Release(item["version"], parse_duration(item.get("at", "0s"))) for item in items)
+
+
+def _release_series(spec: dict) -> tuple[Release, ...]:
     numbers = list(version_key(spec["from"]))
     every = parse_duration(spec["every"])
     releases = []
