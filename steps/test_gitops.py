@@ -60,7 +60,8 @@ class GitOps:
     def start(self, releases: list[str]) -> PipelineRun:
         pipeline = self.pipeline(releases)
         sites = self.clusters.sites(pipeline, self.prefix)
-        self.run = PipelineRun(pipeline, sites, self.work_dir, shard=self.prefix, say=_say).start()
+        self.run = PipelineRun(pipeline, sites, self.work_dir, shard=self.prefix, say=_say)  # stopped even if start fails
+        self.run.start()
         flow.initial_lifecycles_must_complete(self.run)
         return self.run
 

@@ -77,7 +77,8 @@ class PipelineRun:
             self.server.install_hook("pre-receive", refusal_hook(self.pipeline.faults.push_refused))
         for cluster, site in self._clusters().items():
             fluxcd.install_crds(site.kubeconfig)
-            self.fluxes[cluster] = fluxcd.Flux(site.kubeconfig, self.work_dir / f"flux-{cluster}", self.shard).start()
+            self.fluxes[cluster] = fluxcd.Flux(site.kubeconfig, self.work_dir / f"flux-{cluster}", self.shard)
+            self.fluxes[cluster].start()  # known before it starts: stop() ends what started, even if start failed
         for site in self.sites.values():
             site.kube.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {
                 "name": site.namespace, "labels": {fluxcd.SHARD_LABEL: self.shard},

@@ -102,7 +102,8 @@ class Simulation:
             stage_clusters = StageClusters(Main(name, cluster.kubeconfig, kube, implementation), os.getpid(),
                                            self.folder / "logs", say=_say)
             run = PipelineRun(self.pipeline, stage_clusters.sites(self.pipeline, self.pipeline.name[:40]),
-                              self.folder / "gitops", shard="simulate", say=_say).start()
+                              self.folder / "gitops", shard="simulate", say=_say)
+            run.start()
             with heartbeat(_say, "waiting for every stage to run the initial version"):
                 flow.initial_lifecycles_must_complete(run)
             return self._simulate(run, stage_clusters)
