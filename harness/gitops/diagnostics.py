@@ -6,6 +6,7 @@ implementation.
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 from harness.clusters.simulated import HOST_RUNNER, SimulatedProvider
@@ -14,18 +15,17 @@ from harness.library.diagnostics import write_diagnostics
 from harness.plugin.cluster import say
 from harness.plugin.options import options_of
 from harness.plugin.scenarios import call_report
-from harness.report import bars_from_objects, write_timeline
+from harness.report import bars_from_watch, write_timeline
+from harness.report.bars import TIMED_KINDS, rfc3339
 from harness.report.collector import scenario_labels
 
 
 def stage_bars(run) -> list[dict]:
-    """Timeline bars of every stage's Keptn objects, each row named after its stage."""
+    """Timeline bars of every stage, from what its watch saw, each row named after its stage."""
     bars = []
-    for stage, site in run.sites.items():
-        kube, namespace = site.kube, site.namespace
-        for bar in bars_from_objects(kube.list("KeptnAppVersion", namespace), kube.list("KeptnTask", namespace),
-                                     kube.list("Job", namespace), kube.list("KeptnEvaluation", namespace)):
-            bars.append({**bar, "row": f"{stage}: {bar['row']}"})
+    for stage, recorder in run.recorders.items():
+        observations = [seen for kind in TIMED_KINDS for seen in recorder.seen(kind)]
+        bars += [{**bar, "row": f"{stage}: {bar['row']}"} for bar in bars_from_watch(observations)]
     return bars
 
 
@@ -34,7 +34,8 @@ def write_gitops_report(item, run, implementation) -> None:
     if labels is None or call is None:
         return
     report_dir = Path(options_of(item.config).run_dir)
-    write_timeline(report_dir, labels["id"], stage_bars(run), status="failed" if call.failed else "passed")
+    write_timeline(report_dir, labels["id"], stage_bars(run), status="failed" if call.failed else "passed",
+                   recorded_at=rfc3339(time.time()))
     if not call.failed:
         return
     folder = report_dir / "diagnostics" / labels["id"]

@@ -10,10 +10,10 @@ import shutil
 import struct
 import subprocess
 import tempfile
-from datetime import datetime, timezone
 from pathlib import Path
 
 from harness.gitops.journeys import Journey
+from harness.report.bars import rfc3339
 from harness.report.svg import timeline_svg
 
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -25,10 +25,6 @@ class PictureError(RuntimeError):
     """Chromium did not render the picture as written; the message says what it saw."""
 
 
-def _stamp(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, timezone.utc).isoformat().replace("+00:00", "Z")
-
-
 def lane_bars(journeys: list[Journey], pushes: list[tuple[float, str]], kills: list[float]) -> list[dict]:
     """Bars in the report's timeline format (harness.report.timeline); `pushes` are (time, subject)."""
     bars = []
@@ -38,21 +34,21 @@ def lane_bars(journeys: list[Journey], pushes: list[tuple[float, str]], kills: l
             if start is None:
                 continue
             status = visit.status if visit.completed is not None else "Progressing"
-            bars.append({"row": visit.stage, "group": "phase", "start": _stamp(start),
-                         "end": _stamp(visit.completed) if visit.completed is not None else None, "status": status,
+            bars.append({"row": visit.stage, "group": "phase", "start": rfc3339(start),
+                         "end": rfc3339(visit.completed) if visit.completed is not None else None, "status": status,
                          "detail": f"{trip.version} in {visit.stage}: {visit.status or 'running'}"
                                    + (f" ({visit.phase})" if visit.phase else "")})
     for at, subject in pushes:
-        bars.append({"row": PUSHES, "group": "job", "start": _stamp(at), "end": _stamp(at), "status": "Succeeded",
+        bars.append({"row": PUSHES, "group": "job", "start": rfc3339(at), "end": rfc3339(at), "status": "Succeeded",
                      "detail": subject})
     for at in kills:
-        bars.append({"row": KILLS, "group": "job", "start": _stamp(at), "end": _stamp(at), "status": "Failed",
+        bars.append({"row": KILLS, "group": "job", "start": rfc3339(at), "end": rfc3339(at), "status": "Failed",
                      "detail": "the implementation was killed with SIGKILL and started again"})
     return bars
 
 
 def lanes_svg(name: str, bars: list[dict], finished: float) -> str:
-    return timeline_svg({"scenario": name, "bars": bars, "recordedAt": _stamp(finished)}, uid="lanes")
+    return timeline_svg({"scenario": name, "bars": bars, "recordedAt": rfc3339(finished)}, uid="lanes")
 
 
 def check_in_chromium(page: Path, screenshot: Path, bars: int) -> str:

@@ -11,13 +11,21 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.library.naming import seconds as parse_duration
 from harness.paths import FIXTURES
 from harness.validated_yaml import ConfigError, line_of, load_validated
 
 SCHEMA = json.loads((Path(__file__).parent / "pipeline.schema.json").read_text())
 DEFAULT_SCRIPT = FIXTURES / "gitops" / "promote.sh"
 DEFAULT_INITIAL_VERSION = "0.1.0"
+
+
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+
+
+def parse_duration(text: str) -> float:
+    """A duration as the schema allows it: a whole number and a unit (500ms, 15s, 2m, 1h)."""
+    number, unit = re.fullmatch(r"(\d+)(ms|s|m|h)", text).groups()
+    return int(number) * _UNIT_SECONDS[unit]
 
 
 def version_key(version: str) -> tuple[int, ...]:
