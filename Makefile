@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PROVIDER ?= simulated
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup toolchain test unit features docs docs-check conformance bench soak clean help docker-engine docker-engine-down kind-image
+.PHONY: setup toolchain test unit features docs docs-check conformance bench soak mutants mutants-ci clean help docker-engine docker-engine-down kind-image
 
 help:
 	@echo "make conformance  bring up a cluster (kind if Docker answers, else simulated), run the suite, write reports"
@@ -17,6 +17,8 @@ help:
 	@echo "make kind-image   build the offline kind node image and task images (no registry needed)"
 	@echo "make bench        benchmarks on a simulated cluster (9-12 min); BENCH_ARGS=--quick for a 2-min smoke run"
 	@echo "make soak         the long reliability run: 30 app versions under 20 random controller SIGKILLs"
+	@echo "make mutants      the kill matrix: every mutant of tests/mutants against the scenarios that must kill it; docs/mutants.md"
+	@echo "make mutants-ci   the subset of the kill matrix that .ci/run runs"
 	@echo "make clean        remove the venv, caches of this checkout and reports"
 
 # The venv is rebuilt only when pyproject.toml changes.
@@ -66,6 +68,14 @@ kind-image: setup
 # make test runs the same scenario shortened (6 versions, 5 kills).
 soak: setup toolchain
 	$(PY) -m pytest steps/test_reliability.py -q -k sigkills_at_random_moments -p no:cacheprovider --soak --provider=$(PROVIDER)
+
+# The kill matrix (tests/mutants/matrix.yaml): each mutant against the scenarios that must kill it and
+# its sentinels, the conformant variants and the reference; reports/mutants/<run-id>/, docs/mutants.md.
+mutants: setup toolchain
+	$(PY) tests/mutants/run_matrix.py $(ARGS)
+
+mutants-ci: setup toolchain
+	$(PY) tests/mutants/run_matrix.py --ci $(ARGS)
 
 bench: setup toolchain
 	$(PY) -m harness.cli bench $(BENCH_ARGS)

@@ -1,0 +1,211 @@
+"""`make mutants` / `make mutants-ci`: run every mutant, variant and the reference of matrix.yaml
+against the scenarios the matrix names, and write the kill matrix.
+
+    python tests/mutants/run_matrix.py [--ci] [--only NAME,NAME] [--report-dir reports/mutants] [-n N]
+
+One simulated cluster serves the whole matrix: each entry is one `promotion-conformance run
+--provider existing` against it, one after another (the implementation of the previous one is
+gone before the next starts; every scenario has a namespace of its own). Outcomes are read from
+each run's scenarios.json. Writes reports/mutants/<run-id>/matrix.json and matrix.md, and, after a
+full run of every entry, docs/mutants.md. Progress at least every 30 s. Ctrl-C or SIGTERM stop the
+current run (which cleans up after itself), then the cluster is deleted.
+
+Exit codes: 0 every entry as the matrix expects, 1 not (a mutant survived, a scenario failed that
+the matrix does not expect, a scenario did not run), 2 a bad matrix.yaml, 128+N stopped by signal N.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, where `mutants` lives
+
+from harness.clusters import registry  # noqa: E402 - after the path is set
+from harness.eventually import NotYet, eventually  # noqa: E402
+from harness.heartbeat import heartbeat, last_line  # noqa: E402
+from harness.paths import REPO, REPORTS  # noqa: E402
+from harness.report.conformance import SCENARIOS_FILE  # noqa: E402
+from harness.signals import stop_on_signals  # noqa: E402
+from mutants import matrix, matrix_report  # noqa: E402
+
+DOCS = REPO / "docs" / "mutants.md"
+_STOP_SECONDS = 60  # a stopped run cleans up (its implementation, its report) within this
+
+
+def say(message: str) -> None:
+    print(f"[mutants] {message}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="run_matrix.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ci", action="store_true", help="only the entries marked ci: true (make mutants-ci)")
+    parser.add_argument("--only", default="", metavar="NAME,NAME", help="only these entries (and no docs/mutants.md)")
+    parser.add_argument("--report-dir", default=str(REPORTS / "mutants"))
+    parser.add_argument("-n", dest="workers", type=int, default=1, help="pytest-xdist workers of each run")
+    args = parser.parse_args(argv)
+    try:
+        entries = _chosen(matrix.load(), args)
+    except ValueError as error:  # matrix.yaml, a mutant's first line, or --only
+        print(f"run_matrix.py: error: {error}", file=sys.stderr)
+        return 2
+    full = not args.ci and not args.only
+    run_id = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
+    run_dir = Path(args.report_dir).resolve() / run_id
+    run_dir.mkdir(parents=True, exist_ok=True)
+    command = "make mutants" if full else ("make mutants-ci" if args.ci and not args.only else "run_matrix.py --only")
+    run = {"id": run_id, "command": command, "date": time.strftime("%Y-%m-%d %H:%M %Z"), "commit": _commit(),
+           "machine": _machine(), "load_before": _load(), "entries": [e.name for e in entries]}
+    say(f"{len(entries)} entries, {sum(len(e.scenarios) for e in entries)} scenario runs; reports in {run_dir}")
+    started = time.monotonic()
+    verdicts: list[matrix.Verdict] = []
+    with stop_on_signals() as stopped:
+        try:
+            cluster = _cluster_up(f"mutants-{os.getpid()}")
+            try:
+                for number, entry in enumerate(entries, 1):
+                    say(f"{number}/{len(entries)} {entry.kind} {entry.name}: {', '.join(entry.scenarios)}")
+                    verdicts.append(_run(entry, cluster.kubeconfig, run_dir / entry.name, args.workers))
+                    say(f"{entry.name}: {verdicts[-1].verdict} in {verdicts[-1].seconds:.0f}s"
+                        + "".join(f"\n    {p}" for p in verdicts[-1].problems))
+            finally:
+                say(f"deleting cluster {cluster.name}")
+                cluster.delete()
+                registry.forget(cluster.name)
+        except KeyboardInterrupt:
+            say(f"stopped by {stopped.name or 'Ctrl-C'}; the cluster and every process are gone")
+            return 128 + (stopped.signal or signal.SIGINT)
+    run |= {"seconds": time.monotonic() - started, "load_after": _load()}
+    (run_dir / "matrix.json").write_text(matrix_report.as_json(run, entries, verdicts))
+    markdown = matrix_report.as_markdown(run, entries, verdicts)
+    (run_dir / "matrix.md").write_text(markdown)
+    if full:
+        DOCS.write_text(markdown)
+    bad = [v for v in verdicts if not v.good]
+    say(f"{len(verdicts) - len(bad)} of {len(verdicts)} entries as expected in {run['seconds'] / 60:.1f} min; "
+        f"matrix: {run_dir / 'matrix.md'}" + (f", {DOCS}" if full else ""))
+    for v in bad:
+        say(f"NOT AS EXPECTED: {v.entry} {v.verdict}: {'; '.join(v.problems)}")
+    return 1 if bad else 0
+
+
+def _chosen(entries: list[matrix.Entry], args) -> list[matrix.Entry]:
+    if args.ci:
+        entries = matrix.ci_subset(entries)
+    if args.only:
+        names = [n for n in args.only.split(",") if n]
+        unknown = [n for n in names if n not in {e.name for e in entries}]
+        if unknown:
+            raise ValueError(f"--only: no entry {', '.join(unknown)} in {matrix.MATRIX_FILE}; "
+                             f"known: {', '.join(e.name for e in entries)}")
+        entries = [e for e in entries if e.name in names]
+    return entries
+
+
+def _cluster_up(name: str):
+    """A simulated cluster owned by this process (a crash leaves a record the next run removes)."""
+    cluster = registry.make_provider("simulated", name)
+    with heartbeat(say, f"creating the simulated cluster {name}"):
+        registry.create_recorded(cluster, owner_pid=os.getpid())
+    return cluster
+
+
+def _run(entry: matrix.Entry, kubeconfig: Path, out: Path, workers: int) -> matrix.Verdict:
+    """One `promotion-conformance run` of the entry's scenarios; its verdict from scenarios.json."""
+    out.mkdir(parents=True, exist_ok=True)
+    log = out / "run.log"
+    command = [sys.executable, "-m", "harness.cli", "run", "--impl", str(entry.adapter), "--provider", "existing",
+               "--kubeconfig", str(kubeconfig), "--scenarios", ",".join(entry.scenarios), "--report-dir", str(out),
+               "-n", str(workers)]
+    started = time.monotonic()
+    with open(log, "w") as output, heartbeat(say, f"running {entry.name}", detail=last_line(log)):
+        # its own session: a Ctrl-C in the terminal reaches this process only, which then stops the
+        # run with SIGTERM and waits for it to clean up (its implementation, its report)
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True)
+        try:
+            process.wait()
+        except KeyboardInterrupt:
+            _stop(process)
+            raise
+    _implementation_gone(kubeconfig)
+    seconds = time.monotonic() - started
+    outcomes = _outcomes(out)
+    if outcomes is None:
+        tail = last_line(log)()
+        return matrix.Verdict(entry.name, entry.kind, matrix.NOT_RUN, (), (
+            f"the run wrote no {SCENARIOS_FILE} (exit {process.returncode}); {log}: {tail}",), seconds)
+    return replace(matrix.verdict(entry, outcomes), seconds=seconds)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _outcomes(out: Path) -> list[dict] | None:
+    """The outcomes of the run that wrote into `out` (one run folder per entry)."""
+    found = sorted(out.glob(f"*/{SCENARIOS_FILE}"))
+    return json.loads(found[-1].read_text()) if found else None
+
+
+def _implementation_gone(kubeconfig: Path) -> None:
+    """No process of an implementation still acts on the cluster (the run stops its implementation;
+    this makes sure before the next entry starts, and kills one left behind, by its pid)."""
+    def processes() -> list[int]:
+        found = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                args = cmdline.read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if str(kubeconfig).encode() in args and any(a.endswith((b"launch.py", b"harness.controller")) for a in args):
+                found.append(int(cmdline.parent.name))
+        return found
+
+    def none_left() -> None:
+        if left := processes():
+            raise NotYet(f"implementation processes {left} still run")
+
+    try:
+        eventually(none_left, "the implementation of the last run to exit", timeout=15)
+    except AssertionError:
+        for pid in processes():
+            say(f"killing implementation process {pid}, left behind by the last run")
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def _commit() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True).stdout.strip()
+
+    return git("rev-parse", "--short", "HEAD") + (" (with uncommitted changes)" if git("status", "--porcelain") else "")
+
+
+def _machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.machine())
+    memory = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), 0)
+    return f"{os.cpu_count()} vCPUs ({model}), {memory / 2**20:.1f} GiB, {platform.system()} {platform.release()}"
+
+
+def _load() -> str:
+    return "/".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
