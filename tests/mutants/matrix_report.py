@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from mutants.matrix import FAIL, MUTANT, PASS, REFERENCE, VARIANT, Cell, Entry, Verdict
+from mutants.matrix import FAIL, MUTANT, PASS, REFERENCE, UNFAIR, VARIANT, Cell, Entry, Verdict
 
 # A cell of the grid: expected and observed agree, or not.
 SYMBOLS = {
@@ -13,6 +13,8 @@ SYMBOLS = {
     (PASS, "passed"): "✓",  # passed, as expected
     (FAIL, "passed"): "**✓ missed**",  # expected to fail, passed
     (PASS, "failed"): "**✗ unexpected**",  # expected to pass, failed
+    (UNFAIR, "failed"): "✗ unfair",  # failed a conformant variant: the judge bakes in the reference
+    (UNFAIR, "passed"): "✓ unfair",  # that judge let it pass this time
 }
 
 
@@ -48,7 +50,7 @@ def as_markdown(run: dict, entries: list[Entry], verdicts: list[Verdict]) -> str
     for v in verdicts:
         entry = by_name[v.entry]
         fails = [c.scenario for c in v.cells if c.expected == FAIL]
-        passes = [c.scenario for c in v.cells if c.expected == PASS]
+        passes = [c.scenario for c in v.cells if c.expected != FAIL]
         breaks = entry.rule.removeprefix("Breaks ") if entry.kind == MUTANT else {
             VARIANT: "nothing (a conformant variant)", REFERENCE: "nothing"}[entry.kind]
         verdict = v.verdict if v.good else f"**{v.verdict}**"
@@ -58,7 +60,8 @@ def as_markdown(run: dict, entries: list[Entry], verdicts: list[Verdict]) -> str
     lines += ["", "## Matrix", "",
               "Rows: scenario IDs; columns: the entries above. ✗ failed as expected, ✓ passed as expected, "
               "**✓ missed** expected to fail but passed, **✗ unexpected** expected to pass but failed, "
-              "✗ unfair: fails a conformant variant because its judge bakes in the reference (see below), "
+              "✗ unfair / ✓ unfair: a scenario whose judge bakes in the reference, failed or passed by a conformant "
+              "variant (see below), "
               "? did not run; empty: not run against that entry.", ""]
     lines += _grid(verdicts, codes)
     lines += ["", "## What killed each mutant", "",
@@ -72,7 +75,9 @@ def as_markdown(run: dict, entries: list[Entry], verdicts: list[Verdict]) -> str
     if unfair:
         lines += ["", "## Unfair judges", "", "Scenarios that fail a conformant variant although SPEC.md allows "
                   "what it does; reported to the lead, to be fixed in the judge, never in the variant.", ""]
-        lines += [f"- `{name}`, {scenario}: {why}" for name, scenario, why in unfair]
+        observed = {(v.entry, c.scenario): c for v in verdicts for c in v.cells}
+        lines += [f"- `{name}`, {scenario} ({observed[name, scenario].observed} in this run): {_cell_text(why)}"
+                  for name, scenario, why in unfair]
     problems = [(v.entry, p) for v in verdicts for p in v.problems]
     if problems:
         lines += ["", "## Problems", ""] + [f"- `{name}`: {_cell_text(p)}" for name, p in problems]
@@ -82,24 +87,19 @@ def as_markdown(run: dict, entries: list[Entry], verdicts: list[Verdict]) -> str
 def _grid(verdicts: list[Verdict], codes: dict[str, str]) -> list[str]:
     scenarios = list(dict.fromkeys(c.scenario for v in verdicts for c in v.cells))
     cells = {(v.entry, c.scenario): c for v in verdicts for c in v.cells}
-    unfair_failures = {(v.entry, c.scenario) for v in verdicts if v.kind == VARIANT for c in v.cells if c.expected == FAIL}
     header = "| scenario | " + " | ".join(codes[v.entry] for v in verdicts) + " |"
     rows = [header, "|---|" + "---|" * len(verdicts)]
     for scenario in sorted(scenarios):
         row = []
         for v in verdicts:
             cell = cells.get((v.entry, scenario))
-            row.append("" if cell is None else _symbol(cell, (v.entry, scenario) in unfair_failures))
+            row.append("" if cell is None else _symbol(cell))
         rows.append(f"| {scenario} | " + " | ".join(row) + " |")
     return rows
 
 
-def _symbol(cell: Cell, unfair: bool) -> str:
-    if cell.observed not in ("passed", "failed"):
-        return "?"
-    if unfair:
-        return "✗ unfair" if cell.observed == "failed" else "**✓ fixed**"
-    return SYMBOLS[(cell.expected, cell.observed)]
+def _symbol(cell: Cell) -> str:
+    return SYMBOLS.get((cell.expected, cell.observed), "?")
 
 
 def _codes(verdicts: list[Verdict]) -> dict[str, str]:
