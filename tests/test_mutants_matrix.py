@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.implementations import adapter as adapters
 from mutants import compose, matrix, matrix_report
 from mutants.matrix import (FAIL, KILLED, MUTANT, NOT_RUN, PARTLY_KILLED, PASS, PASSED, REFERENCE, SURVIVED,
                             UNEXPECTED, UNFAIR, VARIANT, Entry)
@@ -51,6 +52,21 @@ def test_the_ci_subset_runs_the_reference_on_the_scenarios_of_its_entries_only()
     chosen, reference = entries[:-1], entries[-1]
     assert chosen and all(e.ci for e in chosen)
     assert set(reference.expected) == {i for e in chosen for i in e.expected}
+
+
+def test_every_mutant_runs_like_the_reference_but_for_its_module_and_its_neutral_name():
+    """A mutant's adapter differs from the reference's only where it must: the same env (lease
+    timings included), install and features, so that a kill is the broken rule's doing."""
+    reference = adapters.load(matrix.REFERENCE_ADAPTER).spec
+    for entry in (e for e in matrix.load() if e.kind == MUTANT):
+        adapter = adapters.load(entry.adapter)
+        spec = dict(adapter.spec)
+        command = spec["run"]["command"]
+        assert command[:3] == ["{python}", "{adapter_dir}/launch.py", f"mutants.{entry.name}"], entry.adapter
+        assert command[3:] == reference["run"]["command"][3:], entry.adapter
+        assert {**spec, "run": {**spec["run"], "command": None}, "implementation": None} == {
+            **reference, "run": {**reference["run"], "command": None}, "implementation": None}, entry.adapter
+        assert adapter.name == "promotion-controller"
 
 
 def test_every_mutant_and_variant_installs_against_the_reference_as_it_is_now():
