@@ -234,3 +234,10 @@ def test_compose_replaces_a_name_of_a_module_or_table_and_refuses_one_the_refere
         compose.replace(module, "decied", None)
     with pytest.raises(KeyError, match="no 'KeptnTsk' to replace"):
         compose.wrap(table, "KeptnTsk", lambda original: original)
+
+
+def test_the_runner_refuses_an_entry_the_matrix_does_not_have_before_any_cluster_work(capsys):
+    from mutants import run_matrix
+
+    assert run_matrix.main(["--only", "no_such_mutant"]) == 2
+    assert "--only: no entry no_such_mutant in" in capsys.readouterr().err
