@@ -15,7 +15,7 @@ help:
 	@echo "make toolchain    locate or build the cluster binaries into the cache"
 	@echo "make docker-engine / docker-engine-down  start / stop a Docker engine on a Debian host without one (root)"
 	@echo "make kind-image   build the offline kind node image and task images (no registry needed)"
-	@echo "make bench        benchmarks on a simulated cluster (9-12 min); BENCH_ARGS=--quick for a 2-min smoke run"
+	@echo "make bench        benchmarks on simulated clusters; IMPL=\"reference my-adapter.yaml\" side by side; BENCH_ARGS=--quick for a smoke run"
 	@echo "make soak         the long reliability run: 30 app versions under 20 random controller SIGKILLs"
 	@echo "make mutants      the kill matrix: every mutant of tests/mutants against the scenarios that must kill it; docs/mutants.md"
 	@echo "make mutants-ci   the subset of the kill matrix that .ci/run runs"
@@ -77,8 +77,10 @@ mutants: setup toolchain
 mutants-ci: setup toolchain
 	$(PY) tests/mutants/run_matrix.py --ci $(ARGS)
 
+# IMPL: adapter files or built-in names, the first one the others are compared with, e.g.
+# make bench IMPL="reference tests/mutants/variants/polling.yaml"
 bench: setup toolchain
-	$(PY) -m harness.cli bench $(BENCH_ARGS)
+	$(PY) -m harness.cli bench $(foreach impl,$(IMPL),--impl $(impl)) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

@@ -108,7 +108,7 @@ def _build_parser() -> argparse.ArgumentParser:
 _DELEGATED = {
     "controller": ("harness.controller.app", "run the reference promotion-phase controller"),
     "crd-compat": ("harness.compat", "is a NEW CRD set backward compatible with OLD?"),
-    "bench": ("harness.bench", "benchmark the reference controller on a simulated cluster (figures, never failures)"),
+    "bench": ("harness.bench", "benchmark implementations side by side, each on a fresh cluster (figures, never failures)"),
     "docker-engine": ("harness.clusters.docker_engine", "start or stop a Docker engine on a Debian host that has none (root)"),
     "kind-image": ("harness.clusters.kind_image.command", "build the offline kind node image and task images (no registry)"),
     "simulate": ("harness.gitops.simulate", "run a multi-stage GitOps pipeline (Git, Flux, promotion tasks) on simulated clusters and report"),

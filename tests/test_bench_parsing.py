@@ -1,5 +1,5 @@
-"""The pure readers of the benchmark: the API server's request counter and who sent what, the
-controller's own metrics, /proc of the controller, and py-spy's collapsed stacks."""
+"""The pure readers of the benchmark: the API server's request counter and who sent what, /proc of
+a local implementation, and py-spy's collapsed stacks."""
 from __future__ import annotations
 
 import os
@@ -8,10 +8,9 @@ from collections import Counter
 import pytest
 
 from harness.bench.apiserver import controller_requests, is_controllers
-from harness.bench.controller import controller_figures, with_metrics_address
+from harness.bench import process
 from harness.bench.process import cpu_seconds, status_bytes
 from harness.bench.profile import hot_spots
-from harness.implementations.adapter import Adapter
 from harness.library.api_requests import Request, grown, parse
 
 _APISERVER_METRICS = """\
@@ -69,42 +68,28 @@ def test_controller_requests_subtract_the_harness_and_count_refusals_apart():
     assert result["refused"] == {"PATCH keptntasks/status 409": 2}
 
 
-_CONTROLLER_METRICS = """\
-# HELP keptn_promotion_count_total Promotion phases that completed.
-# TYPE keptn_promotion_count_total counter
-keptn_promotion_count_total{keptn_deployment_app_name="a",keptn_deployment_app_namespace="n"} 2.0
-keptn_promotion_count_total{keptn_deployment_app_name="b",keptn_deployment_app_namespace="n"} 1.0
-# HELP keptn_lifecycle_phase_duration_seconds Time from a phase's Started event to its end.
-# TYPE keptn_lifecycle_phase_duration_seconds histogram
-keptn_lifecycle_phase_duration_seconds_bucket{le="10.0",phase="PromotionTasks",result="Succeeded"} 2.0
-keptn_lifecycle_phase_duration_seconds_bucket{le="+Inf",phase="PromotionTasks",result="Succeeded"} 2.0
-keptn_lifecycle_phase_duration_seconds_count{phase="PromotionTasks",result="Succeeded"} 2.0
-keptn_lifecycle_phase_duration_seconds_sum{phase="PromotionTasks",result="Succeeded"} 11.5
-keptn_lifecycle_phase_duration_seconds_count{phase="PromotionTasks",result="Failed"} 1.0
-keptn_lifecycle_phase_duration_seconds_sum{phase="PromotionTasks",result="Failed"} 0.5
-"""
+def _proc(tmp_path, processes: dict[int, tuple[int, int, int, int | None]]):
+    """A fake /proc: pid → (process group, CPU ticks, VmRSS kB, VmHWM kB or None for a zombie)."""
+    for pid, (group, ticks, rss, peak) in processes.items():
+        (tmp_path / str(pid)).mkdir()
+        (tmp_path / str(pid) / "stat").write_text(f"{pid} (python) S 1 {group} {group} 0 -1 0 0 0 0 0 {ticks} 0 0 0 20")
+        memory = "" if peak is None else f"VmHWM:\t{peak} kB\nVmRSS:\t{rss} kB\n"
+        (tmp_path / str(pid) / "status").write_text(f"Name:\tpython\n{memory}")
+    (tmp_path / "self").mkdir()
+    return tmp_path
 
 
-def test_controller_figures_sum_promotions_and_phase_durations_over_labels():
-    figures = controller_figures(_CONTROLLER_METRICS)
-    assert figures == {"promotions": 3.0, "phases": {"PromotionTasks": {"count": 3.0, "sum": 12.0}}}
+def test_usage_sums_the_live_processes_of_the_implementations_process_group(tmp_path):
+    proc = _proc(tmp_path, {100: (100, 300, 1000, 2000), 101: (100, 100, 500, 700), 102: (100, 50, 0, None),
+                            200: (200, 999, 9999, 9999)})
+    found = process.usage(100, proc)
+    assert found == process.Usage(cpu_seconds=400 / os.sysconf("SC_CLK_TCK"), rss_bytes=1500 * 1024,
+                                   peak_rss_bytes=2700 * 1024, processes=2)  # the zombie 102 and group 200 left out
 
 
-def _adapter(command: list[str]) -> Adapter:
-    return Adapter(path=None, name="reference", spec={"run": {"mode": "process", "command": command}})
-
-
-def test_the_metrics_address_replaces_the_adapters_zero():
-    adapter = with_metrics_address(_adapter(["python", "-m", "c", "--metrics-bind-address", "0", "--x", "0"]),
-                                   "127.0.0.1:4321")
-    assert adapter.spec["run"]["command"] == ["python", "-m", "c", "--metrics-bind-address", "127.0.0.1:4321", "--x", "0"]
-
-
-def test_the_metrics_address_is_added_when_the_adapter_has_none():
-    original = _adapter(["python", "-m", "c"])
-    adapter = with_metrics_address(original, "127.0.0.1:4321")
-    assert adapter.spec["run"]["command"][-2:] == ["--metrics-bind-address", "127.0.0.1:4321"]
-    assert original.spec["run"]["command"] == ["python", "-m", "c"]  # the loaded adapter is not changed
+def test_usage_of_a_group_with_no_live_process_names_the_group(tmp_path):
+    with pytest.raises(ProcessLookupError, match="process group 300"):
+        process.usage(300, _proc(tmp_path, {100: (100, 1, 1, 1)}))
 
 
 def test_cpu_seconds_count_fields_after_a_command_name_with_spaces_and_parentheses():

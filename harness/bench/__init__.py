@@ -1,5 +1,6 @@
-"""Benchmarks of the reference controller on the simulated cluster: promotion overhead, phase
-latency, parallelism, scale, and the API server's ceiling (`promotion-conformance bench`)."""
+"""Benchmarks of any implementation through its adapter, each on a fresh cluster, side by side:
+promotion overhead, phase latency, parallelism against the cluster's floor, scale, and the API
+server's ceiling (`promotion-conformance bench --impl ADAPTER [--impl ADAPTER2]`)."""
 from __future__ import annotations
 
 

@@ -1,4 +1,4 @@
-"""What every stage of a run gets: the cluster's client, the controller, the plan and a printer."""
+"""What every stage of a run gets: the cluster's client, the implementation, the plan and a printer."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kubernetes import client
 
-from harness.bench.controller import Controller
+from harness.bench.implementation import Measured
 from harness.bench.plan import Plan
 from harness.bench.workload import Space
 
@@ -15,11 +15,11 @@ from harness.bench.workload import Space
 @dataclass
 class Bench:
     api_client: client.ApiClient
-    controller: Controller
+    implementation: Measured
     plan: Plan
     say: Callable[[str], None]
     profile_dir: Path | None = None  # --profile: where the scale stage writes py-spy's samples
 
-    def space(self, stage: str, lifetime: float | None) -> Space:
-        """A fresh namespace for a stage, watched for `lifetime` seconds (None: not watched)."""
-        return Space(self.api_client, stage, lifetime, self.say)
+    def space(self, stage: str, recorded: bool = True) -> Space:
+        """A fresh namespace for a stage, recorded until its `with` block ends."""
+        return Space(self.api_client, stage, self.say, recorded)

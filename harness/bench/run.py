@@ -1,8 +1,10 @@
-"""`promotion-conformance bench`: bring up a simulated cluster, run the stages against the
-reference controller, write the report, remove the cluster.
+"""`promotion-conformance bench [--impl ADAPTER]...`: for each implementation in turn, bring up a
+fresh cluster of the chosen provider, install and start the implementation through its adapter,
+run the stages, remove the cluster; then write one report with every implementation side by side.
 
-Exit codes: 0 the report was written; 1 the cluster could not be made or a stage stopped with an
-error (the report is still written when possible); 2 bad usage. Never 1 because of a figure.
+Exit codes: 0 the report was written; 1 a cluster or an implementation could not be brought up, or
+a stage stopped with an error (the report is still written when possible); 2 bad usage or a bad
+adapter file. Never 1 because of a figure.
 """
 from __future__ import annotations
 
@@ -20,84 +22,125 @@ from kubernetes import client, config
 
 from harness.bench import machine, report, source, summary
 from harness.bench.context import Bench
-from harness.bench.controller import Controller
-from harness.bench.plan import FULL, QUICK
+from harness.bench.implementation import Measured
+from harness.bench.plan import FULL, QUICK, Plan
 from harness.bench.profile import ProfilerMissing, py_spy
 from harness.bench.stages import ceiling, latency, overhead, parallelism, scale
 from harness.clusters import registry
 from harness.clusters.provider import ProviderError
-from harness.clusters.simulated import SimulatedProvider
+from harness.eventually import WaitTimedOut
+from harness.heartbeat import heartbeat
+from harness.implementations import adapter as adapters
 from harness.implementations.runner import ImplementationError
 from harness.library.kube import Kube
 from harness.paths import REPORTS
 from harness.settings import TIMEOUTS
+from harness.validated_yaml import ConfigError
 
-# In this order: the ceiling stops the controller, so it runs last.
+# In this order: the ceiling stops the implementation, so it runs last.
 STAGES = {"overhead": overhead.run, "latency": latency.run, "parallelism": parallelism.run, "scale": scale.run,
           "ceiling": ceiling.run}
+PROVIDERS = ("simulated", "kind")
 
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
-    if args.profile:
-        try:
+    try:
+        chosen_adapters = _adapters(args.impl or ["reference"], args.provider)
+        if args.profile:
             py_spy()
-        except ProfilerMissing as error:
-            print(f"promotion-conformance bench: {error}", file=sys.stderr)
-            return 2
+    except (ConfigError, ProfilerMissing) as error:
+        print(f"promotion-conformance bench: {error}", file=sys.stderr)
+        return 2
     signal.signal(signal.SIGTERM, _terminated)  # so that `finally` removes the cluster on SIGTERM too
     plan = QUICK if args.quick else FULL
     chosen = [stage for stage in STAGES if stage in (args.only or STAGES)]
     run_id = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
     folder = Path(args.output)
     started, load_at_start, code = _now(), machine.load_average(), source.describe()
-    say(f"run {run_id} ({plan.mode}): {', '.join(chosen)}; reports in {folder}")
+    say(f"run {run_id} ({plan.mode}): {', '.join(chosen)} for {', '.join(a.name for a in chosen_adapters)}; "
+        f"reports in {folder}")
 
-    cluster = SimulatedProvider(f"bench-{uuid.uuid4().hex[:6]}", ready_timeout=TIMEOUTS.cluster_ready)
-    registry.record(cluster, owner_pid=os.getpid())  # deleted by the next run if this one dies
-    stages: dict[str, dict] = {}
-    try:
-        began = time.monotonic()
-        cluster.create()
-        ready_seconds = time.monotonic() - began
-        api_client = config.new_client_from_config(config_file=str(cluster.kubeconfig))
-        cluster_figures = {"provider": "simulated", "name": cluster.name,
-                           "kubernetesVersion": client.VersionApi(api_client).get_code().git_version,
-                           "createToReadySeconds": round(ready_seconds, 2)}
-        controller = Controller(cluster.kubeconfig, folder / run_id, Kube(api_client), say)
-        controller.install()
-        try:
-            controller.start(promotion=True)  # stages that need another setting restart it
-            bench = Bench(api_client, controller, plan, say, profile_dir=folder / run_id if args.profile else None)
-            for stage in chosen:
-                stages[stage] = _run_stage(stage, bench)
-        finally:
-            controller.stop()
-    except (ProviderError, ImplementationError) as error:
-        print(f"promotion-conformance bench: {error}", file=sys.stderr)
-        return 1
-    finally:
-        say(f"deleting cluster {cluster.name!r}")
-        cluster.delete()
-        registry.forget(cluster.name)
+    columns = []
+    for adapter, name in zip(chosen_adapters, column_names([a.name for a in chosen_adapters])):
+        say(f"implementation {name} ({adapter.path})")
+        columns.append(_measure(adapter, name, args.provider, plan, chosen, folder / run_id / name,
+                                folder / run_id if args.profile else None))
 
     result = report.build(
-        run_id=run_id, mode=plan.mode, command=" ".join(["promotion-conformance", "bench", *argv]),
+        run_id=run_id, plan=plan, command=" ".join(["promotion-conformance", "bench", *argv]),
         started=started, finished=_now(), source=code,
         machine={**machine.describe(), "loadAverage": {"start": load_at_start, "end": machine.load_average()}},
-        cluster=cluster_figures, stages=stages,
+        provider=args.provider, implementations=columns,
     )
     data, text = report.write(result, folder)
     print(summary.render(result), end="")
     say(f"wrote {data} and {text}")
-    return 1 if any("error" in section for section in stages.values()) else 0
+    failed = any(column.get("error") or any("error" in s for s in column["stages"].values()) for column in columns)
+    return 1 if failed else 0
+
+
+def _adapters(names: list[str], provider: str) -> list[adapters.Adapter]:
+    """The adapter files, checked before any cluster exists (a bad one is exit 2)."""
+    loaded = [adapters.load(adapters.resolve(name)) for name in names]
+    for adapter in loaded:
+        adapter.must_run_on(provider)
+    return loaded
+
+
+def column_names(names: list[str]) -> list[str]:
+    """The adapters' names, made unique (two adapters may call themselves the same)."""
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        unique.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
+    return unique
+
+
+def _measure(adapter: adapters.Adapter, name: str, provider: str, plan: Plan, chosen: list[str], log_dir: Path,
+             profile_dir: Path | None) -> dict:
+    """One implementation on a cluster of its own: its column of the report."""
+    column = {"name": name, "adapter": str(adapter.path), "mode": adapter.mode,
+              "implementation": dict(adapter.metadata), "cluster": None,
+              "loadAverage": {"start": machine.load_average(), "end": 0.0}, "stages": {}}
+    options = {"ready_timeout": TIMEOUTS.cluster_ready} if provider == "simulated" else {}
+    cluster = registry.make_provider(provider, f"bench-{uuid.uuid4().hex[:6]}", **options)
+    registry.record(cluster, owner_pid=os.getpid())  # deleted by the next run if this one dies
+    try:
+        began = time.monotonic()
+        cluster.create()
+        api_client = config.new_client_from_config(config_file=str(cluster.kubeconfig))
+        column["cluster"] = {"provider": provider, "name": cluster.name,
+                             "kubernetesVersion": client.VersionApi(api_client).get_code().git_version,
+                             "createToReadySeconds": round(time.monotonic() - began, 2)}
+        implementation = Measured(adapter, cluster.kubeconfig, log_dir, Kube(api_client), say)
+        with heartbeat(say, f"installing {name}"):
+            implementation.install()
+        try:
+            implementation.start(promotion=True)  # stages that need another setting restart it
+            bench = Bench(api_client, implementation, plan, say, profile_dir=profile_dir)
+            for stage in chosen:
+                column["stages"][stage] = _run_stage(stage, bench)
+        finally:
+            implementation.stop()
+    except (ProviderError, ImplementationError, WaitTimedOut) as error:
+        print(f"promotion-conformance bench: {name}: {error}", file=sys.stderr)
+        column["error"] = str(error)
+    finally:
+        say(f"deleting cluster {cluster.name!r}")
+        cluster.delete()
+        registry.forget(cluster.name)
+    column["loadAverage"]["end"] = machine.load_average()
+    return column
 
 
 def _run_stage(stage: str, bench: Bench) -> dict:
     say(f"stage {stage}")
     began = time.monotonic()
     try:
-        section = STAGES[stage](bench)
+        with heartbeat(say, f"running stage {stage}"):
+            section = STAGES[stage](bench)
     except Exception as error:  # noqa: BLE001 - one broken stage must not cost the others' figures
         traceback.print_exc()
         section = {"error": f"{type(error).__name__}: {error}"}
@@ -120,14 +163,21 @@ def _now() -> str:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="promotion-conformance bench",
-        description="Benchmarks of the reference controller on a simulated cluster; figures are printed, never enforced.")
+        description="Benchmarks of promotion-phase implementations, each on a fresh cluster, side by side; "
+                    "figures are printed, never enforced.")
+    parser.add_argument("--impl", action="append", metavar="ADAPTER",
+                        help="an implementation's adapter file, or a built-in name (reference, keptn); repeatable: "
+                             "the first is the one the others are compared with (default: reference)")
+    parser.add_argument("--provider", choices=PROVIDERS, default="simulated",
+                        help="the cluster provider of every implementation's cluster (default simulated)")
     parser.add_argument("--quick", action="store_true",
                         help=f"small counts for a smoke run ({QUICK.overhead_versions} versions per setting, "
-                             f"N={','.join(map(str, QUICK.parallel_tasks))}, {QUICK.scale_versions} scale versions)")
+                             f"N={','.join(map(str, QUICK.parallel_tasks))}, "
+                             f"{','.join(map(str, QUICK.scale_versions))} scale versions)")
     parser.add_argument("--only", action="append", choices=STAGES, metavar="STAGE",
                         help=f"run only this stage (repeatable): {', '.join(STAGES)}")
     parser.add_argument("--profile", action="store_true",
-                        help="sample the controller with py-spy during the scale stage "
+                        help="sample a local implementation with py-spy during the scale stage "
                              "(its figures then carry py-spy's cost)")
     parser.add_argument("--output", default=str(REPORTS / "bench"), help="folder of the reports (default reports/bench)")
     return parser

@@ -2,8 +2,10 @@
 
 Every version of a benchmark is its own KeptnApp with a KeptnAppContext of the same name, so one
 KeptnApp means one KeptnAppVersion and versions never wait for each other. Objects are created
-with CustomObjectsApi (plain dicts, the controller's own client) and counted, so that the scale
-stage can subtract the harness's requests from the API server's counters.
+with CustomObjectsApi (plain dicts) and counted, so that the scale stage can subtract the
+harness's requests from the API server's counters. What happened in the namespace is the record
+of the suite's own Recorder (KeptnAppVersions, KeptnTasks and Jobs), started before anything is
+created there.
 """
 from __future__ import annotations
 
@@ -14,29 +16,48 @@ from dataclasses import dataclass, field
 
 from kubernetes import client
 
-from harness.bench.watcher import Watcher
+from harness.bench.moments import is_final
 from harness.contract.kinds import APP, APP_CONTEXT, APP_VERSION, JOB, TASK, Kind
 from harness.contract.kinds import EVALUATION_DEFINITION, METRIC, TASK_DEFINITION
-from harness.contract.timestamps import now_text, parse_time
+from harness.contract.timestamps import now_text
+from harness.eventually import NotYet, WaitTimedOut, eventually
 from harness.library import manifests
+from harness.library.kube import Kube
+from harness.library.recorder import Recorder
 
 KINDS = {kind.kind: kind for kind in (APP, APP_CONTEXT, TASK, TASK_DEFINITION, METRIC, EVALUATION_DEFINITION, JOB)}
-FINAL = ("Succeeded", "Failed")  # the last values of a KeptnAppVersion's status.status
+RECORDED = {kind.kind: kind for kind in (APP_VERSION, TASK, JOB)}  # the kinds the record watches
 
 
 class Space:
-    """One namespace of one stage, watched (KeptnAppVersions, KeptnTasks, Jobs) from its creation
-    for `lifetime` seconds, or not at all when that is None."""
+    """One namespace of one stage, recorded from its creation until the `with` block ends (or
+    not at all, `recorded=False`)."""
 
-    def __init__(self, api_client: client.ApiClient, stage: str, lifetime: float | None, say):
+    def __init__(self, api_client: client.ApiClient, stage: str, say, recorded: bool = True):
         self.name = f"bench-{stage}-{uuid.uuid4().hex[:5]}"
         self.say = say
         self.sent: Counter[str] = Counter()  # this client's requests, by `VERB plural`
         self.contexts: dict[str, dict[str, list[str]]] = {}  # the lists of each KeptnAppContext made
+        self.created: dict[str, float] = {}  # app → when the harness sent its KeptnApp (time.time())
         self._custom = client.CustomObjectsApi(api_client)
         client.CoreV1Api(api_client).create_namespace({"metadata": {"name": self.name}})
-        self.watcher = None if lifetime is None else Watcher(api_client, self.name, (APP_VERSION, TASK, JOB), lifetime,
-                                                             say).start()
+        self.record = Recorder(Kube(api_client), self.name, kinds=tuple(RECORDED)).start() if recorded else None
+
+    def __enter__(self) -> "Space":
+        return self
+
+    def __exit__(self, *_) -> None:
+        if self.record:
+            self.record.stop()
+
+    @property
+    def lists(self) -> Counter[str]:
+        """The LIST requests of the record's watches (each starts with one, and one more after a
+        watch that could not resume), by `LIST plural`: they are the harness's own requests."""
+        if not self.record:
+            return Counter()
+        return Counter({f"LIST {RECORDED[kind].plural}": 1 + sum(g.kind == kind for g in self.record.gaps)
+                        for kind in self.record.kinds})
 
     def create(self, body: dict) -> dict:
         kind = KINDS[body["kind"]]
@@ -61,33 +82,40 @@ class Space:
         self.create(manifests.evaluation_definition(name, self.name, name, ">1"))
 
     def contexts_for(self, apps: list[str], lists: dict[str, list[str]]) -> None:
-        """A KeptnAppContext per app. A stage makes them all before its first KeptnApp: the controller
-        copies the context it has in its cache when the version is created, and a context created
-        a moment before its app may not be there yet (see `Outcome.add_final`)."""
+        """A KeptnAppContext per app. A stage makes them all before its first KeptnApp: an
+        implementation copies the context when the version is created, and a context created a
+        moment before its app may not have reached its cache yet (see `Outcome.add_final`)."""
         for app in apps:
             self.create(manifests.app_context(app, self.name, lists))
             self.contexts[app] = lists
 
     def app(self, app: str) -> None:
+        self.created[app] = time.time()
         self.create(manifests.app(app, self.name, "v1"))
 
     # -- what happened --------------------------------------------------------------------
 
     def version_of(self, app: str) -> dict | None:
-        return next((v for v in self.watcher.objects(APP_VERSION) if v["spec"].get("appName") == app), None)
+        return next((v for v in self.record.latest(APP_VERSION.kind) if v["spec"].get("appName") == app), None)
 
     def is_final(self, app: str) -> bool:
         version = self.version_of(app)
-        return version is not None and (version.get("status") or {}).get("status") in FINAL
+        return version is not None and is_final(version)
 
-    def tasks_of(self, version: dict, check_type: str) -> list[dict]:
-        uid = version["metadata"]["uid"]
-        return [t for t in self.watcher.objects(TASK)
-                if t["spec"].get("checkType") == check_type and _owner_uid(t) == uid]
+    def wait(self, holds, waiting_for: str, timeout: float) -> bool:
+        """Until `holds()` is true; after `timeout` say what was awaited and return False (a
+        benchmark reports what did not happen instead of failing)."""
+        def check() -> None:
+            if not holds():
+                raise NotYet("not yet")
 
-    def jobs_of(self, tasks: list[dict]) -> list[dict]:
-        uids = {t["metadata"]["uid"] for t in tasks}
-        return [j for j in self.watcher.objects(JOB) if _owner_uid(j) in uids]
+        try:
+            eventually(check, waiting_for, timeout)
+        except WaitTimedOut as error:
+            self.say(f"  {error}")
+            return False
+        return True
+
 
 
 @dataclass
@@ -144,22 +172,10 @@ def run_one_by_one(space: Space, apps: list[str], version_timeout: float, deadli
             space.say(f"  stage time is up: {len(outcome.not_started)} version(s) not started")
             break
         space.app(app)
-        space.watcher.wait_until(lambda _: space.is_final(app), f"KeptnAppVersion of {app} to end", version_timeout)
+        space.wait(lambda: space.is_final(app), f"the KeptnAppVersion of {app} to end", version_timeout)
         outcome.add_final(space, app)
     return outcome
 
 
-def item_end(version: dict, item_list: str) -> float | None:
-    """The latest endTime of a status item list (e.g. postDeploymentTaskStatus), epoch seconds."""
-    ends = [parse_time(i["endTime"]).timestamp() for i in (version["status"].get(item_list) or []) if i.get("endTime")]
-    return max(ends) if ends else None
-
-
-def seconds(version: dict, field_name: str) -> float:
-    """A status time of a version (startTime, endTime), epoch seconds."""
-    return parse_time(version["status"][field_name]).timestamp()
-
-
-def _owner_uid(obj: dict) -> str | None:
-    refs = obj["metadata"].get("ownerReferences") or []
-    return refs[0]["uid"] if refs else None
+def uid(version: dict) -> str:
+    return version["metadata"]["uid"]

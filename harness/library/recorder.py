@@ -14,6 +14,8 @@ Gone, e.g. after kube-apiserver restarted and its watch cache started afresh) do
 list again: objects created and deleted meanwhile were never seen. That is a gap in the record;
 it is kept (`gaps`), and judges that count what ever existed refuse to judge across one
 (`must_be_complete`) instead of passing silently.
+
+The benchmarks time phases from the same record (harness/bench), watching fewer kinds (`kinds`).
 """
 from __future__ import annotations
 
@@ -92,6 +94,17 @@ class Recorder:
         for observation in self.seen(kind):
             if predicate(observation.object):
                 found.setdefault(observation.object["metadata"]["uid"], observation.object)
+        return list(found.values())
+
+    def latest(self, kind: str) -> list[dict]:
+        """The last observed version of every object of `kind` the watch has not seen deleted."""
+        found: dict[str, dict] = {}
+        for observation in self.seen(kind):
+            uid = observation.object["metadata"]["uid"]
+            if observation.type == "DELETED":
+                found.pop(uid, None)
+            else:
+                found[uid] = observation.object
         return list(found.values())
 
     def first_arrivals(self, kind: str, state: Callable[[dict], bool]) -> dict[str, tuple[float, dict]]:

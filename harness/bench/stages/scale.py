@@ -1,14 +1,17 @@
-"""Scale: many versions started together, each with a pre-, a post- and three promotion tasks of 0 s.
+"""Scale: many versions started together, each with a pre-, a post- and three promotion tasks of 0 s,
+once per count of the plan (e.g. 200, then 1,000), to see how CPU and memory grow with it.
 
-The controller is restarted first, so that its kernel high-water mark of resident memory (VmHWM)
-is this stage's peak and its CPU time starts from a synced, idle process. The window runs from
-the first KeptnApp created to the moment the controller released every Job it made (removed its
-result finalizer), which is the last write a version costs it.
+Before each run the implementation is restarted, so that a local process's kernel high-water mark
+of resident memory (VmHWM) is that run's peak and its CPU time starts from a synced, idle
+process. The window runs from the first KeptnApp sent to the moment no Job of the namespace holds
+a finalizer any more (an implementation that keeps a Job's result with one, as the reference does,
+has then made its last write for the run; one that adds none is done when its versions are).
+Versions per minute count from the first KeptnApp sent to the last version the watch saw end.
 
 API requests are the API server's own counters (`apiserver_request_total`) over the window,
 attributed by resource (see harness/bench/apiserver.py) minus the harness's own requests, plus the
-Events the controller recorded (counted by listing them afterwards: kube-controller-manager writes
-Events too, so the counter cannot tell them apart).
+Events about Keptn objects (counted by listing them afterwards: kube-controller-manager writes
+Events too, but about Jobs and Pods).
 """
 from __future__ import annotations
 
@@ -17,80 +20,81 @@ import time
 
 from kubernetes import client
 
-from harness.bench import apiserver, process
+from harness.bench import apiserver, machine, moments
 from harness.bench.context import Bench
+from harness.bench.implementation import NotMeasurable
 from harness.bench.profile import Sampler, hot_spots
 from harness.bench.stats import summarize
-from harness.bench.workload import FINAL, Outcome, seconds
-from harness.controller.events import COMPONENT
-from harness.controller.jobs import JOB_RESULT_FINALIZER
+from harness.bench.workload import Outcome, Space
 from harness.contract.kinds import APP_VERSION, JOB
 from harness.eventually import NotYet, WaitTimedOut, eventually
 from harness.library import api_requests
 
 PRE, POST = "pre-0s", "post-0s"
+KEPTN_API = "lifecycle.keptn.sh/"
 _SETTLE_SECONDS = 60  # after the last version ended, for the last Job finalizer to go
 _MIB = 2**20
 
 
 def run(bench: Bench) -> dict:
+    return {"runs": [_run(bench, count) for count in bench.plan.scale_versions]}
+
+
+def _run(bench: Bench, count: int) -> dict:
     plan = bench.plan
+    bench.say(f"  {count} versions started together")
     promotion = [f"promote-{i}" for i in range(1, plan.scale_promotion_tasks + 1)]
-    apps = [f"scale-{i:03d}" for i in range(plan.scale_versions)]
-    bench.controller.start(promotion=True)
-    pid = bench.controller.pid
-    space = bench.space("scale", plan.scale_timeout + _SETTLE_SECONDS + 120)
-    space.task_definitions([PRE, POST, *promotion])
-    space.contexts_for(apps, {"preDeploymentTasks": [PRE], "postDeploymentTasks": [POST], "promotionTasks": promotion})
-
-    idle = process.usage(pid)
-    sampler = Sampler(pid, bench.profile_dir / "scale.pyspy.txt") if bench.profile_dir else None
-    requests_before = api_requests.read(bench.api_client)
-    own_before = space.sent + space.watcher.lists
-    started_at, started = time.time(), time.monotonic()
-    if sampler:
-        sampler.start()
-    for app in apps:
-        space.app(app)
-    created_in = time.monotonic() - started
-    space.watcher.wait_until(lambda w: _final_count(w) >= len(apps),
-                             f"all {len(apps)} KeptnAppVersions of the scale stage to end", plan.scale_timeout)
-    space.watcher.wait_until(_jobs_released, f"the controller to remove {JOB_RESULT_FINALIZER} from every Job",
-                             _SETTLE_SECONDS)
-    window = time.monotonic() - started
-    collapsed = sampler.stop() if sampler else None
-    requests_after = api_requests.read(bench.api_client)
-    busy = process.usage(pid)
-    own = (space.sent + space.watcher.lists) - own_before
-    space.watcher.stop()
-
-    outcome = Outcome()
-    for app in apps:
-        outcome.add_final(space, app)
+    apps = [f"scale-{i:04d}" for i in range(count)]
+    bench.implementation.start(promotion=True)
+    with bench.space(f"scale-{count}") as space:
+        space.task_definitions([PRE, POST, *promotion])
+        space.contexts_for(apps, {"preDeploymentTasks": [PRE], "postDeploymentTasks": [POST],
+                                  "promotionTasks": promotion})
+        idle, why_not = _usage(bench)
+        sampler = _sampler(bench, count)
+        requests_before = api_requests.read(bench.api_client)
+        own_before = space.sent + space.lists
+        load_before, harness_cpu = machine.load_average(), time.process_time()
+        started_at, started = time.time(), time.monotonic()
+        if sampler:
+            sampler.start()
+        for app in apps:
+            space.app(app)
+        created_in = time.monotonic() - started
+        space.wait(lambda: _final_count(space) >= len(apps), f"all {len(apps)} KeptnAppVersions to end",
+                   plan.scale_timeout)
+        space.wait(lambda: _jobs_released(space), "every Job of the namespace to be without finalizers",
+                   _SETTLE_SECONDS)
+        window = time.monotonic() - started
+        harness_cpu = time.process_time() - harness_cpu
+        collapsed = sampler.stop() if sampler else None
+        requests_after = api_requests.read(bench.api_client)
+        busy, _ = _usage(bench)
+        own = (space.sent + space.lists) - own_before
+        outcome = Outcome()
+        for app in apps:
+            outcome.add_final(space, app)
+        ended = {v["spec"]["appName"]: moments.version_ended(space.record, v["metadata"]["uid"])
+                 for v in outcome.succeeded}
     served = api_requests.grown(requests_before, requests_after)
     requests = apiserver.controller_requests(served, own)
-    events = _controller_events(bench.api_client, space.name)
+    events = _keptn_events(bench.api_client, space.name)
     writes = sum(requests["writes"].values()) + events
-    cpu = busy.cpu_seconds - idle.cpu_seconds
-    last_end = max((seconds(v, "endTime") for v in outcome.succeeded), default=None)
     return {
+        "versionsStarted": count,
         "versions": outcome.report(),
-        "versionsStarted": len(apps),
         "tasksPerVersion": {"pre": 1, "post": 1, "promotion": len(promotion), "seconds": 0},
         "createSeconds": round(created_in, 3),
         "windowSeconds": round(window, 3),
-        "versionsPerMinute": round(len(outcome.succeeded) / (last_end - started_at) * 60, 2) if last_end else None,
-        "lifecycleSeconds": summarize([seconds(v, "endTime") - seconds(v, "startTime") for v in outcome.succeeded]),
-        "controller": {
-            "cpuSeconds": round(cpu, 2),
-            "cpuSecondsPerVersion": round(cpu / len(apps), 4),
-            "rssAtStartMiB": round(idle.rss_bytes / _MIB, 1),
-            "peakRssMiB": round(busy.peak_rss_bytes / _MIB, 1),
-            "profiled": sampler is not None,
-        },
+        "loadAverage": {"start": load_before, "end": machine.load_average()},
+        "harnessCpuSeconds": round(harness_cpu, 2),
+        "versionsPerMinute": round(len(ended) / (max(ended.values()) - started_at) * 60, 2) if ended else None,
+        "lifecycleSeconds": summarize([at - space.created[app] for app, at in ended.items()]),
+        "implementation": _usage_figures(idle, busy, count, sampler is not None) if why_not is None
+        else {"notMeasurable": why_not},
         "apiRequests": {
-            "writesPerVersion": round(writes / len(apps), 2),
-            "readsPerVersion": round(sum(requests["reads"].values()) / len(apps), 2),
+            "writesPerVersion": round(writes / count, 2),
+            "readsPerVersion": round(sum(requests["reads"].values()) / count, 2),
             "events": events,
             "conflicts": requests["conflicts"],
             "refused": requests["refused"],
@@ -98,23 +102,48 @@ def run(bench: Bench) -> dict:
             "reads": requests["reads"],
             "harnessOwnSubtracted": dict(sorted(own.items())),
         },
-        "controllerWritesPerSecond": round(writes / window, 2),
+        "writesPerSecond": round(writes / window, 2),
         "profile": hot_spots(collapsed) if collapsed is not None else None,
     }
 
 
-def _final_count(watcher) -> int:
-    return sum(1 for v in watcher.objects(APP_VERSION) if (v.get("status") or {}).get("status") in FINAL)
+def _usage(bench: Bench):
+    try:
+        return bench.implementation.usage(), None
+    except (NotMeasurable, ProcessLookupError) as error:
+        return None, str(error)
 
 
-def _jobs_released(watcher) -> bool:
-    return not any(JOB_RESULT_FINALIZER in (j["metadata"].get("finalizers") or []) for j in watcher.objects(JOB))
+def _usage_figures(idle, busy, count: int, profiled: bool) -> dict:
+    cpu = busy.cpu_seconds - idle.cpu_seconds
+    return {"cpuSeconds": round(cpu, 2), "cpuSecondsPerVersion": round(cpu / count, 4),
+            "rssAtStartMiB": round(idle.rss_bytes / _MIB, 1), "peakRssMiB": round(busy.peak_rss_bytes / _MIB, 1),
+            "processes": busy.processes, "profiled": profiled}
 
 
-def _controller_events(api_client: client.ApiClient, namespace: str) -> int:
-    """Events the controller created in the namespace, once their count stops growing: it writes
-    them off its reconcile path, so the last ones are still on their way when the last version
-    ends (it creates each once and never updates it)."""
+def _sampler(bench: Bench, count: int) -> Sampler | None:
+    if not bench.profile_dir:
+        return None
+    try:
+        group = bench.implementation.process_group()
+    except NotMeasurable as error:
+        bench.say(f"  not profiled: {error}")
+        return None
+    return Sampler(group, bench.profile_dir / f"{bench.implementation.name}-scale-{count}.pyspy.txt")
+
+
+def _final_count(space: Space) -> int:
+    return sum(1 for v in space.record.latest(APP_VERSION.kind) if moments.is_final(v))
+
+
+def _jobs_released(space: Space) -> bool:
+    return not any(job["metadata"].get("finalizers") for job in space.record.latest(JOB.kind))
+
+
+def _keptn_events(api_client: client.ApiClient, namespace: str) -> int:
+    """Events about Keptn objects in the namespace, once their count stops growing: an
+    implementation may write them off its reconcile path (the reference does), so the last ones
+    may still be on their way when the last version ends."""
     seen = [-1]
 
     def settled() -> int:
@@ -125,12 +154,12 @@ def _controller_events(api_client: client.ApiClient, namespace: str) -> int:
         return count
 
     try:
-        return eventually(settled, "the controller's Events to stop growing", _SETTLE_SECONDS)
+        return eventually(settled, "the Events about Keptn objects to stop growing", _SETTLE_SECONDS)
     except WaitTimedOut:
         return seen[0]
 
 
 def _events_now(api_client: client.ApiClient, namespace: str) -> int:
-    answer = client.CoreV1Api(api_client).list_namespaced_event(
-        namespace, field_selector=f"reportingComponent={COMPONENT}", _preload_content=False)
-    return len(json.loads(answer.data)["items"])
+    answer = client.CoreV1Api(api_client).list_namespaced_event(namespace, _preload_content=False)
+    return sum(1 for event in json.loads(answer.data)["items"]
+               if (event.get("involvedObject") or {}).get("apiVersion", "").startswith(KEPTN_API))
