@@ -145,14 +145,51 @@ def _observe(ctx):
     return observe_checks(ctx, KAV, APP_VERSION, PROMOTION, {}, lambda check_type, tp: {"appName": "shop"})
 
 
-def test_a_phase_creates_its_task_once_and_then_finds_it_in_the_cache():
+def test_a_phase_creates_its_task_and_the_tasks_job_once_and_then_finds_them_in_the_cache():
     kube = FakeKube()
     ctx = _context(kube)
     _cache(ctx, TASK_DEFINITION, kube.put(TASK_DEFINITION, DEFINITION))
     first = _observe(ctx)
     second = _observe(ctx)
-    assert [w for w in kube.writes if w[0] == "create"] == [("create", "KeptnTask", first.items[0]["name"])]
+    task = ctx.store.get(TASK, "demo", first.items[0]["name"])
+    job = job_name(task["metadata"]["name"], task["metadata"]["uid"])
+    assert [w for w in kube.writes if w[0] == "create"] == [("create", "KeptnTask", first.items[0]["name"]),
+                                                             ("create", "Job", job)]
+    assert ctx.store.get(JOB, "demo", job) is not None
     assert second.items[0]["name"] == first.items[0]["name"] and second.states == [KeptnState.PENDING]
+
+
+def test_the_task_of_a_phase_records_the_job_the_phase_made_without_making_another():
+    kube = FakeKube()
+    ctx = _context(kube)
+    _cache(ctx, TASK_DEFINITION, kube.put(TASK_DEFINITION, DEFINITION))
+    name = _observe(ctx).items[0]["name"]
+    kube.writes.clear()
+    reconcile_task(ctx, Key("KeptnTask", "demo", name))
+    task = kube.objects[("KeptnTask", "demo", name)]
+    assert [w[0] for w in kube.writes] == ["status"]  # no second create, not even one answered 409
+    assert task["status"]["status"] == "Progressing"
+    assert task["status"]["jobName"] == job_name(name, task["metadata"]["uid"])
+
+
+def test_a_job_the_phase_could_not_make_is_made_by_the_tasks_reconcile():
+    kube = FakeKube()
+    ctx = _context(kube)
+    _cache(ctx, TASK_DEFINITION, kube.put(TASK_DEFINITION, DEFINITION))
+    plain_create = kube.create
+
+    def jobs_unavailable(kind, obj):
+        if kind == JOB:
+            raise ApiException(status=503)
+        return plain_create(kind, obj)
+
+    kube.create = jobs_unavailable
+    name = _observe(ctx).items[0]["name"]  # the task is kept although its Job could not be made
+    assert ctx.store.list(JOB) == []
+    kube.create = plain_create
+    reconcile_task(ctx, Key("KeptnTask", "demo", name))
+    assert [w[1] for w in kube.writes if w[0] == "create"] == ["KeptnTask", "Job"]
+    assert kube.objects[("KeptnTask", "demo", name)]["status"]["status"] == "Progressing"
 
 
 def test_a_task_the_api_has_but_the_cache_has_not_is_not_created_again():
@@ -287,7 +324,7 @@ def test_a_create_that_fails_keeps_the_others_and_only_it_is_tried_again():
     plain_create = kube.create
 
     def unavailable_for_b(kind, obj):
-        if obj["spec"]["taskDefinition"] == "promote-b":
+        if kind == TASK and obj["spec"]["taskDefinition"] == "promote-b":
             raise ApiException(status=503)
         return plain_create(kind, obj)
 
@@ -297,8 +334,9 @@ def test_a_create_that_fails_keeps_the_others_and_only_it_is_tried_again():
     assert sorted(t["spec"]["taskDefinition"] for t in ctx.store.list(TASK)) == ["promote-a", "promote-c"]
     kube.create = plain_create
     seen = observe_checks(ctx, version, APP_VERSION, PROMOTION, {}, lambda check_type, tp: {"appName": "shop"})
-    created = [w[2] for w in kube.writes if w[0] == "create"]
-    assert len(created) == 3 and [i["definitionName"] for i in seen.items] == ["promote-a", "promote-b", "promote-c"]
+    created = [w[1] for w in kube.writes if w[0] == "create"]
+    assert created.count("KeptnTask") == 3 and created.count("Job") == 3  # each once, its Job with it
+    assert [i["definitionName"] for i in seen.items] == ["promote-a", "promote-b", "promote-c"]
 
 
 def test_a_name_another_version_holds_is_not_adopted_and_ours_is_found_by_label_or_created_elsewhere():

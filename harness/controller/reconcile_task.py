@@ -64,7 +64,8 @@ def reconcile_task(ctx: Context, key: Key) -> float | None:
         _record(ctx, task, result, job["metadata"]["name"])
         release_job(ctx, job)
     elif status.get("jobName") != job["metadata"]["name"]:
-        # adopted after a restart: the Job was created but its name never recorded
+        # created by the phase that created the task (phase_checks), or adopted after a restart:
+        # the Job exists but its name is not recorded yet
         _write_status(ctx, task, {"jobName": job["metadata"]["name"], "status": KeptnState.PROGRESSING.value,
                                   "startTime": status.get("startTime") or now_text(), "message": ""})
     else:
@@ -108,6 +109,16 @@ def release_job(ctx: Context, job: dict) -> None:
 
 
 def _start(ctx: Context, task: dict) -> None:
+    job = create_job(ctx, task)
+    if job is not None:
+        _write_status(ctx, task, {"jobName": job["metadata"]["name"], "status": KeptnState.PROGRESSING.value,
+                                  "startTime": now_text(), "reason": "", "message": ""})
+
+
+def create_job(ctx: Context, task: dict) -> dict | None:
+    """Create (or adopt) the task's Job and put it in the cache; None when it cannot be made now
+    (the task then says why). The task's status is written by its own reconcile, which finds the
+    Job in the cache: the phase that creates a task creates its Job at once this way (phase_checks)."""
     meta, spec = task["metadata"], task["spec"]
     namespace = meta["namespace"]
     definition = ctx.store.get(TASK_DEFINITION, namespace, spec["taskDefinition"])
@@ -121,12 +132,12 @@ def _start(ctx: Context, task: dict) -> None:
             ensure_function_configmap(ctx, ctx.store.get(TASK_DEFINITION, namespace, function.code_definition))
     except DefinitionError as error:
         _wait(ctx, task, "DefinitionNotUsable", str(error))
-        return
+        return None
     # The same Job from the same task and definition would be refused again (refusals.py).
     key = Key.of(TASK, task)
     inputs = f'{meta.get("generation")}/{definition["metadata"].get("resourceVersion")}'
     if ctx.refusals.known(key, inputs) is not None:
-        return
+        return None
     try:
         job = _create_or_adopt(ctx, task, manifest)
     except ApiException as error:
@@ -136,12 +147,11 @@ def _start(ctx: Context, task: dict) -> None:
         message = f'the API server refused the Job built from KeptnTaskDefinition "{spec["taskDefinition"]}": {why}'
         ctx.refusals.remember(key, inputs, message)
         _wait(ctx, task, "JobRefused", message)
-        return
+        return None
     ctx.refusals.forget(key)
     ctx.store.upsert(JOB, job)
     log.info("KeptnTask %s/%s has Job %s", namespace, meta["name"], job["metadata"]["name"])
-    _write_status(ctx, task, {"jobName": job["metadata"]["name"], "status": KeptnState.PROGRESSING.value,
-                              "startTime": now_text(), "reason": "", "message": ""})
+    return job
 
 
 def _wait(ctx: Context, task: dict, reason: str, message: str) -> None:
