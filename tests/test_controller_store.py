@@ -27,6 +27,18 @@ def test_readers_get_copies():
     assert store.get(TASK, "demo", "a")["spec"] == {"x": 1}
 
 
+def test_objects_are_kept_without_their_managed_fields_and_the_writers_copy_is_left_alone():
+    store = Store()
+    written = _task("a", 1, spec={"x": 1})
+    written["metadata"]["managedFields"] = [{"manager": "kubectl", "fieldsV1": {"f:spec": {}}}]
+    store.upsert(TASK, written)
+    store.replace(JOB, "demo", [{**_task("j", 2), "metadata": {**_task("j", 2)["metadata"], "managedFields": [{}]}}])
+    assert "managedFields" not in store.get(TASK, "demo", "a")["metadata"]
+    assert "managedFields" not in store.get(JOB, "demo", "j")["metadata"]
+    assert store.get(TASK, "demo", "a")["metadata"]["resourceVersion"] == "1"
+    assert written["metadata"]["managedFields"][0]["manager"] == "kubectl"
+
+
 def test_list_filters_by_namespace_and_predicate():
     store = Store()
     for name, namespace in (("a", "demo"), ("b", "demo"), ("c", "other")):
