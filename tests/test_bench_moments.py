@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from harness.bench import moments
-from harness.bench.implementation import Measured, NotMeasurable
+from harness.bench.implementation import Exited, Measured, NotMeasurable
 from harness.bench.run import column_names
+from harness.bench.workload import Space
 from harness.implementations.adapter import Adapter
 from harness.library.recorder import Observation, Recorder
 
@@ -130,3 +131,20 @@ def test_without_a_way_to_turn_promotion_off_the_overhead_cannot_be_measured(tmp
 def test_two_adapters_with_the_same_name_get_two_columns():
     assert column_names(["reference", "promotion-controller", "promotion-controller"]) == [
         "reference", "promotion-controller", "promotion-controller-2"]
+
+
+def test_a_local_implementation_that_exited_says_its_last_error(tmp_path):
+    measured = _measured({"run": {"mode": "process"}}, tmp_path)
+    log = "INFO caches synced\nERROR harness.controller: lost the leader Lease; exiting\nERROR later trace\nINFO bye"
+    measured.implementation = type("Gone", (), {"alive": staticmethod(lambda: False),
+                                                "log_tail": staticmethod(lambda lines: log)})()
+    assert measured.exited() == "impl exited; its log: ERROR harness.controller: lost the leader Lease; exiting"
+    measured.implementation.alive = staticmethod(lambda: True)
+    assert measured.exited() is None
+
+
+def test_waiting_for_an_implementation_that_exited_stops_at_once_saying_why():
+    space = Space.__new__(Space)  # no cluster: only the wait is tested
+    space.say, space._exited = print, lambda: "impl exited; its log: ERROR lost the leader Lease"
+    with pytest.raises(Exited, match="while waiting for the versions to end: impl exited; its log: ERROR lost"):
+        space.wait(lambda: False, "the versions to end", timeout=60)

@@ -142,6 +142,13 @@ def test_a_stage_not_run_or_broken_says_so_in_its_cells():
         _row(built, "share200")["cells"]["polling-variant"]["why"]
 
 
+def test_an_implementation_that_could_not_be_brought_up_says_so_in_every_cell():
+    broken = {**_column("broken", {}), "error": "broken: start step `helm install` failed (exit 1):\nno chart"}
+    built = _report([_column("reference", _stages()), broken])
+    assert {row["cells"]["broken"]["why"] for row in built["comparison"]["figures"]} == {
+        "broken could not be measured: broken: start step `helm install` failed (exit 1):"}
+
+
 def test_no_ratio_against_a_first_figure_at_or_below_zero():
     stages = _stages()
     stages["overhead"]["difference"]["lifecycleSeconds"] = -0.004  # noise around zero
@@ -149,6 +156,17 @@ def test_no_ratio_against_a_first_figure_at_or_below_zero():
     built = _report([_column("reference", stages), _column("polling-variant", polling)])
     assert _row(built, "overhead")["ratios"] == {"polling-variant": None}
     assert _row(built, "stuck200")["ratios"] == {"polling-variant": None}  # 0 stuck: nothing to divide by
+
+
+def test_a_scale_run_that_stopped_says_why_in_its_cells_and_the_summary():
+    stages = _stages()
+    stages["scale"]["runs"][1] = {"versionsStarted": 1000, "error": "reference exited; its log: ERROR lost the Lease"}
+    built = _report([_column("reference", stages)])
+    assert _row(built, "rss1000")["cells"]["reference"]["why"] == \
+        "the run of 1000 versions stopped: reference exited; its log: ERROR lost the Lease"
+    assert [row["versions"] for row in built["implementations"][0]["throughput"]] == [200]
+    assert "4. Scale — 1000 versions: the run stopped: reference exited; its log: ERROR lost the Lease" in \
+        summary.render(built)
 
 
 def test_a_count_the_plan_did_not_run_is_not_compared():

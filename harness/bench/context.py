@@ -22,4 +22,4 @@ class Bench:
 
     def space(self, stage: str, recorded: bool = True) -> Space:
         """A fresh namespace for a stage, recorded until its `with` block ends."""
-        return Space(self.api_client, stage, self.say, recorded)
+        return Space(self.api_client, stage, self.say, recorded, exited=self.implementation.exited)

@@ -78,6 +78,8 @@ def scale(versions: int, *path) -> Callable[[dict], float | None]:
         run = next((run for run in section(stages, "scale")["runs"] if run["versionsStarted"] == versions), None)
         if run is None:
             raise Missing(f"{versions} versions were not run")
+        if "error" in run:
+            raise Missing(f"the run of {versions} versions stopped: {run['error']}")
         node = run
         for key in path:
             if "notMeasurable" in node:

@@ -23,12 +23,17 @@ class NotMeasurable(Exception):
     """A figure the harness cannot get for this implementation; the message says why."""
 
 
+class Exited(RuntimeError):
+    """A local implementation exited while a stage waited for it; the message quotes its log."""
+
+
 class Measured:
     def __init__(self, adapter: Adapter, kubeconfig: Path, log_dir: Path, kube: Kube, say):
         self.adapter = adapter
         self.name = adapter.name
         self._kube = kube
         self._say = say
+        log_dir.mkdir(parents=True, exist_ok=True)  # adapter commands may write there ({log_dir})
         self.implementation = Implementation(adapter, kubeconfig, log_dir, log_dir / f"{adapter.name}-state.json")
 
     def describe(self) -> dict:
@@ -59,6 +64,15 @@ class Measured:
 
     def stop(self) -> None:
         self.implementation.stop()
+
+    def exited(self) -> str | None:
+        """Why a local implementation is no longer running (its last error, or the last line of its
+        log), or None while it runs. Of one in the cluster the harness cannot tell: None."""
+        if self.adapter.mode != "process" or self.implementation.alive():
+            return None
+        lines = [line for line in self.implementation.log_tail(50).splitlines() if line.strip()]
+        errors = [line for line in lines if "ERROR" in line or "Error" in line]
+        return f"{self.name} exited; its log: {(errors or lines or ['(empty)'])[0 if errors else -1][:300]}"
 
     def flag_unavailable(self) -> str | None:
         """Why promotion cannot be turned off, or None when it can."""

@@ -67,6 +67,8 @@ def throughput(stages: dict) -> list[dict]:
     ceiling = (stages.get("ceiling") or {}).get("writesPerSecond")
     rows = []
     for run in (stages.get("scale") or {}).get("runs", []):
+        if "error" in run:
+            continue
         rate = run.get("writesPerSecond")
         rows.append({"versions": run["versionsStarted"], "writesPerSecond": rate, "ceilingWritesPerSecond": ceiling,
                      "share": round(rate / ceiling, 3) if rate is not None and ceiling else None})
@@ -79,7 +81,7 @@ def compare(columns: list[dict], wanted: list[figures.Figure]) -> dict:
     baseline = columns[0]["name"]
     rows = []
     for figure in wanted:
-        cells = {column["name"]: figure.cell(column["stages"]) for column in columns}
+        cells = {column["name"]: _unavailable(column) or figure.cell(column["stages"]) for column in columns}
         base = cells[baseline]["value"]
         ratios = {name: round(cell["value"] / base, 3) if cell["value"] is not None and base else None
                   for name, cell in cells.items() if name != baseline}
@@ -87,6 +89,13 @@ def compare(columns: list[dict], wanted: list[figures.Figure]) -> dict:
             ratios = dict.fromkeys(ratios)
         rows.append({"key": figure.key, "figure": figure.label, "unit": figure.unit, "cells": cells, "ratios": ratios})
     return {"baseline": baseline, "figures": rows}
+
+
+def _unavailable(column: dict) -> dict | None:
+    """The cell of every figure of an implementation that could not be brought up."""
+    if not column.get("error"):
+        return None
+    return {"value": None, "why": f"{column['name']} could not be measured: {column['error'].splitlines()[0][:300]}"}
 
 
 def validate(report: dict) -> None:

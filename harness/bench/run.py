@@ -139,6 +139,10 @@ def _run_stage(stage: str, bench: Bench) -> dict:
     say(f"stage {stage}")
     began = time.monotonic()
     try:
+        gone = bench.implementation.exited()
+        if gone:  # in an earlier stage: that stage says so; this one gets a fresh process
+            say(f"  starting it again: {gone}")
+            bench.implementation.start(promotion=True)
         with heartbeat(say, f"running stage {stage}"):
             section = STAGES[stage](bench)
     except Exception as error:  # noqa: BLE001 - one broken stage must not cost the others' figures

@@ -178,6 +178,9 @@ def _scale(title: str, section: dict, impl: dict) -> list[str]:
     lines = []
     shares = {row["versions"]: row["share"] for row in impl.get("throughput", [])}
     for run in section["runs"]:
+        if "error" in run:
+            lines.append(f"{title} — {run['versionsStarted']} versions: the run stopped: {run['error']}")
+            continue
         lines += _scale_run(title, run, shares.get(run["versionsStarted"]))
     return lines
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kubernetes import client
 
+from harness.bench.implementation import Exited
 from harness.bench.moments import is_final
 from harness.contract.kinds import APP, APP_CONTEXT, APP_VERSION, JOB, TASK, Kind
 from harness.contract.kinds import EVALUATION_DEFINITION, METRIC, TASK_DEFINITION
@@ -33,9 +35,11 @@ class Space:
     """One namespace of one stage, recorded from its creation until the `with` block ends (or
     not at all, `recorded=False`)."""
 
-    def __init__(self, api_client: client.ApiClient, stage: str, say, recorded: bool = True):
+    def __init__(self, api_client: client.ApiClient, stage: str, say, recorded: bool = True,
+                 exited: Callable[[], str | None] = lambda: None):
         self.name = f"bench-{stage}-{uuid.uuid4().hex[:5]}"
         self.say = say
+        self._exited = exited  # why the implementation is gone, checked while waiting for it
         self.sent: Counter[str] = Counter()  # this client's requests, by `VERB plural`
         self.contexts: dict[str, dict[str, list[str]]] = {}  # the lists of each KeptnAppContext made
         self.created: dict[str, float] = {}  # app → when the harness sent its KeptnApp (time.time())
@@ -104,8 +108,12 @@ class Space:
 
     def wait(self, holds, waiting_for: str, timeout: float) -> bool:
         """Until `holds()` is true; after `timeout` say what was awaited and return False (a
-        benchmark reports what did not happen instead of failing)."""
+        benchmark reports what did not happen instead of failing). Exited when the implementation
+        is gone: nothing more will happen."""
         def check() -> None:
+            gone = self._exited()
+            if gone:
+                raise Exited(f"while waiting for {waiting_for}: {gone}")
             if not holds():
                 raise NotYet("not yet")
 

@@ -22,7 +22,7 @@ from kubernetes import client
 
 from harness.bench import apiserver, machine, moments
 from harness.bench.context import Bench
-from harness.bench.implementation import NotMeasurable
+from harness.bench.implementation import Exited, NotMeasurable
 from harness.bench.profile import Sampler, hot_spots
 from harness.bench.stats import summarize
 from harness.bench.workload import Outcome, Space
@@ -37,7 +37,16 @@ _MIB = 2**20
 
 
 def run(bench: Bench) -> dict:
-    return {"runs": [_run(bench, count) for count in bench.plan.scale_versions]}
+    return {"runs": [_run_or_error(bench, count) for count in bench.plan.scale_versions]}
+
+
+def _run_or_error(bench: Bench, count: int) -> dict:
+    """One run; an implementation that exited during it costs this run, not the next one."""
+    try:
+        return _run(bench, count)
+    except Exited as error:
+        bench.say(f"  {error}")
+        return {"versionsStarted": count, "error": str(error)}
 
 
 def _run(bench: Bench, count: int) -> dict:
