@@ -149,6 +149,15 @@ def test_an_implementation_that_could_not_be_brought_up_says_so_in_every_cell():
         "broken could not be measured: broken: start step `helm install` failed (exit 1):"}
 
 
+def test_an_interrupted_implementation_keeps_the_figures_of_the_stages_it_finished():
+    stages = {"latency": _stages()["latency"], "parallelism": {"error": "interrupted"}}
+    cut = {**_column("reference", stages), "error": "interrupted (SIGTERM) during the run"}
+    built = _report([cut])
+    assert _row(built, "latencyP50")["cells"]["reference"] == {"value": 40.0, "why": None}
+    assert _row(built, "overFloor50")["cells"]["reference"]["why"] == "the parallelism stage stopped with an error: interrupted"
+    assert "could not be measured: interrupted (SIGTERM) during the run" in summary.render(built)
+
+
 def test_no_ratio_against_a_first_figure_at_or_below_zero():
     stages = _stages()
     stages["overhead"]["difference"]["lifecycleSeconds"] = -0.004  # noise around zero

@@ -92,8 +92,9 @@ def compare(columns: list[dict], wanted: list[figures.Figure]) -> dict:
 
 
 def _unavailable(column: dict) -> dict | None:
-    """The cell of every figure of an implementation that could not be brought up."""
-    if not column.get("error"):
+    """The cell of every figure of an implementation that could not be brought up (one interrupted
+    later keeps the figures of the stages it finished)."""
+    if not column.get("error") or column["stages"]:
         return None
     return {"value": None, "why": f"{column['name']} could not be measured: {column['error'].splitlines()[0][:300]}"}
 

@@ -4,7 +4,8 @@ run the stages, remove the cluster; then write one report with every implementat
 
 Exit codes: 0 the report was written; 1 a cluster or an implementation could not be brought up, or
 a stage stopped with an error (the report is still written when possible); 2 bad usage or a bad
-adapter file. Never 1 because of a figure.
+adapter file; 130 / 143 stopped by Ctrl-C / SIGTERM (the cluster is removed, and the report of
+what was measured until then is written). Never 1 because of a figure.
 """
 from __future__ import annotations
 
@@ -61,11 +62,19 @@ def main(argv: list[str]) -> int:
     say(f"run {run_id} ({plan.mode}): {', '.join(chosen)} for {', '.join(a.name for a in chosen_adapters)}; "
         f"reports in {folder}")
 
-    columns = []
+    columns, interrupted = [], None
     for adapter, name in zip(chosen_adapters, column_names([a.name for a in chosen_adapters])):
         say(f"implementation {name} ({adapter.path})")
-        columns.append(_measure(adapter, name, args.provider, plan, chosen, folder / run_id / name,
-                                folder / run_id if args.profile else None))
+        column = _column(adapter, name)
+        columns.append(column)
+        try:
+            _measure(column, adapter, args.provider, plan, chosen, folder / run_id / name,
+                     folder / run_id if args.profile else None)
+        except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM: the cluster is gone; keep what was measured
+            interrupted = str(stop) or "SIGINT"
+            column["error"] = f"interrupted ({interrupted}) during the run"
+            column["loadAverage"]["end"] = machine.load_average()
+            break
 
     result = report.build(
         run_id=run_id, plan=plan, command=" ".join(["promotion-conformance", "bench", *argv]),
@@ -76,6 +85,8 @@ def main(argv: list[str]) -> int:
     data, text = report.write(result, folder)
     print(summary.render(result), end="")
     say(f"wrote {data} and {text}")
+    if interrupted:
+        return 143 if interrupted == "SIGTERM" else 130
     failed = any(column.get("error") or any("error" in s for s in column["stages"].values()) for column in columns)
     return 1 if failed else 0
 
@@ -98,12 +109,16 @@ def column_names(names: list[str]) -> list[str]:
     return unique
 
 
-def _measure(adapter: adapters.Adapter, name: str, provider: str, plan: Plan, chosen: list[str], log_dir: Path,
-             profile_dir: Path | None) -> dict:
-    """One implementation on a cluster of its own: its column of the report."""
-    column = {"name": name, "adapter": str(adapter.path), "mode": adapter.mode,
-              "implementation": dict(adapter.metadata), "cluster": None,
-              "loadAverage": {"start": machine.load_average(), "end": 0.0}, "stages": {}}
+def _column(adapter: adapters.Adapter, name: str) -> dict:
+    return {"name": name, "adapter": str(adapter.path), "mode": adapter.mode, "implementation": dict(adapter.metadata),
+            "cluster": None, "loadAverage": {"start": machine.load_average(), "end": 0.0}, "stages": {}}
+
+
+def _measure(column: dict, adapter: adapters.Adapter, provider: str, plan: Plan, chosen: list[str], log_dir: Path,
+             profile_dir: Path | None) -> None:
+    """One implementation on a cluster of its own, filling its column of the report as it goes
+    (so that an interrupted run still reports what was measured)."""
+    name = column["name"]
     options = {"ready_timeout": TIMEOUTS.cluster_ready} if provider == "simulated" else {}
     cluster = registry.make_provider(provider, f"bench-{uuid.uuid4().hex[:6]}", **options)
     registry.record(cluster, owner_pid=os.getpid())  # deleted by the next run if this one dies
@@ -121,7 +136,11 @@ def _measure(adapter: adapters.Adapter, name: str, provider: str, plan: Plan, ch
             implementation.start(promotion=True)  # stages that need another setting restart it
             bench = Bench(api_client, implementation, plan, say, profile_dir=profile_dir)
             for stage in chosen:
-                column["stages"][stage] = _run_stage(stage, bench)
+                try:
+                    column["stages"][stage] = _run_stage(stage, bench)
+                except KeyboardInterrupt:
+                    column["stages"][stage] = {"error": "interrupted"}
+                    raise
         finally:
             implementation.stop()
     except (ProviderError, ImplementationError, WaitTimedOut) as error:
@@ -132,7 +151,6 @@ def _measure(adapter: adapters.Adapter, name: str, provider: str, plan: Plan, ch
         cluster.delete()
         registry.forget(cluster.name)
     column["loadAverage"]["end"] = machine.load_average()
-    return column
 
 
 def _run_stage(stage: str, bench: Bench) -> dict:
