@@ -39,6 +39,20 @@ def test_objects_are_kept_without_their_managed_fields_and_the_writers_copy_is_l
     assert written["metadata"]["managedFields"][0]["manager"] == "kubectl"
 
 
+def test_a_job_is_kept_without_its_spec_and_with_what_the_controller_reads():
+    store = Store()
+    job = {**_task("j", 3, spec={"template": {"spec": {"containers": [{"name": "task"}]}}},
+                   status={"conditions": [{"type": "Complete", "status": "True"}]})}
+    job["metadata"].update(finalizers=["keptn.sh/job-result"], ownerReferences=[{"kind": "KeptnTask", "uid": "t1"}])
+    store.upsert(JOB, job)
+    kept = store.get(JOB, "demo", "j")
+    assert "spec" not in kept and kept["status"] == job["status"] and kept["metadata"] == job["metadata"]
+    assert [j["metadata"]["name"] for j in store.indexed(JOB, OWNER, "demo", "t1")] == ["j"]
+    assert "spec" in job  # the writer's object is left alone
+    store.upsert(TASK, _task("t", 1, spec={"x": 1}))
+    assert store.get(TASK, "demo", "t")["spec"] == {"x": 1}  # other kinds keep theirs
+
+
 def test_list_filters_by_namespace_and_predicate():
     store = Store()
     for name, namespace in (("a", "demo"), ("b", "demo"), ("c", "other")):

@@ -2,9 +2,11 @@
 
 Objects go in from the watches and, right after the controller writes one, from the API's answer
 (write-through), so that the next reconcile never sees an object older than what it wrote.
-Readers get copies; the cache itself is only changed here. Objects are kept without
-`metadata.managedFields` (as controller-runtime's TransformStripManagedFields does): nothing here
-reads them, and with 1,000 versions they were a large share of the controller's memory.
+Readers get copies; the cache itself is only changed here. Objects are kept without what the
+controller never reads (like controller-runtime's cache transforms): `metadata.managedFields` of
+every object, and a Job's `spec` (its pod template is most of its size; the controller reads a
+Job's owner, finalizers and result conditions). With 1,000 versions at once they were most of the
+controller's memory.
 
 Two indexes, like client-go's Indexers, spare the reconcilers a scan of every object of a
 namespace (and a copy of each, which the benchmark's profile showed at a fifth of the controller's
@@ -20,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from harness.controller.checks import OWNER_UID_LABEL
-from harness.contract.kinds import Kind
+from harness.contract.kinds import JOB, Kind
 
 
 def _owner_uids(obj: dict) -> Iterable[str]:
@@ -104,8 +106,7 @@ class Store:
 
     def _put(self, kind: str, key: _Key, obj: dict) -> None:
         self._drop(kind, key)
-        if "managedFields" in obj["metadata"]:
-            obj = {**obj, "metadata": {k: v for k, v in obj["metadata"].items() if k != "managedFields"}}
+        obj = _kept(kind, obj)
         self._objects.setdefault(kind, {})[key] = obj
         for index, values in INDEXES.items():
             for value in values(obj):
@@ -123,6 +124,15 @@ class Store:
                     bucket.discard(key)
                     if not bucket:
                         del buckets[(key[0], value)]
+
+
+def _kept(kind: str, obj: dict) -> dict:
+    """What the cache keeps of an object (see the module docstring); the writer's dict is left alone."""
+    if kind == JOB.kind and "spec" in obj:
+        obj = {key: value for key, value in obj.items() if key != "spec"}
+    if "managedFields" in obj["metadata"]:
+        obj = {**obj, "metadata": {key: value for key, value in obj["metadata"].items() if key != "managedFields"}}
+    return obj
 
 
 def _key(obj: dict) -> _Key:
