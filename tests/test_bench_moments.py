@@ -148,3 +148,12 @@ def test_waiting_for_an_implementation_that_exited_stops_at_once_saying_why():
     space.say, space._exited = print, lambda: "impl exited; its log: ERROR lost the leader Lease"
     with pytest.raises(Exited, match="while waiting for the versions to end: impl exited; its log: ERROR lost"):
         space.wait(lambda: False, "the versions to end", timeout=60)
+
+
+def test_a_version_is_found_by_its_app_and_the_index_follows_the_record():
+    space = Space.__new__(Space)  # no cluster: only the lookup is tested
+    space.record, space._versions, space._indexed_at = _record(*LIFECYCLE[:10]), {}, -1
+    assert space.version_of("shop")["status"]["status"] == "Progressing"
+    space.record.observations.append(Observation("KeptnAppVersion", "MODIFIED", _version("Succeeded"), 16.6))
+    assert space.version_of("shop")["status"]["status"] == "Succeeded"
+    assert space.version_of("cart") is None

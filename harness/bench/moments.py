@@ -23,12 +23,17 @@ def is_final(version: dict) -> bool:
     return (version.get("status") or {}).get("status") in FINAL
 
 
+def versions_ended(record: Recorder) -> dict[str, float]:
+    """version uid → when the watch first saw it in a final state (Succeeded or Failed)."""
+    return {uid: arrival for uid, (arrival, _) in record.first_arrivals(APP_VERSION.kind, is_final).items()}
+
+
 def version_ended(record: Recorder, version_uid: str) -> float:
-    """When the watch first saw the version in a final state (Succeeded or Failed)."""
-    seen = record.first_arrivals(APP_VERSION.kind, lambda v: v["metadata"]["uid"] == version_uid and is_final(v))
-    if not seen:
+    """When the watch first saw the version in a final state."""
+    ended = versions_ended(record).get(version_uid)
+    if ended is None:
         raise Unmeasured(f"the watch never saw KeptnAppVersion {version_uid} end")
-    return seen[version_uid][0]
+    return ended
 
 
 def post_jobs_finished(record: Recorder, version_uid: str) -> float:

@@ -43,6 +43,8 @@ class Space:
         self.sent: Counter[str] = Counter()  # this client's requests, by `VERB plural`
         self.contexts: dict[str, dict[str, list[str]]] = {}  # the lists of each KeptnAppContext made
         self.created: dict[str, float] = {}  # app → when the harness sent its KeptnApp (time.time())
+        self._versions: dict[str, dict] = {}  # app → its KeptnAppVersion, as of _indexed_at observations
+        self._indexed_at = -1
         self._custom = client.CustomObjectsApi(api_client)
         client.CoreV1Api(api_client).create_namespace({"metadata": {"name": self.name}})
         self.record = Recorder(Kube(api_client), self.name, kinds=tuple(RECORDED)).start() if recorded else None
@@ -100,20 +102,32 @@ class Space:
     # -- what happened --------------------------------------------------------------------
 
     def version_of(self, app: str) -> dict | None:
-        return next((v for v in self.record.latest(APP_VERSION.kind) if v["spec"].get("appName") == app), None)
+        """The latest version of app's KeptnAppVersion: from an index by app, made again only when the
+        record grew (it only grows), so that 1,000 versions are not 1,000 scans of the record."""
+        grown = len(self.record.observations)
+        if grown != self._indexed_at:
+            self._versions = {v["spec"].get("appName"): v for v in self.record.latest(APP_VERSION.kind)}
+            self._indexed_at = grown
+        return self._versions.get(app)
 
     def is_final(self, app: str) -> bool:
         version = self.version_of(app)
         return version is not None and is_final(version)
 
-    def wait(self, holds, waiting_for: str, timeout: float) -> bool:
-        """Until `holds()` is true; after `timeout` say what was awaited and return False (a
-        benchmark reports what did not happen instead of failing). Exited when the implementation
-        is gone: nothing more will happen."""
+    def wait(self, holds, waiting_for: str, timeout: float, every: float = 0.0) -> bool:
+        """Until `holds()` is true, asked at most once per `every` seconds (a question that reads
+        the whole record of 1,000 versions must not take a CPU from what is measured); after
+        `timeout` say what was awaited and return False (a benchmark reports what did not happen
+        instead of failing). Exited when the implementation is gone: nothing more will happen."""
+        asked = [float("-inf")]
+
         def check() -> None:
             gone = self._exited()
             if gone:
                 raise Exited(f"while waiting for {waiting_for}: {gone}")
+            if time.monotonic() - asked[0] < every:
+                raise NotYet("not asked again yet")
+            asked[0] = time.monotonic()
             if not holds():
                 raise NotYet("not yet")
 

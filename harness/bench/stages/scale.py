@@ -26,7 +26,7 @@ from harness.bench.implementation import Exited, NotMeasurable
 from harness.bench.profile import Sampler, hot_spots
 from harness.bench.stats import summarize
 from harness.bench.workload import Outcome, Space
-from harness.contract.kinds import APP_VERSION, JOB
+from harness.contract.kinds import JOB
 from harness.eventually import NotYet, WaitTimedOut, eventually
 from harness.library import api_requests
 
@@ -34,6 +34,7 @@ PRE, POST = "pre-0s", "post-0s"
 KEPTN_API = "lifecycle.keptn.sh/"
 _SETTLE_SECONDS = 60  # after the last version ended, for the last Job finalizer to go
 _MIB = 2**20
+_ASK_EVERY = 1.0  # seconds between two reads of the whole record while waiting (the window's resolution)
 
 
 def run(bench: Bench) -> dict:
@@ -70,10 +71,10 @@ def _run(bench: Bench, count: int) -> dict:
         for app in apps:
             space.app(app)
         created_in = time.monotonic() - started
-        space.wait(lambda: _final_count(space) >= len(apps), f"all {len(apps)} KeptnAppVersions to end",
-                   plan.scale_timeout)
+        space.wait(lambda: len(moments.versions_ended(space.record)) >= len(apps),
+                   f"all {len(apps)} KeptnAppVersions to end", plan.scale_timeout, every=_ASK_EVERY)
         space.wait(lambda: _jobs_released(space), "every Job of the namespace to be without finalizers",
-                   _SETTLE_SECONDS)
+                   _SETTLE_SECONDS, every=_ASK_EVERY)
         window = time.monotonic() - started
         harness_cpu = time.process_time() - harness_cpu
         collapsed = sampler.stop() if sampler else None
@@ -83,8 +84,8 @@ def _run(bench: Bench, count: int) -> dict:
         outcome = Outcome()
         for app in apps:
             outcome.add_final(space, app)
-        ended = {v["spec"]["appName"]: moments.version_ended(space.record, v["metadata"]["uid"])
-                 for v in outcome.succeeded}
+        seen_ending = moments.versions_ended(space.record)
+        ended = {v["spec"]["appName"]: seen_ending[v["metadata"]["uid"]] for v in outcome.succeeded}
     served = api_requests.grown(requests_before, requests_after)
     requests = apiserver.controller_requests(served, own)
     events = _keptn_events(bench.api_client, space.name)
@@ -139,10 +140,6 @@ def _sampler(bench: Bench, count: int) -> Sampler | None:
         bench.say(f"  not profiled: {error}")
         return None
     return Sampler(group, bench.profile_dir / f"{bench.implementation.name}-scale-{count}.pyspy.txt")
-
-
-def _final_count(space: Space) -> int:
-    return sum(1 for v in space.record.latest(APP_VERSION.kind) if moments.is_final(v))
 
 
 def _jobs_released(space: Space) -> bool:
