@@ -10,6 +10,7 @@ what was measured until then is written). Never 1 because of a figure.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import signal
 import sys
@@ -55,6 +56,9 @@ def main(argv: list[str]) -> int:
         return 2
     signal.signal(signal.SIGTERM, _terminated)  # so that `finally` removes the cluster on SIGTERM too
     plan = QUICK if args.quick else FULL
+    limits = {field: value for field, value in (("stage_timeout", args.stage_timeout),
+                                                ("scale_timeout", args.scale_timeout)) if value is not None}
+    plan = dataclasses.replace(plan, **limits)
     chosen = [stage for stage in STAGES if stage in (args.only or STAGES)]
     run_id = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
     folder = Path(args.output)
@@ -182,6 +186,16 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f'"{text}": expected a number of seconds above 0')
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="promotion-conformance bench",
@@ -198,6 +212,13 @@ def _parser() -> argparse.ArgumentParser:
                              f"{','.join(map(str, QUICK.scale_versions))} scale versions)")
     parser.add_argument("--only", action="append", choices=STAGES, metavar="STAGE",
                         help=f"run only this stage (repeatable): {', '.join(STAGES)}")
+    parser.add_argument("--stage-timeout", type=_seconds, metavar="SECONDS",
+                        help=f"a stage that runs versions one by one starts none after this (default "
+                             f"{FULL.stage_timeout:g}; an implementation that polls gets fewer versions, and the "
+                             "report says how many were not started)")
+    parser.add_argument("--scale-timeout", type=_seconds, metavar="SECONDS",
+                        help=f"how long a scale run waits for its versions (default {FULL.scale_timeout:g}; those "
+                             "not ended by then are reported with their phase)")
     parser.add_argument("--profile", action="store_true",
                         help="sample a local implementation with py-spy during the scale stage "
                              "(its figures then carry py-spy's cost)")
