@@ -9,6 +9,7 @@ import pytest
 
 from harness.bench import moments
 from harness.bench.implementation import Exited, Measured, NotMeasurable
+from harness.bench.run import _parser as run_parser
 from harness.bench.run import column_names
 from harness.bench.workload import Space
 from harness.implementations.adapter import Adapter
@@ -157,3 +158,10 @@ def test_a_version_is_found_by_its_app_and_the_index_follows_the_record():
     space.record.observations.append(Observation("KeptnAppVersion", "MODIFIED", _version("Succeeded"), 16.6))
     assert space.version_of("shop")["status"]["status"] == "Succeeded"
     assert space.version_of("cart") is None
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "soon"])
+def test_a_time_limit_must_be_a_positive_number_of_seconds(value, capsys):
+    with pytest.raises(SystemExit) as stop:
+        run_parser().parse_args(["--stage-timeout", value])
+    assert stop.value.code == 2 and f'"{value}": expected a number of seconds above 0' in capsys.readouterr().err

@@ -265,6 +265,8 @@ def test_the_summary_names_the_machine_its_load_and_each_implementations_cluster
     assert "each implementation on a fresh simulated cluster: reference (process, load 4 → 6); " \
            "polling-variant (in-cluster, load 4 → 6)" in text
     assert "create → ready 7.8 s" in text
+    assert ("plan: overhead up to 50 versions per setting, latency up to 50, N = 1, 10, 50, 100, scale 200, 1000 "
+            "versions; one-by-one stages stop starting versions after 480 s, a scale run waits 900 s") in text
 
 
 def test_the_summary_puts_the_implementations_side_by_side_with_ratios_and_reasons():

@@ -16,6 +16,7 @@ def render(report: dict) -> str:
         f"machine: {machine['cpus']} CPUs ({machine['cpuModel']}), {machine['memoryBytes'] / _GIB:.1f} GiB; "
         f"load average {machine['loadAverage']['start']:g} at start, {machine['loadAverage']['end']:g} at end",
         "  (a shared machine: other work ran at the same time, so every figure is noisy; compare within the run)",
+        _plan(report["plan"]),
         f"each implementation on a fresh {report['provider']} cluster: "
         + "; ".join(f"{impl['name']} ({impl['mode']}, load {impl['loadAverage']['start']:g} → {impl['loadAverage']['end']:g})"
                     for impl in report["implementations"]),
@@ -28,6 +29,13 @@ def render(report: dict) -> str:
         lines += _implementation(impl)
     lines += [""] + [f"note: {note}" for note in report["notes"]]
     return "\n".join(lines) + "\n"
+
+
+def _plan(plan: dict) -> str:
+    return (f"plan: overhead up to {plan.get('overhead_versions')} versions per setting, latency up to "
+            f"{plan.get('latency_versions')}, N = {', '.join(map(str, plan['parallel_tasks']))}, scale "
+            f"{', '.join(map(str, plan['scale_versions']))} versions; one-by-one stages stop starting versions after "
+            f"{plan.get('stage_timeout', 0):g} s, a scale run waits {plan.get('scale_timeout', 0):g} s")
 
 
 def side_by_side(report: dict) -> list[str]:
