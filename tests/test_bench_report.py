@@ -62,7 +62,7 @@ def _stages(latency_p50: float = 0.040, over_floor_50: float = 1.08, share: floa
         },
         "parallelism": {"taskSeconds": 5.0, "runs": [
             {"tasks": n, "versions": _versions(1), "phaseSeconds": 6.0 * over, "ratio": round(6.0 * over / 5, 3),
-             "floorSeconds": 6.0, "floorRatio": 1.2, "overFloor": over,
+             "floorSeconds": 6.0, "floorRatio": 1.2, "overFloor": over, "floorLastCreated": n * 0.01,
              "breakdown": {"firstTask": 0.03, "lastTask": n * 0.01, "lastJob": n * 0.03, "lastJobFinished": 6.0 * over - 0.05,
                            "versionEnded": 6.0 * over}}
             for n, over in ((1, 1.01), (10, 1.03), (50, over_floor_50), (100, 1.1))]},
@@ -287,6 +287,7 @@ def test_the_summary_shows_each_stage_of_each_implementation():
     assert "difference of medians                          +0.030 s" in text
     assert "first promotion KeptnTask (reported)            0.040 s    0.120 s   (n=50)" in text
     assert "     50    6.480 s    6.000 s    1.080    1.30   0.03, 0.50, 1.50, 6.43, 6.48" in text
+    assert "        floor: the last of its 50 Jobs created 0.50 s after the first" in text
     assert "versions completed per minute: 180.0" in text
     assert "peak RSS 180.0 MiB" in text
     assert "writes per second: 85.0 = 0.85 of the ceiling" in text

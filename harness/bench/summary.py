@@ -175,6 +175,8 @@ def _parallelism(title: str, section: dict, _impl: dict) -> list[str]:
                      + ("   " + ", ".join(f"{steps[key]:.2f}" for key in
                                           ("firstTask", "lastTask", "lastJob", "lastJobFinished", "versionEnded"))
                         if steps else ""))
+        if run.get("floorLastCreated") is not None:
+            lines.append(f"        floor: the last of its {run['tasks']} Jobs created {run['floorLastCreated']:.2f} s after the first")
         if run.get("unmeasured"):
             lines.append(f"        not measured: {run['unmeasured']}")
         if run["versions"]["succeeded"] == 0:

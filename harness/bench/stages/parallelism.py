@@ -50,9 +50,10 @@ def run(bench: Bench) -> dict:
                    "floorSeconds": None, "floorRatio": None, "overFloor": None, "breakdown": None}
             if outcome.succeeded:
                 row.update(_phase(space, outcome.succeeded[0], count, task_seconds))
-            floor = _floor(bench, count)
+            floor, created = _floor(bench, count)
             if floor is not None:
-                row.update(floorSeconds=round(floor, 3), floorRatio=round(floor / task_seconds, 3))
+                row.update(floorSeconds=round(floor, 3), floorRatio=round(floor / task_seconds, 3),
+                           floorLastCreated=round(created, 3))
                 if row["phaseSeconds"] is not None:
                     row["overFloor"] = round(row["phaseSeconds"] / floor, 3)
             rows.append(row)
@@ -72,7 +73,9 @@ def _phase(space: Space, version: dict, count: int, task_seconds: float) -> dict
                           "versionEnded": round(phase, 3)}}
 
 
-def _floor(bench: Bench, count: int) -> float | None:
+def _floor(bench: Bench, count: int) -> tuple[float | None, float]:
+    """Seconds from the first create to the last Job seen finished (None if they did not all
+    finish), and to the last create answered."""
     container = task_container(run_for=f"{bench.plan.parallel_task_seconds:g}s")
     jobs = [{"apiVersion": JOB.api_version, "kind": JOB.kind, "metadata": {"name": f"bare-{n:03d}"},
              "spec": {"backoffLimit": 0, "template": {"spec": {"restartPolicy": "OnFailure", "containers": [container]}}}}
@@ -81,13 +84,14 @@ def _floor(bench: Bench, count: int) -> float | None:
         began = time.time()
         with ThreadPoolExecutor(FLOOR_CONCURRENCY) as pool:
             list(pool.map(space.create, jobs))
+        created = time.time() - began
 
         def finished() -> dict:
             return space.record.first_arrivals(JOB.kind, lambda job: job_result(job) is not None)
 
         if not space.wait(lambda: len(finished()) == count, f"{count} bare Jobs to finish", bench.plan.version_timeout):
-            return None
-        return max(arrival for arrival, _ in finished().values()) - began
+            return None, created
+        return max(arrival for arrival, _ in finished().values()) - began, created
 
 
 def _app(tasks: int) -> str:
