@@ -25,7 +25,7 @@ from harness.plugin.options import options_of
 
 scenarios("compatibility/crd_upgrade.feature", "compatibility/crd_rollback.feature")
 
-# The words the scenarios use for the definition lists of an app context (SPEC §1).
+# The words the scenarios use for the definition lists of an app context (contract §1).
 LISTS = {
     "pre-deployment tasks": "preDeploymentTasks",
     "post-deployment tasks": "postDeploymentTasks",

@@ -118,6 +118,6 @@ def test_the_example_adapter_for_an_operator_built_from_source_is_valid_beside_a
     (tmp_path / "lifecycle-toolkit" / "lifecycle-operator" / "config" / "crd" / "bases").mkdir(parents=True)
     adapter = adapters.load(tmp_path / "operator-from-source.yaml")
     assert adapter.mode == "process" and not adapter.needs_real_nodes
-    assert "PromotionExactlyOnce" not in adapter.features  # as Keptn: SPEC §6 is stricter than it
+    assert "PromotionExactlyOnce" not in adapter.features  # as Keptn: contract §6 is stricter than it
     with pytest.raises(ConfigError, match="lifecycle-operator/config/crd/bases' does not exist"):
         adapters.load(example / "operator-from-source.yaml")  # without the checkout beside it

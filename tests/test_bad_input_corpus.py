@@ -1,6 +1,6 @@
 """The bad-input corpus (fixtures/reliability/bad_input/) is what the scenario needs: at least 30
 bad objects, each file saying what is wrong and what must happen about objects it holds, every
-name unique (all files go into one namespace), only SPEC.md or Kubernetes fixing a refusal, no
+name unique (all files go into one namespace), only docs/contract.md or Kubernetes fixing a refusal, no
 expectation quoting a message, and the header format read strictly."""
 from __future__ import annotations
 
@@ -49,10 +49,10 @@ def test_expectations_name_fields_and_objects_never_a_phrase(case):
 def test_only_the_contract_or_kubernetes_fixes_a_refusal():
     fixed = {(case.path.stem, e.fixed_by) for case in CASES for e in case.expectations if e.outcome == "refused"}
     assert fixed == {
-        ("ktd-no-runtime", "SPEC §1: exactly one of container, python, deno"),
-        ("ktd-no-spec", "SPEC §1: exactly one of container, python, deno"),
-        ("ktd-two-runtimes", "SPEC §1: exactly one of container, python, deno"),
-        ("ktd-three-runtimes", "SPEC §1: exactly one of container, python, deno"),
+        ("ktd-no-runtime", "contract §1: exactly one of container, python, deno"),
+        ("ktd-no-spec", "contract §1: exactly one of container, python, deno"),
+        ("ktd-two-runtimes", "contract §1: exactly one of container, python, deno"),
+        ("ktd-three-runtimes", "contract §1: exactly one of container, python, deno"),
         ("ktd-name-too-long", "Kubernetes: object names"),
         ("ktd-name-uppercase", "Kubernetes: object names"),
     }
@@ -64,8 +64,8 @@ def test_names_are_unique_across_the_corpus():
 
 
 def test_expectations_are_read_from_the_header():
-    assert parse_expectation("refused KeptnTaskDefinition t naming spec (SPEC §1)", "f:2") == Expectation(
-        "refused", "t", "KeptnTaskDefinition", (("spec",),), "SPEC §1")
+    assert parse_expectation("refused KeptnTaskDefinition t naming spec (contract §1)", "f:2") == Expectation(
+        "refused", "t", "KeptnTaskDefinition", (("spec",),), "contract §1")
     assert parse_expectation("may be refused KeptnApp shop naming spec.version or spec", "f:2") == Expectation(
         "may be refused", "shop", "KeptnApp", (("spec.version", "spec"),))
     assert parse_expectation("waits app shop naming a missing definition", "f:2") == Expectation(
@@ -80,7 +80,7 @@ def test_expectations_are_read_from_the_header():
 
 @pytest.mark.parametrize("text", [
     "refused KeptnApp shop naming spec.version",  # refused without saying what fixes it
-    "refused KeptnApp shop naming spec.version (this project's CRD)",  # only SPEC.md or Kubernetes fix it
+    "refused KeptnApp shop naming spec.version (this project's CRD)",  # only docs/contract.md or Kubernetes fix it
     "may be refused KeptnApp shop naming spec.version, spec.revision",  # a refusal names one field, not a list
     "waits app shop",  # waits without saying what it names
     "maybe app shop",
@@ -139,11 +139,11 @@ REFUSED = 'KeptnTaskDefinition.lifecycle.keptn.sh "ktd-x" is invalid: spec.retri
 
 
 def test_a_refusal_the_contract_requires_must_happen_and_name_the_field(tmp_path):
-    case = _admission_case(tmp_path, "refused KeptnTaskDefinition ktd-x naming spec.retries (SPEC §9)")
+    case = _admission_case(tmp_path, "refused KeptnTaskDefinition ktd-x naming spec.retries (contract §9)")
     context = Answer("KeptnAppContext", "shop", None)
     assert bad_input.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", REFUSED, 422), context]) == []
     assert bad_input.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", None), context]) == [
-        "KeptnTaskDefinition ktd-x was accepted; SPEC §9 says it must be refused, naming spec.retries"]
+        "KeptnTaskDefinition ktd-x was accepted; contract §9 says it must be refused, naming spec.retries"]
     assert bad_input.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", "forbidden", 403), context]) == [
         "KeptnTaskDefinition ktd-x was refused (403), but the message names none of spec.retries: forbidden"]
 

@@ -1,4 +1,4 @@
-"""SPEC §3 phase aggregation: any Failed or Deprecated → Failed; any Progressing → Progressing;
+"""contract §3 phase aggregation: any Failed or Deprecated → Failed; any Progressing → Progressing;
 any Pending → Pending; any Unknown → Unknown; fewer items than listed definitions → Pending;
 else Succeeded. An empty list is Succeeded at once."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Phase 3, AppDeploy (SPEC §3): one workloadStatus item per listed workload, from its
+"""Phase 3, AppDeploy (contract §3): one workloadStatus item per listed workload, from its
 KeptnWorkloadVersion `<app>-<workload>-<version>`."""
 from __future__ import annotations
 

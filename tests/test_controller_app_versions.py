@@ -1,4 +1,4 @@
-"""KeptnApp → KeptnAppVersion (SPEC §2)."""
+"""KeptnApp → KeptnAppVersion (contract §2)."""
 from __future__ import annotations
 
 from harness.controller.app_versions import app_version_manifest, deprecated_status, superseded, version_name
@@ -43,7 +43,7 @@ def _kav(name, version="1.0.0", owner="app-uid", **status):
 
 
 def test_older_versions_of_the_same_version_are_superseded():
-    # SPEC §2: when the generation goes up for the same version, older KeptnAppVersions of that
+    # contract §2: when the generation goes up for the same version, older KeptnAppVersions of that
     # version get every state set to Deprecated
     versions = [_kav("shop-1.0.0-6b86b273", status="Progressing"), _kav("shop-1.0.0-d4735e3a"),
                 _kav("shop-0.9.0-6b86b273", version="0.9.0"), _kav("other-1.0.0-6b86b273", owner="other-uid")]

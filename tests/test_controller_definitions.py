@@ -1,4 +1,4 @@
-"""Whether a definition can be used (SPEC §1: exactly one of container, python, deno)."""
+"""Whether a definition can be used (contract §1: exactly one of container, python, deno)."""
 from __future__ import annotations
 
 import pytest

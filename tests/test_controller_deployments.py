@@ -1,4 +1,4 @@
-"""Deployments as Keptn workloads (SPEC §2)."""
+"""Deployments as Keptn workloads (contract §2)."""
 from __future__ import annotations
 
 from harness.controller.deployments import namespace_enabled, rolled_out_at, workload_of

@@ -1,4 +1,4 @@
-"""KeptnEvaluation: targets such as ">1" and "<=500" (SPEC §1), objectives against KeptnMetric
+"""KeptnEvaluation: targets such as ">1" and "<=500" (contract §1), objectives against KeptnMetric
 status.value, retries."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """KeptnEvaluation reconcile: a metric change ends an evaluation early, but only a due try counts
-against `retries` (SPEC §1 retries/retryInterval; SPEC §6 event-driven)."""
+against `retries` (contract §1 retries/retryInterval; contract §6 event-driven)."""
 from __future__ import annotations
 
 from harness.controller.context import Context, Key

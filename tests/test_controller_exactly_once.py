@@ -1,4 +1,4 @@
-"""SPEC §6, exactly once and never silent: what a task/evaluation phase and the task reconciler do
+"""contract §6, exactly once and never silent: what a task/evaluation phase and the task reconciler do
 against an API that knows more than the cache (a restart, a stale cache) — an in-memory fake API."""
 from __future__ import annotations
 
@@ -281,7 +281,7 @@ def test_a_task_without_definition_waits_and_says_so_once():
 
 
 def test_an_evaluation_that_retries_shows_why_in_the_version_message():
-    # SPEC §6, never silent: a missing metric is named while the evaluation still retries
+    # contract §6, never silent: a missing metric is named while the evaluation still retries
     kube = FakeKube()
     ctx = _context(kube)
     kav = {**KAV, "spec": {**KAV["spec"], "postDeploymentEvaluations": ["quality"]}}

@@ -1,4 +1,4 @@
-"""KeptnTask and Job building (SPEC §5)."""
+"""KeptnTask and Job building (contract §5)."""
 from __future__ import annotations
 
 import json
@@ -36,7 +36,7 @@ def _task(definition, context=None):
 
 
 def test_a_promotion_task_context_is_app_level():
-    # SPEC §5: appName, appVersion (spec.version), taskType promotion, objectType App, empty workload
+    # contract §5: appName, appVersion (spec.version), taskType promotion, objectType App, empty workload
     # fields, metadata = the AppContext metadata plus traceparent
     assert app_context(APP_VERSION_OBJ, "promotion", TRACEPARENT) == {
         "appName": "shop", "appVersion": "1.0.0", "workloadName": "", "workloadVersion": "",
@@ -51,7 +51,7 @@ def test_a_workload_task_context_names_the_workload():
 
 
 def test_the_task_copies_labels_and_annotations_of_the_definition_and_is_owned_by_the_version():
-    # SPEC §5: labels and annotations copied from the KeptnTaskDefinition; controller ownerReference → version
+    # contract §5: labels and annotations copied from the KeptnTaskDefinition; controller ownerReference → version
     task = _task(_definition(container=CONTAINER, retries=2, timeout="90s"))
     assert task["metadata"]["labels"] == {"team": "blue", "keptn.sh/owner-uid": "kav-uid",
                                           "keptn.sh/check-type": "promotion"}
@@ -64,7 +64,7 @@ def test_the_task_copies_labels_and_annotations_of_the_definition_and_is_owned_b
 
 
 def test_task_retries_and_timeout_default_to_keptns():
-    # SPEC §1: retries default 10, timeout default 5m
+    # contract §1: retries default 10, timeout default 5m
     assert (_task(_definition(container=CONTAINER))["spec"]["retries"],
             _task(_definition(container=CONTAINER))["spec"]["timeout"]) == (10, "5m")
 
@@ -81,7 +81,7 @@ def test_a_container_job_runs_the_container_as_written_with_keptn_context():
     # KEPTN_CONTEXT added or overwritten, once: the JSON of spec.context
     assert [e["name"] for e in container["env"]] == ["SIM_RUN_FOR", "KEPTN_CONTEXT"]
     assert json.loads(container["env"][1]["value"]) == task["spec"]["context"]
-    # SPEC §5: restartPolicy OnFailure; backoffLimit = retries; activeDeadlineSeconds = timeout;
+    # contract §5: restartPolicy OnFailure; backoffLimit = retries; activeDeadlineSeconds = timeout;
     # ttlSecondsAfterFinished, service account, token automount and pull secrets from the definition
     assert job["spec"]["backoffLimit"] == 3 and job["spec"]["activeDeadlineSeconds"] == 90
     assert job["spec"]["ttlSecondsAfterFinished"] == 60
@@ -130,7 +130,7 @@ def test_a_timeout_of_zero_sets_no_deadline_and_fractions_round_up():
     ("python", "ghcr.io/keptn/python-runtime:v1.0.8", "/var/data/function.py"),
 ])
 def test_a_function_job_runs_keptns_runner_with_the_code_mounted(runtime, image, path):
-    # SPEC §5: container keptn-function-runner, env DATA, KEPTN_CONTEXT, CMD_ARGS, SECURE_DATA, SCRIPT;
+    # contract §5: container keptn-function-runner, env DATA, KEPTN_CONTEXT, CMD_ARGS, SECURE_DATA, SCRIPT;
     # inline code in ConfigMap keptnfn-<definition> key code, mounted at /var/data/function.ts (or .py)
     definition = _definition(**{runtime: {"inline": {"code": "print(1)"}, "parameters": {"map": {"a": "1"}},
                                           "secureParameters": {"secret": "creds"}, "cmdParameters": "-v"}})
@@ -186,7 +186,7 @@ def _job(*conditions):
 
 
 @pytest.mark.parametrize(("job", "result"), [
-    # SPEC §5: Complete or SuccessCriteriaMet → Succeeded
+    # contract §5: Complete or SuccessCriteriaMet → Succeeded
     (_job(("SuccessCriteriaMet", "True", "CompletionsReached", ""), ("Complete", "True", "CompletionsReached", "")),
      JobResult(KeptnState.SUCCEEDED)),
     (_job(("Complete", "True", "", "")), JobResult(KeptnState.SUCCEEDED)),

@@ -1,4 +1,4 @@
-"""One lifecycle pass over the phase table (SPEC §3, §4), with made-up phase observations."""
+"""One lifecycle pass over the phase table (contract §3, §4), with made-up phase observations."""
 from __future__ import annotations
 
 from harness.controller.lifecycle import Notice, Observation, advance
@@ -30,7 +30,7 @@ def events(result):
 
 
 def test_a_version_with_empty_lists_completes_in_one_pass_with_every_event():
-    # SPEC §3: an empty list is Succeeded at once; events <currentPhase>Started / Finished
+    # contract §3: an empty list is Succeeded at once; events <currentPhase>Started / Finished
     result = advance({}, app_phases(True), observing(), block_deployment=True, now=NOW)
     status = result.status
     assert (status["currentPhase"], status["status"], status["startTime"], status["endTime"]) == (
@@ -47,7 +47,7 @@ def test_a_running_phase_keeps_the_version_progressing_and_stops_the_pass():
     assert (status["currentPhase"], status["status"], status["postDeploymentStatus"]) == (
         "AppPostDeployTasks", "Progressing", "Progressing")
     assert status["postDeploymentTaskStatus"] == [{"name": "post-1"}]
-    # every phase status defaults to Pending (SPEC §3); later phases were not looked at
+    # every phase status defaults to Pending (contract §3); later phases were not looked at
     assert (status["postDeploymentEvaluationStatus"], status["promotionStatus"]) == ("Pending", "Pending")
     assert "PromotionTasks" not in observe.seen and "endTime" not in status
     assert events(result)[-1] == "AppPostDeployTasksStarted"
@@ -62,7 +62,7 @@ def test_a_passed_phase_is_not_looked_at_again_and_started_is_not_repeated():
 
 
 def test_a_missing_definition_keeps_the_phase_pending_and_says_why_once():
-    # SPEC §4: no task, phase stays Pending, version Progressing, and an event ...NotFound / a message
+    # contract §4: no task, phase stays Pending, version Progressing, and an event ...NotFound / a message
     notice = Notice('KeptnTaskDefinition "promote-b" not found in namespace "x" (spec.promotionTasks[1])', "NotFound")
     observe = observing(PromotionTasks=Observation([S.SUCCEEDED], 2, items=[{"name": "a"}], notices=[notice]))
     first = advance({}, app_phases(True), observe, True, NOW)
@@ -84,7 +84,7 @@ def test_a_notice_without_reason_only_sets_the_message():
 
 
 def test_a_blocking_failure_fails_the_version_and_deprecates_the_later_phases():
-    # SPEC §4: AppPostDeployTasks fails → postEval and promotion Deprecated, status Failed
+    # contract §4: AppPostDeployTasks fails → postEval and promotion Deprecated, status Failed
     result = advance({}, app_phases(True), observing(AppPostDeployTasks=failed()), True, NOW)
     status = result.status
     assert (status["postDeploymentStatus"], status["postDeploymentEvaluationStatus"], status["promotionStatus"],
@@ -95,7 +95,7 @@ def test_a_blocking_failure_fails_the_version_and_deprecates_the_later_phases():
 
 
 def test_a_failed_promotion_phase_fails_the_version_in_place():
-    # SPEC §4: PromotionTasks fails → none deprecated; Failed; currentPhase stays PromotionTasks; endTime set
+    # contract §4: PromotionTasks fails → none deprecated; Failed; currentPhase stays PromotionTasks; endTime set
     result = advance({}, app_phases(True), observing(PromotionTasks=failed()), True, NOW)
     status = result.status
     assert (status["promotionStatus"], status["status"], status["currentPhase"], status["endTime"]) == (
@@ -105,7 +105,7 @@ def test_a_failed_promotion_phase_fails_the_version_in_place():
 
 
 def test_non_blocking_a_failed_promotion_ends_warning_and_the_version_succeeds():
-    # SPEC §4: promotionStatus Warning, currentPhase Completed, status Succeeded
+    # contract §4: promotionStatus Warning, currentPhase Completed, status Succeeded
     result = advance({}, app_phases(True), observing(PromotionTasks=failed()), False, NOW)
     status = result.status
     assert (status["promotionStatus"], status["currentPhase"], status["status"]) == ("Warning", "Completed", "Succeeded")
@@ -113,7 +113,7 @@ def test_non_blocking_a_failed_promotion_ends_warning_and_the_version_succeeds()
 
 
 def test_non_blocking_a_failed_post_phase_lets_promotion_start():
-    # SPEC §3: promotion starts after post tasks and evaluations succeeded (or ended Warning)
+    # contract §3: promotion starts after post tasks and evaluations succeeded (or ended Warning)
     observe = observing(AppPostDeployTasks=failed(), PromotionTasks=Observation([S.PROGRESSING], 1, items=[]))
     result = advance({}, app_phases(True), observe, False, NOW)
     assert (result.status["postDeploymentStatus"], result.status["currentPhase"]) == ("Warning", "PromotionTasks")
@@ -156,7 +156,7 @@ FAILED_WITH_A_SIBLING_RUNNING = {
 
 
 def test_after_the_phase_failed_a_running_sibling_is_followed_to_its_end_and_the_version_stays_failed():
-    # SPEC §6, never stale: the sibling's item gets its final state and endTime when its task ends
+    # contract §6, never stale: the sibling's item gets its final state and endTime when its task ends
     finished = [{"definitionName": "promote-fail", "name": "t1", "status": "Failed", "endTime": "earlier"},
                 {"definitionName": "promote-a", "name": "t2", "status": "Succeeded", "endTime": NOW}]
     observe = observing()

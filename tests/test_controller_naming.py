@@ -1,4 +1,4 @@
-"""Object names: SPEC §2 (KeptnAppVersion hash) and §5 (task and Job names)."""
+"""Object names: contract §2 (KeptnAppVersion hash) and §5 (task and Job names)."""
 from __future__ import annotations
 
 import random
@@ -14,7 +14,7 @@ DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]
 
 @pytest.mark.parametrize(("generation", "digest"), [(1, "6b86b273"), (2, "d4735e3a"), (3, "4e074085")])
 def test_generation_hash_is_the_spec_example(generation, digest):
-    # SPEC §2: first 8 hex digits of sha256 of the decimal generation
+    # contract §2: first 8 hex digits of sha256 of the decimal generation
     assert generation_hash(generation) == digest
 
 
@@ -32,19 +32,19 @@ def test_versions_with_characters_a_name_may_not_hold_are_made_valid():
 
 
 def test_workload_names():
-    # SPEC §2: KeptnWorkload <app>-<workload>, KeptnWorkloadVersion <app>-<workload>-<version>
+    # contract §2: KeptnWorkload <app>-<workload>, KeptnWorkloadVersion <app>-<workload>-<version>
     assert workload_name("shop", "cart") == "shop-cart"
     assert workload_version_name(workload_name("shop", "cart"), "0.2.1") == "shop-cart-0.2.1"
 
 
 def test_task_name_is_check_type_definition_and_five_digits():
-    # SPEC §5: <checkType>-<definition>-<5 random digits>, lower case, _ → -
+    # contract §5: <checkType>-<definition>-<5 random digits>, lower case, _ → -
     name = task_name("promotion", "Promote_To_Prod", "kav-uid")
     assert re.fullmatch(r"promotion-promote-to-prod-\d{5}", name)
 
 
 def test_task_names_of_long_definitions_leave_room_for_the_job_suffix():
-    # SPEC §5: shortened so that the Job name stays a valid label value, at most 63 characters
+    # contract §5: shortened so that the Job name stays a valid label value, at most 63 characters
     task = task_name("post-eval", "x" * 80 + "-y", "kav-uid")
     job = job_name(task, "task-uid")
     assert len(task) <= 57 and len(job) <= 63
@@ -66,7 +66,7 @@ def test_evaluation_names_have_at_most_63_characters():
 
 
 def test_the_digits_are_the_owners_same_owner_same_name():
-    # exactly once (SPEC §6): a second create of the same item answers 409 instead of running it twice
+    # exactly once (contract §6): a second create of the same item answers 409 instead of running it twice
     assert task_name("pre", "a", "kav-uid") == task_name("pre", "a", "kav-uid")
     assert job_name("pre-a-12345", "task-uid") == job_name("pre-a-12345", "task-uid")
     # and spread like random digits over owners
@@ -81,5 +81,5 @@ def test_another_seed_gives_another_name():
 
 
 def test_function_configmap_name():
-    # SPEC §5: inline code lives in ConfigMap keptnfn-<definition>
+    # contract §5: inline code lives in ConfigMap keptnfn-<definition>
     assert function_configmap_name("hello") == "keptnfn-hello"

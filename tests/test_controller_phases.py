@@ -1,4 +1,4 @@
-"""The phase table (SPEC §3), the failure table (SPEC §4) and how a phase settles."""
+"""The phase table (contract §3), the failure table (contract §4) and how a phase settles."""
 from __future__ import annotations
 
 import pytest
@@ -9,7 +9,7 @@ from harness.contract.states import CheckType, KeptnState
 
 
 def test_app_phases_are_the_spec_table_row_for_row():
-    # SPEC §3: | # | currentPhase | runs | status field | item list |
+    # contract §3: | # | currentPhase | runs | status field | item list |
     assert [(p.number, p.name, p.check_type, p.status_field, p.items_field) for p in APP_PHASES] == [
         (1, "AppPreDeployTasks", CheckType.PRE, "preDeploymentStatus", "preDeploymentTaskStatus"),
         (2, "AppPreDeployEvaluations", CheckType.PRE_EVAL, "preDeploymentEvaluationStatus",
@@ -23,14 +23,14 @@ def test_app_phases_are_the_spec_table_row_for_row():
 
 
 def test_each_phase_reads_its_list_from_the_app_context_fields():
-    # SPEC §1: KeptnAppContext preDeploymentTasks, ..., promotionTasks; KeptnApp workloads
+    # contract §1: KeptnAppContext preDeploymentTasks, ..., promotionTasks; KeptnApp workloads
     assert [p.list_field for p in APP_PHASES] == [
         "preDeploymentTasks", "preDeploymentEvaluations", "workloads", "postDeploymentTasks",
         "postDeploymentEvaluations", "promotionTasks"]
 
 
 def test_workload_phases_have_no_promotion_and_a_deployment_status():
-    # SPEC §1: KeptnWorkloadVersion: same phase fields as app, without promotion; deploymentStatus
+    # contract §1: KeptnWorkloadVersion: same phase fields as app, without promotion; deploymentStatus
     assert [p.status_field for p in WORKLOAD_PHASES] == [
         "preDeploymentStatus", "preDeploymentEvaluationStatus", "deploymentStatus", "postDeploymentStatus",
         "postDeploymentEvaluationStatus"]
@@ -38,13 +38,13 @@ def test_workload_phases_have_no_promotion_and_a_deployment_status():
 
 
 def test_with_the_feature_flag_off_phase_6_is_skipped():
-    # SPEC §3: with the flag off, phase 6 is skipped and the version completes after phase 5
+    # contract §3: with the flag off, phase 6 is skipped and the version completes after phase 5
     assert [p.name for p in app_phases(False)][-1] == "AppPostDeployEvaluations"
     assert [p.name for p in app_phases(True)][-1] == "PromotionTasks"
 
 
 @pytest.mark.parametrize(("failing", "deprecated"), [
-    # SPEC §4, blocking mode: | Failing phase | Later phase states set to Deprecated |
+    # contract §4, blocking mode: | Failing phase | Later phase states set to Deprecated |
     ("AppPreDeployTasks", ["preDeploymentEvaluationStatus", "workloadOverallStatus", "postDeploymentStatus",
                            "postDeploymentEvaluationStatus", "promotionStatus"]),
     ("AppPreDeployEvaluations", ["workloadOverallStatus", "postDeploymentStatus", "postDeploymentEvaluationStatus",
@@ -65,7 +65,7 @@ def test_a_blocking_failure_deprecates_exactly_the_later_phases_of_the_spec_tabl
 @pytest.mark.parametrize("phase", [p for p in APP_PHASES if p.runs in (Runs.TASKS, Runs.EVALUATIONS)],
                          ids=lambda p: p.name)
 def test_non_blocking_mode_turns_a_failed_task_or_evaluation_phase_into_warning_and_goes_on(phase):
-    # SPEC §4: a failed task or evaluation phase becomes Warning, counts as passed, the lifecycle goes on
+    # contract §4: a failed task or evaluation phase becomes Warning, counts as passed, the lifecycle goes on
     outcome = settle(APP_PHASES, phase, KeptnState.FAILED, block_deployment=False)
     assert (outcome.state, outcome.deprecate, outcome.version_failed, outcome.proceed) == (
         KeptnState.WARNING, (), False, True)
@@ -74,7 +74,7 @@ def test_non_blocking_mode_turns_a_failed_task_or_evaluation_phase_into_warning_
 
 @pytest.mark.parametrize("phase", [APP_PHASES[2], WORKLOAD_PHASES[2]], ids=lambda p: p.name)
 def test_deployment_failures_stay_blocking_in_non_blocking_mode(phase):
-    # SPEC §4: Workload deployment failures stay blocking.
+    # contract §4: Workload deployment failures stay blocking.
     outcome = settle(APP_PHASES if phase in APP_PHASES else WORKLOAD_PHASES, phase, KeptnState.FAILED,
                      block_deployment=False)
     assert outcome.state == KeptnState.FAILED and outcome.version_failed and not outcome.proceed
@@ -92,6 +92,6 @@ def test_a_succeeded_phase_proceeds_in_both_modes():
 
 
 def test_completed_states_are_the_four_of_spec_1():
-    # SPEC §1: Completed means Succeeded, Failed, Deprecated or Warning.
+    # contract §1: Completed means Succeeded, Failed, Deprecated or Warning.
     assert {s for s in KeptnState if s.completed} == {
         KeptnState.SUCCEEDED, KeptnState.FAILED, KeptnState.DEPRECATED, KeptnState.WARNING}

@@ -1,4 +1,4 @@
-"""The work queue (SPEC §6): de-duplication, per-key serialization, delayed requeue, back-off.
+"""The work queue (contract §6): de-duplication, per-key serialization, delayed requeue, back-off.
 
 A fake clock drives the timers; `get(timeout=0)` never blocks, so nothing here sleeps.
 """

@@ -11,7 +11,7 @@ from harness.controller.settings import SettingsError, feature_flag, parse_setti
     ("true", True), ("TRUE", True), ("1", True), ("Yes", True), (" yes ", True),
 ])
 def test_promotion_feature_flag(value, enabled):
-    # SPEC §3: PROMOTION_TASKS_ENABLED, default false
+    # contract §3: PROMOTION_TASKS_ENABLED, default false
     assert feature_flag(value) is enabled
 
 

@@ -1,4 +1,4 @@
-"""Never silent (SPEC §6): what keeps a long-running task's pods from running, in words."""
+"""Never silent (contract §6): what keeps a long-running task's pods from running, in words."""
 from __future__ import annotations
 
 from harness.controller.stuck_pods import why_pods_wait

@@ -1,4 +1,4 @@
-"""The trace carrier of a version and the traceparent of its tasks (SPEC §5)."""
+"""The trace carrier of a version and the traceparent of its tasks (contract §5)."""
 from __future__ import annotations
 
 import random

@@ -1,4 +1,4 @@
-"""Which reconciles a change wakes (SPEC §6: event-driven)."""
+"""Which reconciles a change wakes (contract §6: event-driven)."""
 from __future__ import annotations
 
 from harness.controller.context import Key

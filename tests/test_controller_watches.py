@@ -1,5 +1,5 @@
 """The informer: list, then watch from the list's resourceVersion; resume after the server ends a
-watch; list again on 410 Gone and announce what disappeared meanwhile (SPEC §6)."""
+watch; list again on 410 Gone and announce what disappeared meanwhile (contract §6)."""
 from __future__ import annotations
 
 import threading

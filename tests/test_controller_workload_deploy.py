@@ -1,4 +1,4 @@
-"""The workload deploy phase (SPEC §2): succeeds when the Deployment is Available at the version,
+"""The workload deploy phase (contract §2): succeeds when the Deployment is Available at the version,
 fails after the KeptnConfig observabilityTimeout, counted from when the phase began waiting."""
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The static judges of an implementation's CRDs (harness/library/crds/contract_surface.py) and where
 those CRDs come from (crd_sets.py): each judge passes this project's current CRDs, which follow
-SPEC §1, and fails a copy broken in the way it exists to catch; what SPEC §1 does not fix passes."""
+contract §1, and fails a copy broken in the way it exists to catch; what contract §1 does not fix passes."""
 from __future__ import annotations
 
 import copy
@@ -120,7 +120,7 @@ def test_a_missing_parent_is_one_complaint_not_one_per_child():
 
 
 @pytest.mark.parametrize(("kind", "edit"), [
-    # constraints SPEC.md does not state: never held against an implementation
+    # constraints docs/contract.md does not state: never held against an implementation
     ("KeptnAppContext", lambda b: spec_of(b)["properties"]["promotionTasks"]["items"].pop("minLength")),
     ("KeptnAppContext", lambda b: spec_of(b)["properties"]["promotionTasks"].update(maxItems=5)),
     ("KeptnAppVersion", lambda b: status_of(b)["properties"]["promotionStatus"].pop("enum")),
@@ -154,7 +154,7 @@ def test_a_field_below_one_that_keeps_unknown_fields_is_not_missing():
     (Finding("KeptnAppVersion", "v1beta1→v1", ".spec.workloads[].name", "removed", ""), True),
     (Finding("KeptnAppVersion", "v1beta1", ".spec.workloads", "type-narrowed", "array → object"), True),  # a parent of named fields
     (Finding("KeptnAppContext", "v1", ".spec.promotionTasks", "newly-required", ""), True),
-    (Finding("KeptnAppVersion", "v1", ".status.conditions", "removed", ""), False),  # not in SPEC §1
+    (Finding("KeptnAppVersion", "v1", ".status.conditions", "removed", ""), False),  # not in contract §1
     (Finding("KeptnTask", "v1", ".spec.context", "newly-required", ""), False),  # SPEC does not say optional
     (Finding("KeptnTaskDefinition", "v1", ".spec.retries", "narrowed", "minimum 0 → 1"), False),
     (Finding("KeptnAppVersion", "v1", ".status.promotionStatus", "enum-value-removed", ""), False),  # the fields judge's
@@ -215,7 +215,7 @@ def test_rolled_back_crds_list_v1_unserved_with_the_previous_schema():
     assert list(PREVIOUS.crd("KeptnAppContext").versions) == ["v1beta1"]  # the previous set is left as it was
 
 
-# -- the objects the upgrade scenarios write use only fields SPEC §1 names ------------------------------------
+# -- the objects the upgrade scenarios write use only fields contract §1 names ------------------------------------
 
 def _paths(value, at: str = ""):
     """Every path of a JSON value, `[]` for list items, as the contract table writes them."""

@@ -1,6 +1,6 @@
 """The hand-written CRD and RBAC manifests (fixtures/crds, fixtures/rbac), checked without a cluster.
 
-Each manifest is read with PyYAML and compared with SPEC.md, quoted where a test checks one of its
+Each manifest is read with PyYAML and compared with docs/contract.md, quoted where a test checks one of its
 rows. What only an API server decides (CEL compilation and cost budget, defaults applied on create,
 the upgrade from previous to current) needs a real kube-apiserver and is not checked here.
 """
@@ -25,13 +25,13 @@ LIFECYCLE_KINDS = (
     "KeptnAppContext", "KeptnApp", "KeptnAppVersion", "KeptnWorkload", "KeptnWorkloadVersion",
     "KeptnTaskDefinition", "KeptnTask", "KeptnEvaluationDefinition", "KeptnEvaluation",
 )
-# SPEC §1: "Group `lifecycle.keptn.sh`, versions `v1` (storage) and `v1beta1` ... `KeptnConfig` is
+# contract §1: "Group `lifecycle.keptn.sh`, versions `v1` (storage) and `v1beta1` ... `KeptnConfig` is
 # `options.keptn.sh/v1alpha1`. `KeptnMetric` is `metrics.keptn.sh/v1`."
 SPEC_KINDS = {kind: (LIFECYCLE, ["v1", "v1beta1"]) for kind in LIFECYCLE_KINDS} | {
     "KeptnConfig": ("options.keptn.sh", ["v1alpha1"]),
     "KeptnMetric": ("metrics.keptn.sh", ["v1"]),
 }
-# SPEC §1: "States (`KeptnState`): `Pending`, `Progressing`, `Succeeded`, `Failed`, `Unknown`,
+# contract §1: "States (`KeptnState`): `Pending`, `Progressing`, `Succeeded`, `Failed`, `Unknown`,
 # `Deprecated`, `Warning`." and "Check types: `pre`, `post`, `promotion`, `pre-eval`, `post-eval`."
 KEPTN_STATES = ["Pending", "Progressing", "Succeeded", "Failed", "Unknown", "Deprecated", "Warning"]
 CHECK_TYPES = ["pre", "post", "promotion", "pre-eval", "post-eval"]
@@ -95,7 +95,7 @@ def test_every_kind_of_spec_section_1_has_a_crd_in_its_group_and_versions():
         assert crd["apiVersion"] == "apiextensions.k8s.io/v1"
         assert crd["spec"]["group"] == group
         assert [v["name"] for v in crd["spec"]["versions"]] == versions, kind
-        # SPEC §1: "All lifecycle kinds are namespaced and have a `status` subresource."
+        # contract §1: "All lifecycle kinds are namespaced and have a `status` subresource."
         assert crd["spec"]["scope"] == "Namespaced", kind
         assert all(v["subresources"] == {"status": {}} for v in crd["spec"]["versions"]), kind
 
@@ -113,7 +113,7 @@ def test_each_file_holds_one_crd_named_after_its_group_and_plural(folder):
 
 @pytest.mark.parametrize("kind", LIFECYCLE_KINDS)
 def test_current_lifecycle_crd_stores_v1_and_serves_v1beta1_with_the_same_schema(kind):
-    # SPEC §1: "versions `v1` (storage) and `v1beta1` (served, same schema, conversion strategy `None`)"
+    # contract §1: "versions `v1` (storage) and `v1beta1` (served, same schema, conversion strategy `None`)"
     crd = CURRENT_CRDS[kind]
     v1, v1beta1 = version(crd, "v1"), version(crd, "v1beta1")
     assert (v1["served"], v1["storage"]) == (True, True)
@@ -125,8 +125,8 @@ def test_current_lifecycle_crd_stores_v1_and_serves_v1beta1_with_the_same_schema
 
 
 def test_app_context_and_app_version_carry_the_promotion_fields():
-    # SPEC §1: KeptnAppContext "**`promotionTasks`** (all `[]string`, optional)"; KeptnAppVersion has
-    # "everything of KeptnAppContext spec"; SPEC §3 row 6: "**`promotionStatus`** | **`promotionTaskStatus`**".
+    # contract §1: KeptnAppContext "**`promotionTasks`** (all `[]string`, optional)"; KeptnAppVersion has
+    # "everything of KeptnAppContext spec"; contract §3 row 6: "**`promotionStatus`** | **`promotionTaskStatus`**".
     for kind in ("KeptnAppContext", "KeptnAppVersion"):
         tasks = field(schema(CURRENT_CRDS[kind]), "spec.promotionTasks")
         assert tasks["type"] == "array" and tasks["items"]["type"] == "string", kind
@@ -140,7 +140,7 @@ def test_app_context_and_app_version_carry_the_promotion_fields():
 
 
 def test_workload_version_has_no_promotion_phase():
-    # SPEC §1: KeptnWorkloadVersion has the "same phase fields as app, without promotion;
+    # contract §1: KeptnWorkloadVersion has the "same phase fields as app, without promotion;
     # `deploymentStatus` instead of `workloadOverallStatus`"
     names = {path for path, _ in walk(schema(CURRENT_CRDS["KeptnWorkloadVersion"]))}
     assert "status.deploymentStatus" in names
@@ -213,7 +213,7 @@ def test_spec_default_is_set_and_valid_for_its_own_field(kind, path, default, sp
 
 
 PHASE_STATUS_FIELDS = {
-    # SPEC §3: "Every phase status defaults to `Pending`" (the table's status field column, plus `status`).
+    # contract §3: "Every phase status defaults to `Pending`" (the table's status field column, plus `status`).
     "KeptnAppVersion": ["status", "preDeploymentStatus", "preDeploymentEvaluationStatus", "workloadOverallStatus",
                         "postDeploymentStatus", "postDeploymentEvaluationStatus", "promotionStatus"],
     "KeptnWorkloadVersion": ["status", "preDeploymentStatus", "preDeploymentEvaluationStatus", "deploymentStatus",
@@ -243,7 +243,7 @@ def test_every_state_field_takes_only_keptn_states():
 
 
 def test_app_version_status_has_the_phase_item_lists_and_never_silent_fields():
-    # SPEC §3: "An item is `{definitionName, name (the KeptnTask/KeptnEvaluation), status, startTime, endTime}`"
+    # contract §3: "An item is `{definitionName, name (the KeptnTask/KeptnEvaluation), status, startTime, endTime}`"
     status = field(schema(CURRENT_CRDS["KeptnAppVersion"]), "status")
     for name in ("preDeploymentTaskStatus", "preDeploymentEvaluationTaskStatus", "postDeploymentTaskStatus",
                  "postDeploymentEvaluationTaskStatus", "promotionTaskStatus"):
@@ -253,13 +253,13 @@ def test_app_version_status_has_the_phase_item_lists_and_never_silent_fields():
     workload = field(status, "workloadStatus[]")
     assert set(workload["properties"]) == {"workload", "status"}
     assert set(workload["properties"]["workload"]["properties"]) == {"name", "version"}
-    # SPEC §6: "Never silent. Every reason a version waits or fails is visible in its status or events."
+    # contract §6: "Never silent. Every reason a version waits or fails is visible in its status or events."
     assert status["properties"]["message"]["type"] == "string"
     assert status["properties"]["conditions"]["x-kubernetes-list-map-keys"] == ["type"]
 
 
 def test_task_definition_rejects_none_or_several_runtimes_with_a_cel_rule_saying_which():
-    # SPEC §1: "A KeptnTaskDefinition with none, or more than one, of container/python/deno must be
+    # contract §1: "A KeptnTaskDefinition with none, or more than one, of container/python/deno must be
     # rejected at admission with a clear message ... (CEL `x-kubernetes-validations`)"
     task_definition = schema(CURRENT_CRDS["KeptnTaskDefinition"])
     assert "spec" in task_definition["required"]
@@ -315,8 +315,8 @@ def test_definition_name_lists_accept_long_lists_of_bounded_names():
 
 
 @pytest.mark.parametrize("kind, path", [
-    ("KeptnApp", "spec.version"),                 # SPEC §1: "`version` (required)"
-    ("KeptnTask", "spec.taskDefinition"),         # SPEC §1: "`taskDefinition` (required)"
+    ("KeptnApp", "spec.version"),                 # contract §1: "`version` (required)"
+    ("KeptnTask", "spec.taskDefinition"),         # contract §1: "`taskDefinition` (required)"
 ])
 def test_spec_required_field_is_required(kind, path):
     parent, _, name = path.rpartition(".")
@@ -356,7 +356,7 @@ def test_app_version_printer_columns_show_every_phase_and_promotion():
 
 
 def test_short_names_include_kav_and_kwv_and_are_unique():
-    # SPEC §1: "KeptnAppVersion (short `kav`)", "KeptnWorkloadVersion (short `kwv`)"
+    # contract §1: "KeptnAppVersion (short `kav`)", "KeptnWorkloadVersion (short `kwv`)"
     short = {kind: crd["spec"]["names"].get("shortNames", []) for kind, crd in CURRENT_CRDS.items()}
     assert "kav" in short["KeptnAppVersion"] and "kwv" in short["KeptnWorkloadVersion"]
     every = [name for names in short.values() for name in names]

@@ -120,7 +120,7 @@ def test_items_that_ended_as_their_tasks_pass_and_a_stale_sibling_fails():
                                             "checkout", "promotionTaskStatus")
     stale = _version({"status": "Failed", "promotionTaskStatus": [items[0], {**items[1], "status": "Progressing",
                                                                               "endTime": None}]})
-    with pytest.raises(AssertionError, match=r"stale items \(SPEC §6\).*promote-a: item Progressing \(endTime None\), "
+    with pytest.raises(AssertionError, match=r"stale items \(contract §6\).*promote-a: item Progressing \(endTime None\), "
                                              r"its KeptnTask t2 Succeeded"):
         lifecycle.items_must_follow_their_tasks(_KubeWithTasks(stale, {"t1": "Failed", "t2": "Succeeded"}), "t-1",
                                                 "checkout", "promotionTaskStatus")

@@ -25,7 +25,7 @@ def outcome(scenario: str, status: str, reason: str = "") -> dict:
 
 
 def mutant(**expected: str) -> Entry:
-    return Entry("m", MUTANT, Path("m.yaml"), "Breaks SPEC §0", expected)
+    return Entry("m", MUTANT, Path("m.yaml"), "Breaks contract §0", expected)
 
 
 def variant(unfair: dict | None = None, **expected: str) -> Entry:
@@ -83,7 +83,7 @@ def test_every_mutant_and_variant_installs_against_the_reference_as_it_is_now():
 
 
 def write_matrix(folder: Path, text: str, mutants: dict[str, str] | None = None) -> Path:
-    for name, first_line in (mutants or {"m": "Breaks SPEC §0 something"}).items():
+    for name, first_line in (mutants or {"m": "Breaks contract §0 something"}).items():
         (folder / f"{name}.py").write_text(f'"""{first_line}"""\n')
         (folder / f"{name}.yaml").write_text("adapter\n")
     path = folder / "matrix.yaml"
@@ -100,7 +100,7 @@ def test_a_matrix_entry_is_loaded_with_its_rule_killers_and_sentinels(tmp_path):
         variants: []
         """)
     m, reference = matrix.load(path, KNOWN)
-    assert (m.rule, m.expected) == ("Breaks SPEC §0 something", {"Kills": FAIL, "Sentinel": PASS})
+    assert (m.rule, m.expected) == ("Breaks contract §0 something", {"Kills": FAIL, "Sentinel": PASS})
     assert reference.expected == {"Kills": PASS, "Sentinel": PASS}
 
 

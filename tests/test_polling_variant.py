@@ -71,7 +71,7 @@ def test_the_variant_words_a_failed_phase_and_its_events_its_own_way():
 
 
 def test_the_reworded_reason_for_a_missing_definition_still_names_it_for_the_version():
-    """SPEC §4: a status message naming the missing definition (an event ...NotFound besides)."""
+    """contract §4: a status message naming the missing definition (an event ...NotFound besides)."""
     said = reword(missing_definition_notice().message)
     assert said == 'there is no KeptnTaskDefinition named "promote-missing" in namespace "shop" (spec.promotionTasks[1])'
 

@@ -1,5 +1,5 @@
 """The random specs' judges (harness.library.random_specs), on answers made up here: the contract
-fixes one refusal (SPEC §1); what only some CRD set refuses may be refused or accepted; a refusal
+fixes one refusal (contract §1); what only some CRD set refuses may be refused or accepted; a refusal
 names a field it is about, read from the CRDs installed in the cluster; and what an accepted app's
 waiting version must name."""
 from __future__ import annotations
@@ -45,7 +45,7 @@ PROJECT = random_specs.installed_schemas(FakeKube(PROJECT_CRDS))
 
 def _other_crd_set() -> dict:
     """Another valid CRD set: no minimum on retries, no minLength on versions and names, no pattern on
-    timeouts (this project's constraints, none of them SPEC.md's)."""
+    timeouts (this project's constraints, none of them docs/contract.md's)."""
     crds = copy.deepcopy(PROJECT_CRDS)
     for crd in crds:
         for version in crd["spec"]["versions"]:
@@ -124,7 +124,7 @@ def test_the_contract_fixes_the_refusal_of_a_definition_without_exactly_one_runt
     refused = Answer("KeptnTaskDefinition", "x", "spec: Invalid value: exactly one of container, python, deno", 422)
     for schemas in (PROJECT, OTHER, {}):  # whatever CRDs are installed, or none the harness can read
         assert random_specs.admission_must_be_conformant(example, obj, refused, schemas) == "refused by the contract"
-        with pytest.raises(AssertionError, match="was accepted; SPEC §1: a KeptnTaskDefinition sets exactly one of "
+        with pytest.raises(AssertionError, match="was accepted; contract §1: a KeptnTaskDefinition sets exactly one of "
                                                  "container, python, deno, so it must be refused naming spec"):
             random_specs.admission_must_be_conformant(example, obj, Answer("KeptnTaskDefinition", "x", None), schemas)
 

@@ -1,5 +1,5 @@
 """The reference controller's fixes found by the reliability scenarios (features/reliability), each
-against an in-memory API: SPEC §6 "never silent" and "exactly once", and the quality bar "bad
+against an in-memory API: contract §6 "never silent" and "exactly once", and the quality bar "bad
 input always gets a clear error naming the object, the field and what was expected"."""
 from __future__ import annotations
 
@@ -152,7 +152,7 @@ def test_a_refused_app_version_is_reported_on_the_keptnapp_not_retried():
 
 
 def test_a_new_app_version_copies_the_app_context_from_the_api_even_before_the_watch_saw_it():
-    """SPEC §2: the AppContext is copied at creation only; a cache that lags must not drop its lists."""
+    """contract §2: the AppContext is copied at creation only; a cache that lags must not drop its lists."""
     kube = FakeKube()
     ctx = _context(kube)
     _cache(ctx, APP, kube.put(APP, {"metadata": {"name": "shop", "namespace": "demo", "generation": 1},

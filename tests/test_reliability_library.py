@@ -1,4 +1,4 @@
-"""The reliability step library's pure parts: counting runs for exactly once (SPEC §6), reading
+"""The reliability step library's pure parts: counting runs for exactly once (contract §6), reading
 the API server's request counts, the kill plan and lease timings, reading an implementation's
 log from a mark."""
 from __future__ import annotations

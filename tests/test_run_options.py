@@ -78,7 +78,7 @@ def test_built_in_adapters_are_valid_and_claim_known_features():
     keptn = adapters.load(adapters.resolve("keptn"))
     assert reference.name == "reference" and not reference.needs_real_nodes and reference.mode == "process"
     assert keptn.needs_real_nodes and keptn.mode == "in-cluster"
-    assert "PromotionExactlyOnce" not in keptn.features  # a known upstream defect (SPEC.md §6)
+    assert "PromotionExactlyOnce" not in keptn.features  # a known upstream defect (docs/contract.md §6)
 
 
 def test_pytest_arguments_select_the_profile_and_write_junit_and_cucumber(tmp_path):

@@ -1,5 +1,5 @@
 """The task container's command in a real shell, and the kwok stages' reading of the same env:
-unset and empty SIM_RUN_FOR / SIM_EXIT_CODE mean 0s and 0 in both (SPEC.md §7)."""
+unset and empty SIM_RUN_FOR / SIM_EXIT_CODE mean 0s and 0 in both (docs/contract.md §7)."""
 from __future__ import annotations
 
 import json

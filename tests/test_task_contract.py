@@ -1,4 +1,4 @@
-"""What a promotion task and its Job carry (SPEC §2, §5): each judge fails on the wrong object."""
+"""What a promotion task and its Job carry (contract §2, §5): each judge fails on the wrong object."""
 from __future__ import annotations
 
 import json

@@ -1,6 +1,6 @@
 Feature: Promotion tasks and their Jobs carry what the contract says
   A promotion KeptnTask's spec.context tells the task what it promotes; its Job gets that context
-  as KEPTN_CONTEXT and the limits of the KeptnTaskDefinition (SPEC.md §5).
+  as KEPTN_CONTEXT and the limits of the KeptnTaskDefinition (docs/contract.md §5).
 
   @id:PromotionTaskContext @feature:PromotionTaskContract @core
   Scenario: A promotion task knows the app, the version and the app context metadata

@@ -1,5 +1,5 @@
 Feature: When the API server restarts, an implementation resumes its watches and loses nothing
-  SPEC §6: an implementation reacts to watch events, so when kube-apiserver goes away and comes
+  contract §6: an implementation reacts to watch events, so when kube-apiserver goes away and comes
   back, it must watch again (and list what it missed), or versions stop moving. The API server
   of a simulated cluster is a local process, so it is killed and started again while promotion
   tasks run; on other providers the scenario does not apply. The scenario watches the namespace

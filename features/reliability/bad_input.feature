@@ -1,7 +1,7 @@
 Feature: Bad input is refused with a clear message or reported, and never breaks the implementation
-  SPEC §6, never silent, and the quality bar: bad input gets a clear error naming the object and
+  contract §6, never silent, and the quality bar: bad input gets a clear error naming the object and
   the field. What is judged is what a message names (the field, the definition), never how it is
-  worded. Where the contract fixes admission (SPEC §1: exactly one of container, python, deno) or
+  worded. Where the contract fixes admission (contract §1: exactly one of container, python, deno) or
   Kubernetes does (object names), the object must be refused, the message naming its field.
   Anywhere else a constraint belongs to some CRD set, not to the contract, and either outcome is
   conformant: refused naming its field, or accepted and then reported: its version waits or fails

@@ -1,5 +1,5 @@
 Feature: Killed at random moments, an implementation loses nothing and runs nothing twice
-  SPEC §6, exactly once: a finished task is never run again, not after a restart, and not when its
+  contract §6, exactly once: a finished task is never run again, not after a restart, and not when its
   Job is gone (ttlSecondsAfterFinished: 0 removes it right after it finishes). App versions with
   pre-deployment, post-deployment and two promotion tasks go through their lifecycle while the
   implementation is killed with SIGKILL at random moments and started again: each kill comes after

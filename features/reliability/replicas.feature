@@ -1,5 +1,5 @@
 Feature: With two replicas, only the leader acts, and the other takes over when it dies
-  SPEC §6, exactly once with two replicas: a standby replica beside the leader writes nothing but
+  contract §6, exactly once with two replicas: a standby replica beside the leader writes nothing but
   its leader Lease; when the leader is killed with SIGKILL, the standby acts within the duration of
   the Lease it competes for (measured from the kill to the first KeptnTask of a version that was
   waiting), and every version completes with each task run once. The second replica reaches the

@@ -37,7 +37,7 @@ def version_ended(record: Recorder, version_uid: str) -> float:
 
 
 def post_jobs_finished(record: Recorder, version_uid: str) -> float:
-    """When the watch saw the last post-deployment Job of the version finish (its SPEC §5 result
+    """When the watch saw the last post-deployment Job of the version finish (its contract §5 result
     condition, written by the Job controller): the moment the promotion phase may start."""
     return _judged(lambda: timing.last_finished(
         timing.job_windows(record, timing.tasks_seen(record, "post", version_uid)), "post-deployment tasks"))

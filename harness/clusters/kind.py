@@ -2,7 +2,7 @@
 
 Nodes are real here: a task's Job runs its container as written. The scenarios give every task
 container `busybox:1.36` and `sh -c 'sleep ...; exit ...'` reading SIM_RUN_FOR and SIM_EXIT_CODE
-(SPEC.md §7), so a task runs and ends on kind as the simulated cluster's pod stages make it look
+(docs/contract.md §7), so a task runs and ends on kind as the simulated cluster's pod stages make it look
 there; its exit code comes from `sh`.
 
 The node image is the one pinned in the config (`kindest/node@sha256:...`) when the Docker engine

@@ -3,7 +3,7 @@
 etcd, kube-apiserver, kube-controller-manager and kube-scheduler run as processes started by
 `kwokctl --runtime binary`, all on 127.0.0.1; kwok's controller plays every kubelet by applying
 the stages in clusters/kwok/stages.yaml. Job, Deployment, garbage-collection and scheduling
-controllers are the real ones; only the containers are simulated (SPEC.md §7).
+controllers are the real ones; only the containers are simulated (docs/contract.md §7).
 """
 from __future__ import annotations
 

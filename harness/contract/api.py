@@ -1,4 +1,4 @@
-"""SPEC §1, the API surface, as data: each kind's group and versions, and the fields the contract
+"""contract §1, the API surface, as data: each kind's group and versions, and the fields the contract
 names with their JSON type, the defaults it states and the values a state or check-type field holds.
 
 Nothing else is the contract: a CRD may add fields, constraints (minLength, maxItems, minimum, an
@@ -26,7 +26,7 @@ STATES = tuple(state.value for state in KeptnState)
 class Field:
     path: str
     type: str  # JSON type: string, integer, boolean, object (maps too), array
-    default: object = None  # the default SPEC states, if any
+    default: object = None  # the default the contract states, if any
     values: tuple[str, ...] = ()  # values the field holds: an enum on it must admit each
 
 
@@ -55,7 +55,7 @@ def _state(path: str) -> Field:
 
 
 def _pending(path: str) -> Field:
-    """SPEC §3: "Every phase status defaults to `Pending`"."""
+    """contract §3: "Every phase status defaults to `Pending`"."""
     return Field(path, "string", default=KeptnState.PENDING.value, values=STATES)
 
 

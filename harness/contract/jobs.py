@@ -1,4 +1,4 @@
-"""A Job's result as the contract reads it (SPEC §5): the Job's own conditions decide, nothing else."""
+"""A Job's result as the contract reads it (contract §5): the Job's own conditions decide, nothing else."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""The phase tables of SPEC §3 (app) and of the workload lifecycle, and the failure table of §4.
+"""The phase tables of contract §3 (app) and of the workload lifecycle, and the failure table of §4.
 
 Each table is written once, here, as data; the lifecycle loop (`lifecycle.py`) walks it in order.
 """
@@ -34,12 +34,12 @@ class Phase:
 
     @property
     def may_warn(self) -> bool:
-        """SPEC §4: in non-blocking mode a failed task or evaluation phase ends Warning;
+        """contract §4: in non-blocking mode a failed task or evaluation phase ends Warning;
         deployment failures stay blocking."""
         return self.runs in (Runs.TASKS, Runs.EVALUATIONS)
 
 
-# SPEC §3, row for row: number, currentPhase, runs, check type, status field, item list, spec list.
+# contract §3, row for row: number, currentPhase, runs, check type, status field, item list, spec list.
 APP_PHASES: tuple[Phase, ...] = (
     Phase(1, "AppPreDeployTasks", Runs.TASKS, CheckType.PRE,
           "preDeploymentStatus", "preDeploymentTaskStatus", "preDeploymentTasks"),
@@ -56,7 +56,7 @@ APP_PHASES: tuple[Phase, ...] = (
 )
 PROMOTION = APP_PHASES[-1]
 
-# The KeptnWorkloadVersion runs the same machinery without promotion (SPEC §1), with Keptn's
+# The KeptnWorkloadVersion runs the same machinery without promotion (contract §1), with Keptn's
 # workload phase names; its deploy phase has no item list.
 WORKLOAD_PHASES: tuple[Phase, ...] = (
     Phase(1, "WorkloadPreDeployTasks", Runs.TASKS, CheckType.PRE,
@@ -73,12 +73,12 @@ WORKLOAD_PHASES: tuple[Phase, ...] = (
 
 
 def app_phases(promotion_enabled: bool) -> tuple[Phase, ...]:
-    """SPEC §3: with `PROMOTION_TASKS_ENABLED` off, phase 6 is skipped (promotionStatus stays Pending)."""
+    """contract §3: with `PROMOTION_TASKS_ENABLED` off, phase 6 is skipped (promotionStatus stays Pending)."""
     return APP_PHASES if promotion_enabled else APP_PHASES[:-1]
 
 
 def deprecated_by_failure(phases: tuple[Phase, ...], failed: Phase) -> tuple[str, ...]:
-    """SPEC §4 (blocking mode): the status fields set to Deprecated when `failed` fails.
+    """contract §4 (blocking mode): the status fields set to Deprecated when `failed` fails.
 
     Every later phase of the lifecycle; none after PromotionTasks.
     """

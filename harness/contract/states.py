@@ -1,4 +1,4 @@
-"""KeptnState and check types (SPEC §1)."""
+"""KeptnState and check types (contract §1)."""
 from __future__ import annotations
 
 from enum import StrEnum
@@ -15,12 +15,12 @@ class KeptnState(StrEnum):
 
     @property
     def completed(self) -> bool:
-        """SPEC §1: completed means Succeeded, Failed, Deprecated or Warning."""
+        """contract §1: completed means Succeeded, Failed, Deprecated or Warning."""
         return self in _COMPLETED
 
     @property
     def passed(self) -> bool:
-        """A phase that ended like this lets the lifecycle go on (Warning: non-blocking mode, SPEC §4)."""
+        """A phase that ended like this lets the lifecycle go on (Warning: non-blocking mode, contract §4)."""
         return self in (KeptnState.SUCCEEDED, KeptnState.WARNING)
 
     @classmethod

@@ -1,4 +1,4 @@
-"""The phase aggregation rule of SPEC §3, as one pure function."""
+"""The phase aggregation rule of contract §3, as one pure function."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -7,7 +7,7 @@ from harness.contract.states import KeptnState as S
 
 
 def aggregate(items: Sequence[S], listed: int) -> S:
-    """A phase's state from its items' states, in the order SPEC §3 gives.
+    """A phase's state from its items' states, in the order contract §3 gives.
 
     `listed` is how many definitions (or workloads) the phase lists; an item exists only
     for those that have a KeptnTask/KeptnEvaluation (or KeptnWorkloadVersion) already.

@@ -1,4 +1,4 @@
-"""Which KeptnAppVersion a KeptnApp generation gets (SPEC §2), as pure functions."""
+"""Which KeptnAppVersion a KeptnApp generation gets (contract §2), as pure functions."""
 from __future__ import annotations
 
 from harness.controller.checks import owner_reference
@@ -34,7 +34,7 @@ def app_version_manifest(app: dict, app_context: dict | None, trace: dict[str, s
 
 
 def superseded(app: dict, versions: list[dict]) -> list[dict]:
-    """SPEC §2: the app's older KeptnAppVersions of the same version, not yet all Deprecated."""
+    """contract §2: the app's older KeptnAppVersions of the same version, not yet all Deprecated."""
     uid, name, version = app["metadata"]["uid"], version_name(app), app["spec"]["version"]
 
     def older(kav: dict) -> bool:

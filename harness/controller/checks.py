@@ -1,7 +1,7 @@
-"""The KeptnTasks and KeptnEvaluations a phase creates (SPEC §5), as pure functions returning dicts.
+"""The KeptnTasks and KeptnEvaluations a phase creates (contract §5), as pure functions returning dicts.
 
 Every one carries two labels of the reference, so that it can be found again after a restart
-(exactly once, SPEC §6): the UID of the version that owns it and its check type.
+(exactly once, contract §6): the UID of the version that owns it and its check type.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def owner_reference(owner: dict, kind: Kind) -> dict:
 
 
 def app_context(app_version: dict, check_type: str, traceparent: str) -> dict:
-    """SPEC §5: the context of an app task, e.g. a promotion task."""
+    """contract §5: the context of an app task, e.g. a promotion task."""
     spec = app_version["spec"]
     return {"appName": spec["appName"], "appVersion": spec["version"], "workloadName": "", "workloadVersion": "",
             "taskType": check_type, "objectType": "App",

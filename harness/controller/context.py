@@ -32,7 +32,7 @@ class Key(NamedTuple):
 
 @dataclass(frozen=True)
 class ClusterOptions:
-    """SPEC §4: `blockDeployment` defaults to true while no KeptnConfig exists. Replaced as a whole
+    """contract §4: `blockDeployment` defaults to true while no KeptnConfig exists. Replaced as a whole
     (never changed in place), so a reconcile reads one consistent KeptnConfig."""
 
     block_deployment: bool = True

@@ -1,7 +1,7 @@
 """Whether a KeptnTaskDefinition or KeptnEvaluationDefinition can be used, and what it resolves to.
 
 A definition that cannot be used never gets a KeptnTask or KeptnEvaluation: the phase waits and
-says why (SPEC §4, "never silent"), and editing the definition wakes it up.
+says why (contract §4, "never silent"), and editing the definition wakes it up.
 """
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def describe(kind: str, definition: dict) -> str:
 
 
 def runtime_of(definition: dict) -> str:
-    """Which of container/python/deno the definition sets (SPEC §1: exactly one)."""
+    """Which of container/python/deno the definition sets (contract §1: exactly one)."""
     spec = definition.get("spec") or {}
     present = [r for r in RUNTIMES if spec.get(r)]
     if len(present) != 1:

@@ -1,4 +1,4 @@
-"""What a Deployment says about its Keptn workload (SPEC §2), and when it is deployed.
+"""What a Deployment says about its Keptn workload (contract §2), and when it is deployed.
 
 Keptn learns workloads through a pod-mutating webhook; the reference reads the same labels and
 annotations from the Deployment's pod template instead.

@@ -1,4 +1,4 @@
-"""The Job that runs a KeptnTask, its inline-code ConfigMap, and the Job's result (SPEC §5).
+"""The Job that runs a KeptnTask, its inline-code ConfigMap, and the Job's result (contract §5).
 
 Pure functions returning dicts; `reconcile_task.py` does the writing.
 """

@@ -1,4 +1,4 @@
-"""Leader election on a coordination.k8s.io Lease, so that two replicas never both act (SPEC §6).
+"""Leader election on a coordination.k8s.io Lease, so that two replicas never both act (contract §6).
 
 Uses the official client's `kubernetes.leaderelection` with its LeaseLock (client 37 fixed its
 time handling and 404 detection; checked against a real API server with two replicas). The

@@ -63,7 +63,7 @@ def advance(current: dict, phases: tuple[Phase, ...], observe: Observe, block_de
     """The version's next status, from its current status and what `observe` finds.
 
     Items of a phase that already ended (it failed, or passed with a Warning, while siblings still
-    ran) keep following their checks through `follow` to their own end (SPEC §6, never stale),
+    ran) keep following their checks through `follow` to their own end (contract §6, never stale),
     also once the version completed; the phase's and the version's states stay as they were set.
     """
     status = copy.deepcopy(current)

@@ -1,7 +1,7 @@
 """Runs the controller: informers fill the cache and the queue, workers reconcile keys.
 
 A reconcile that raises is logged and retried with per-key exponential back-off, so one bad object
-never stops the others and never stops the controller (SPEC §6).
+never stops the others and never stops the controller (contract §6).
 """
 from __future__ import annotations
 

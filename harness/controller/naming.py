@@ -1,4 +1,4 @@
-"""Names of the objects the controller creates (SPEC §2 and §5)."""
+"""Names of the objects the controller creates (contract §2 and §5)."""
 from __future__ import annotations
 
 import hashlib
@@ -14,29 +14,29 @@ MAX_TASK_NAME = MAX_LABEL_VALUE - _DIGITS_SUFFIX  # so that `<task>-<5 digits>` 
 
 
 def generation_hash(generation: int) -> str:
-    """SPEC §2: the first 8 hex digits of sha256 of the decimal generation (1 → 6b86b273)."""
+    """contract §2: the first 8 hex digits of sha256 of the decimal generation (1 → 6b86b273)."""
     return hashlib.sha256(str(generation).encode()).hexdigest()[:8]
 
 
 def app_version_name(app: str, version: str, generation: int) -> str:
-    """KeptnAppVersion `<app>-<version>-<hash>` (SPEC §2)."""
+    """KeptnAppVersion `<app>-<version>-<hash>` (contract §2)."""
     suffix = "-" + generation_hash(generation)
     return _fit(f"{app}-{version}", MAX_NAME - len(suffix)) + suffix
 
 
 def workload_name(app: str, workload: str) -> str:
-    """KeptnWorkload `<app>-<workload>` (SPEC §2)."""
+    """KeptnWorkload `<app>-<workload>` (contract §2)."""
     return _fit(f"{app}-{workload}", MAX_NAME)
 
 
 def workload_version_name(workload: str, version: str) -> str:
     """KeptnWorkloadVersion `<app>-<workload>-<version>` from the KeptnWorkload's name `<app>-<workload>`
-    (SPEC §2); the app's AppDeploy phase waits for it."""
+    (contract §2); the app's AppDeploy phase waits for it."""
     return _fit(f"{workload}-{version}", MAX_NAME)
 
 
 def task_name(check_type: str, definition: str, seed: str) -> str:
-    """KeptnTask `<checkType>-<definition>-<5 digits>`, short enough for its Job's name (SPEC §5).
+    """KeptnTask `<checkType>-<definition>-<5 digits>`, short enough for its Job's name (contract §5).
     The digits are drawn from `seed`, the owning version's UID (see `_digits`)."""
     suffix = _digits(seed)
     return _fit(f"{check_type}-{definition}", MAX_TASK_NAME - len(suffix)) + suffix
@@ -49,7 +49,7 @@ def evaluation_name(check_type: str, definition: str, seed: str) -> str:
 
 
 def job_name(task: str, seed: str) -> str:
-    """Job `<task>-<5 digits>`, at most 63 characters (SPEC §5); `seed` is the task's UID."""
+    """Job `<task>-<5 digits>`, at most 63 characters (contract §5); `seed` is the task's UID."""
     suffix = _digits(seed)
     return _fit(task, MAX_LABEL_VALUE - len(suffix)) + suffix
 
@@ -60,7 +60,7 @@ def another_seed(seed: str, rng: random.Random = _RNG) -> str:
 
 
 def _digits(seed: str) -> str:
-    """SPEC §5's "5 random digits", drawn from a hash of `seed` rather than a random source: an
+    """contract §5's "5 random digits", drawn from a hash of `seed` rather than a random source: an
     object of the same owner always gets the same name, so creating it a second time (after a
     restart, or from a cache that does not show it yet) is refused with 409 instead of running a
     task twice, and no request is needed to look for it first."""
@@ -68,7 +68,7 @@ def _digits(seed: str) -> str:
 
 
 def function_configmap_name(definition: str) -> str:
-    """The ConfigMap holding a definition's inline code: `keptnfn-<definition>` (SPEC §5)."""
+    """The ConfigMap holding a definition's inline code: `keptnfn-<definition>` (contract §5)."""
     return _fit(f"keptnfn-{definition}", MAX_NAME)
 
 

@@ -1,4 +1,4 @@
-"""What a phase's aggregated state means for the lifecycle: SPEC §4, blocking and non-blocking."""
+"""What a phase's aggregated state means for the lifecycle: contract §4, blocking and non-blocking."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,7 +16,7 @@ class Outcome:
 
 
 def settle(phases: tuple[Phase, ...], phase: Phase, aggregated: KeptnState, block_deployment: bool) -> Outcome:
-    """SPEC §4: a failed phase either stops the version (blocking) or ends Warning and lets the
+    """contract §4: a failed phase either stops the version (blocking) or ends Warning and lets the
     lifecycle go on (non-blocking, task and evaluation phases only)."""
     if aggregated == KeptnState.FAILED:
         if phase.may_warn and not block_deployment:

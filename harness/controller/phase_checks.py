@@ -1,7 +1,7 @@
 """A task or evaluation phase of one version: find its KeptnTasks/KeptnEvaluations, create the
-missing ones (all in the same pass, SPEC §5), and report their states as the phase's items.
+missing ones (all in the same pass, contract §5), and report their states as the phase's items.
 
-Exactly once (SPEC §6): an existing object is found in the cache by the version's UID and the
+Exactly once (contract §6): an existing object is found in the cache by the version's UID and the
 check type (labels) and its definition (spec); one the cache does not show yet (a restart, a watch
 that lags) has the name the controller would give it again, drawn from the version's UID, so
 creating it answers 409 and it is adopted. Neither a stale cache nor a restart ever creates a
@@ -87,7 +87,7 @@ def observe_checks(ctx: Context, version: dict, version_kind: Kind, phase: Phase
 
 def follow_checks(ctx: Context, version: dict, version_kind: Kind, phase: Phase, status: dict) -> list[dict]:
     """The items of a phase that already ended, from its KeptnTasks/KeptnEvaluations as they are
-    now (SPEC §6, never stale); nothing is created."""
+    now (contract §6, never stale); nothing is created."""
     view = _Phase(ctx, version, version_kind, phase, list(dict.fromkeys(version["spec"].get(phase.list_field) or [])))
     existing = _by_definition(ctx.store.indexed(view.kinds[0], OWNER, view.namespace, view.uid, view.owns), view.tasks)
     return _observation(view, existing, status, []).items
@@ -233,7 +233,7 @@ def _observation(view: _Phase, existing: dict[str, dict], status: dict, notices:
 
 def create_all(kube: Kube, kind: Kind, manifests: list[dict],
                then: Callable[[dict], None] | None = None) -> list[dict | Exception]:
-    """Create the objects at once, CREATE_CONCURRENCY at a time (SPEC §5: a phase's items run in
+    """Create the objects at once, CREATE_CONCURRENCY at a time (contract §5: a phase's items run in
     parallel; created one after another, 50 tasks took 50 round trips before the last could
     start); each answer is the created object or the error. `then` runs on each created object in
     the same thread, right after its create."""
@@ -276,7 +276,7 @@ def _by_definition(objects: list[dict], tasks: bool) -> dict[str, dict]:
 
 
 def _item(obj: dict, definition: str, tasks: bool, previous: dict | None) -> dict:
-    """A phase item (SPEC §3): {definitionName, name, status, startTime, endTime}."""
+    """A phase item (contract §3): {definitionName, name, status, startTime, endTime}."""
     status = obj.get("status") or {}
     state = KeptnState.of(status.get("status") if tasks else status.get("overallStatus"))
     item = {"definitionName": definition, "name": obj["metadata"]["name"], "status": state.value,

@@ -1,4 +1,4 @@
-"""The work queue between the watches and the reconcilers (SPEC §6: event-driven).
+"""The work queue between the watches and the reconcilers (contract §6: event-driven).
 
 Hand-written after client-go's workqueue, which has no maintained Python counterpart:
 - a key queued several times before a worker takes it is processed once (de-duplication);

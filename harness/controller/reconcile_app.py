@@ -1,4 +1,4 @@
-"""KeptnApp → KeptnAppVersion (SPEC §2)."""
+"""KeptnApp → KeptnAppVersion (contract §2)."""
 from __future__ import annotations
 
 import logging
@@ -22,7 +22,7 @@ def reconcile_app(ctx: Context, key: Key) -> None:
         return
     name = version_name(app)
     if ctx.store.get(APP_VERSION, key.namespace, name) is None:
-        # The AppContext is copied once, now (SPEC §2), so read it from the API, not the cache: a
+        # The AppContext is copied once, now (contract §2), so read it from the API, not the cache: a
         # context created just before its KeptnApp may not have reached the watch yet, and the
         # version would run without its task lists, promotion silently skipped.
         app_context = ctx.kube.get(APP_CONTEXT, key.namespace, key.name)

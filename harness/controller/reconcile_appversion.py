@@ -1,4 +1,4 @@
-"""KeptnAppVersion: phases 1–6 of SPEC §3, one pass per reconcile."""
+"""KeptnAppVersion: phases 1–6 of contract §3, one pass per reconcile."""
 from __future__ import annotations
 
 import time

@@ -1,4 +1,4 @@
-"""KeptnConfig: the cluster-wide options; the last reconciled KeptnConfig wins (SPEC §4)."""
+"""KeptnConfig: the cluster-wide options; the last reconciled KeptnConfig wins (contract §4)."""
 from __future__ import annotations
 
 import logging

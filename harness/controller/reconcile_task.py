@@ -1,4 +1,4 @@
-"""KeptnTask → Job, and the Job's result → KeptnTask status (SPEC §5), exactly once (SPEC §6).
+"""KeptnTask → Job, and the Job's result → KeptnTask status (contract §5), exactly once (contract §6).
 
 - A task's Job is named from the task's UID (naming.py): created a second time (a restart
   between creating the Job and recording its name, a cache that does not show it yet), it answers

@@ -1,4 +1,4 @@
-"""Deployment → KeptnWorkload → KeptnWorkloadVersion (SPEC §2), in namespaces annotated
+"""Deployment → KeptnWorkload → KeptnWorkloadVersion (contract §2), in namespaces annotated
 `keptn.sh/lifecycle-toolkit: enabled`."""
 from __future__ import annotations
 

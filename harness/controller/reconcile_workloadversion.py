@@ -38,7 +38,7 @@ def reconcile_workload_version(ctx: Context, key: Key) -> float | None:
 
 
 def observe_deployment(ctx: Context, version: dict, status: dict) -> Observation:
-    """SPEC §2: succeeds when the Deployment is Available at the version, fails after the
+    """contract §2: succeeds when the Deployment is Available at the version, fails after the
     KeptnConfig's observabilityTimeout (a delayed requeue, not polling)."""
     spec, namespace = version["spec"], version["metadata"]["namespace"]
     reference = spec["resourceReference"]

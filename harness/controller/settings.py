@@ -80,7 +80,7 @@ def parse_settings(argv: list[str], environ: Mapping[str, str]) -> Settings:
 
 
 def feature_flag(value: str) -> bool:
-    """SPEC §3: PROMOTION_TASKS_ENABLED, default false; true/1/yes (any case) turn it on."""
+    """contract §3: PROMOTION_TASKS_ENABLED, default false; true/1/yes (any case) turn it on."""
     text = value.strip().lower()
     if text in _ON:
         return True
@@ -120,7 +120,7 @@ def _boolean(text: str) -> bool:
 def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
     timing = {dest: environ.get(variable) or _LEASE_TIMING_DEFAULTS[dest] for dest, variable in LEASE_TIMINGS_ENV.items()}
     parser = _Parser(prog="promotion-conformance controller",
-                     description="The reference promotion-phase controller (SPEC.md). "
+                     description="The reference promotion-phase controller (docs/contract.md). "
                                  f"Environment: {PROMOTION_FLAG} (default false), FUNCTION_RUNNER_IMAGE "
                                  f"(default {DEFAULT_FUNCTION_RUNNER_IMAGE}), PYTHON_RUNNER_IMAGE "
                                  f"(default {DEFAULT_PYTHON_RUNNER_IMAGE}), KUBECONFIG, "

@@ -1,4 +1,4 @@
-"""Why a task's Job makes no progress, read from its pods (SPEC §6, never silent).
+"""Why a task's Job makes no progress, read from its pods (contract §6, never silent).
 
 A Job whose pod cannot start (its command cannot be run, its image cannot be pulled, no node
 takes it) shows no condition until its deadline, which defaults to 5 minutes: the task would sit

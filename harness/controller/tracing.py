@@ -1,7 +1,7 @@
 """W3C trace context: the carrier a KeptnAppVersion keeps in `spec.traceId`, passed on to its tasks.
 
 The reference exports no spans; it only keeps the trace identifiers consistent, so that task
-metadata carries a `traceparent` (SPEC §5) that belongs to the version's trace.
+metadata carries a `traceparent` (contract §5) that belongs to the version's trace.
 """
 from __future__ import annotations
 

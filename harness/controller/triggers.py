@@ -1,4 +1,4 @@
-"""Which keys a change of an object wakes up (SPEC §6: event-driven, nothing polls).
+"""Which keys a change of an object wakes up (contract §6: event-driven, nothing polls).
 
 One function per watched kind, given the changed (or deleted) object and the cache.
 """

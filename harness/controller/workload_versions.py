@@ -1,4 +1,4 @@
-"""The KeptnWorkload a Deployment stands for and the KeptnWorkloadVersion of its version (SPEC §2),
+"""The KeptnWorkload a Deployment stands for and the KeptnWorkloadVersion of its version (contract §2),
 as pure functions."""
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ def app_version(run: PipelineRun, stage: str, version: str) -> dict:
 
 
 def must_complete(run: PipelineRun, stage: str, version: str) -> dict:
-    """Wait until the stage's app version of `version` completed, whichever way (SPEC §1)."""
+    """Wait until the stage's app version of `version` completed, whichever way (contract §1)."""
     site = run.sites[stage]
 
     def completed() -> dict:

@@ -9,7 +9,7 @@ Sharding: each pair is started with `--watch-label-selector` and reconciles only
 and Kustomizations that carry its shard label, so that every scenario runs its own Flux on the
 session's cluster without touching another scenario's objects.
 
-Ordering: a KeptnApp copies its KeptnAppContext when its version is created (SPEC §2), so a version's
+Ordering: a KeptnApp copies its KeptnAppContext when its version is created (contract §2), so a version's
 context and task and evaluation definitions must be in the cluster before its KeptnApp. Flux applies
 a revision's objects in one batch, ordered by kind (KeptnApp before KeptnAppContext); kustomize-
 controller's `--custom-apply-stage-kinds` applies the listed kinds in a stage of their own first.

@@ -9,7 +9,7 @@ Admission, one line per object that may or must be refused (any other object of 
 accepted):
 
     # expect: refused <Kind> <name> naming <fields> (<what fixes it>)
-        SPEC.md or Kubernetes itself fixes admission (`(SPEC §1)`, `(Kubernetes: object names)`):
+        docs/contract.md or Kubernetes itself fixes admission (`(contract §1)`, `(Kubernetes: object names)`):
         the API server must refuse it, its message naming one of <fields>
     # expect: may be refused <Kind> <name> naming <fields>
         nothing fixes admission (a constraint of some CRD set only): refused naming one of <fields>,
@@ -50,7 +50,7 @@ from harness.library.mentions import Item, Name, describe, first_naming, mention
 from harness.paths import FIXTURES
 
 CORPUS = FIXTURES / "reliability" / "bad_input"
-FIXED_BY = ("SPEC §", "Kubernetes")  # what may fix admission: the contract, or Kubernetes for every object
+FIXED_BY = ("contract §", "Kubernetes")  # what may fix admission: the contract, or Kubernetes for every object
 MISSING = "a missing definition"
 
 _OBJECT = r"(?P<kind>\w+) (?P<name>\S+)"
@@ -123,7 +123,7 @@ def parse_expectation(text: str, where: str) -> Expectation:
     values = match.groupdict()
     fixed_by = values.get("fixed_by") or ""
     if outcome == "refused" and not fixed_by.startswith(FIXED_BY):
-        raise CorpusError(f"{where}: `refused` is for what SPEC.md or Kubernetes fixes, written `(SPEC §N)` or "
+        raise CorpusError(f"{where}: `refused` is for what docs/contract.md or Kubernetes fixes, written `(contract §N)` or "
                           f"`(Kubernetes: ...)`, got ({fixed_by}); where nothing fixes admission, write `may be refused`")
     items = tuple(tuple(alternatives.split(" or ")) for alternatives in values["items"].split(", ")) \
         if values.get("items") else ()

@@ -1,4 +1,4 @@
-"""Exactly once (SPEC.md §6), judged from what a scenario's namespace ever had.
+"""Exactly once (docs/contract.md §6), judged from what a scenario's namespace ever had.
 
 The counts come from the scenario's Recorder, which saw every KeptnAppVersion, KeptnTask, Job and
 pod ever created in the namespace, including Jobs that ttlSecondsAfterFinished removed long before
@@ -6,7 +6,7 @@ the scenario looks. Objects are linked the way the contract shapes them: a Keptn
 by ownerReference and `spec.checkType` / `spec.taskDefinition`, a Job to its KeptnTask and a pod to
 its Job by ownerReference (by uid, so a deleted and re-created object counts twice).
 
-An implementation answers for its KeptnTasks and Jobs. Pods belong to the cluster (SPEC.md §5): the
+An implementation answers for its KeptnTasks and Jobs. Pods belong to the cluster (docs/contract.md §5): the
 Job controller may make a second pod for a Job (a retry, or a pod re-created when its create answer
 was lost in an API server restart), so pods per Job are an observation, never a verdict.
 """

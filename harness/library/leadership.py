@@ -1,4 +1,4 @@
-"""Leader election with two replicas (SPEC §6, exactly once), judged from the standby's own requests
+"""Leader election with two replicas (contract §6, exactly once), judged from the standby's own requests
 (recorded by its proxy, harness.library.api_proxy) and the Lease the implementation holds.
 
 - The standby writes nothing while the other replica leads: no create, update, patch or delete of

@@ -1,7 +1,7 @@
 """Requirements on the app lifecycle, phrased as the scenarios phrase them.
 
 Each function either returns what it found or fails with expected vs. observed and the object's
-current status. Objects are found the way any implementation must shape them (SPEC.md): a
+current status. Objects are found the way any implementation must shape them (docs/contract.md): a
 KeptnAppVersion by `spec.appName`, a promotion KeptnTask by `spec.checkType: promotion` and its
 owner, a Job by its ownerReference to the KeptnTask. Nothing here knows the reference controller.
 """
@@ -15,7 +15,7 @@ from harness.library import describe
 from harness.library.kube import Kube
 from harness.settings import TIMEOUTS
 
-# The phase item lists of a KeptnAppVersion status that come before promotion (SPEC.md §3).
+# The phase item lists of a KeptnAppVersion status that come before promotion (docs/contract.md §3).
 POST_DEPLOYMENT_ITEMS = ("postDeploymentTaskStatus", "postDeploymentEvaluationTaskStatus")
 
 
@@ -45,7 +45,7 @@ def app_version_must_reach(kube: Kube, namespace: str, app: str, expected: dict[
                            version: str | None = None) -> dict:
     """Wait until the app's newest KeptnAppVersion status has every expected field value.
 
-    A version that completed (SPEC §1: a completed state and `endTime`) with other values fails
+    A version that completed (contract §1: a completed state and `endTime`) with other values fails
     the wait once it held them for TIMEOUTS.absence, instead of waiting out the whole timeout: a
     completed version does not change any more (the grace lets an implementation that writes its
     final status in more than one request finish writing).
@@ -136,7 +136,7 @@ def items_must_be(version: dict, item_list: str, expected: dict[str, str]) -> No
 
 
 def items_must_follow_their_tasks(kube: Kube, namespace: str, app: str, item_list: str) -> dict:
-    """Every item of the list ends as its KeptnTask ended, with an endTime (SPEC §6, never stale):
+    """Every item of the list ends as its KeptnTask ended, with an endTime (contract §6, never stale):
     also the items of siblings still running when their phase already failed."""
     def check() -> dict:
         version = latest_app_version(kube, namespace, app)
@@ -159,7 +159,7 @@ def items_must_follow_their_tasks(kube: Kube, namespace: str, app: str, item_lis
     try:
         return eventually(check, f"the {item_list} items of {namespace}/{app} to end as their KeptnTasks did", TIMEOUTS.lifecycle)
     except AssertionError as timed_out:
-        raise AssertionError(f"stale items (SPEC §6): {timed_out}") from None
+        raise AssertionError(f"stale items (contract §6): {timed_out}") from None
 
 
 def item_must_be(version: dict, item_list: str, definition: str, state: str) -> None:
@@ -185,7 +185,7 @@ def event_must_exist(kube: Kube, namespace: str, involved: dict, reason: str) ->
 
 
 def reason_must_be_visible(kube: Kube, namespace: str, version: dict, words: list[str]) -> str:
-    """The version says why it waits or failed (SPEC §4, §6): its `status.message`, or the message of
+    """The version says why it waits or failed (contract §4, §6): its `status.message`, or the message of
     an event about it, names every one of `words`. A name that only appears as data (an item's
     `definitionName`) says nothing to the person reading it, and does not count."""
     name = version["metadata"]["name"]

@@ -1,6 +1,6 @@
 """The Keptn objects a scenario creates, built from the few words the Gherkin step says.
 
-Field names are exactly the API's (SPEC.md §1); only what a scenario varies is a parameter.
+Field names are exactly the API's (docs/contract.md §1); only what a scenario varies is a parameter.
 """
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def app(name: str, namespace: str, version: str, workloads: list[dict] | None = 
 
 
 def workload_deployment(app_name: str, workload: str, version: str, namespace: str, replicas: int = 1) -> dict:
-    """A Deployment whose pod template names its app, workload and version (SPEC.md §2)."""
+    """A Deployment whose pod template names its app, workload and version (docs/contract.md §2)."""
     selector = {"app.kubernetes.io/name": workload}
     pod_labels = {
         **selector,
@@ -99,7 +99,7 @@ def metric(name: str, namespace: str) -> dict:
 
 def metric_status(value: str) -> dict:
     """A KeptnMetric's status as its provider would write it: `value`, the same as `rawValue`
-    (base64 of the provider's answer, SPEC §1), and `lastUpdated` now."""
+    (base64 of the provider's answer, contract §1), and `lastUpdated` now."""
     return {"status": {"value": value, "rawValue": base64.b64encode(value.encode()).decode(),
                        "lastUpdated": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}}
 

@@ -1,4 +1,4 @@
-"""Names the contract fixes, computed independently of any implementation (SPEC.md §2, §5).
+"""Names the contract fixes, computed independently of any implementation (docs/contract.md §2, §5).
 
 The suite deliberately does not import the reference controller's code to judge an implementation.
 """

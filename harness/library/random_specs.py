@@ -5,7 +5,7 @@ promotion task and a KeptnApp, with one field of one of them replaced by a rando
 type, or an edge value of the field's own type (empty, at and beyond length and integer limits,
 durations beyond Go's range, names no object can have). Properties:
 
-- Admission: where the contract fixes it (SPEC §1: a KeptnTaskDefinition sets exactly one of
+- Admission: where the contract fixes it (contract §1: a KeptnTaskDefinition sets exactly one of
   container, python, deno) the object is refused, naming the field. Anywhere else either outcome
   is conformant: a CRD set may refuse what another admits (a minimum, a length, an enum of this
   project's CRDs is not the contract). A refusal names the replaced field or one the schema of the
@@ -15,7 +15,7 @@ durations beyond Go's range, names no object can have). Properties:
 - Afterwards (`culprits`, judged by harness.library.reported): every accepted app's version
   completes, or waits or fails naming what is wrong: the definition, when it was the one changed;
   else the replaced field, a definition the context lists that does not exist, or a workload the
-  app lists (`<app>-<workload>`, SPEC §2).
+  app lists (`<app>-<workload>`, contract §2).
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from harness.library.mentions import Field, Item, Name, describe, first_naming
 
 CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 _RUNTIMES = ("container", "python", "deno")
-RUNTIME_RULE = "SPEC §1: a KeptnTaskDefinition sets exactly one of container, python, deno"
+RUNTIME_RULE = "contract §1: a KeptnTaskDefinition sets exactly one of container, python, deno"
 _REQUIRED = re.compile(r"'(.+)' is a required property")  # jsonschema's message for a missing field
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # a key that can be a field of a schema
 
@@ -123,7 +123,7 @@ def installed_schemas(kube: Kube) -> dict[tuple[str, str], dict]:
 
 
 def contract_fields(obj: dict) -> list[str]:
-    """The fields SPEC.md says must make the API server refuse `obj`; empty where the contract does not fix it."""
+    """The fields docs/contract.md says must make the API server refuse `obj`; empty where the contract does not fix it."""
     if obj["kind"] != "KeptnTaskDefinition":
         return []
     spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}

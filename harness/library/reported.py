@@ -1,4 +1,4 @@
-"""Whether bad input that got in was reported (SPEC §4, §6 "never silent").
+"""Whether bad input that got in was reported (contract §4, §6 "never silent").
 
 A version that waits or fails because of bad input says why in its `status.message` or in an event
 about it, and that one text names what is wrong: the definition, the field (harness.library.mentions).
@@ -66,7 +66,7 @@ def version_must_say_why(kube: Kube, namespace: str, app: str, items: tuple[Item
 
 def object_must_report(kube: Kube, namespace: str, kind: str, name: str, items: tuple[Item, ...]) -> str:
     """The object's status message or an event about it names every item. A KeptnApp or KeptnAppContext
-    may also say it through the versions of the app of its name (SPEC §2: they share the name)."""
+    may also say it through the versions of the app of its name (contract §2: they share the name)."""
     def check() -> str:
         texts = lifecycle.said_about(kube, namespace, kind, name)
         if kind in ("KeptnApp", "KeptnAppContext"):

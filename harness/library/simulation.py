@@ -1,4 +1,4 @@
-"""How a scenario's task says how long it runs and how it exits (SPEC.md §7), written once.
+"""How a scenario's task says how long it runs and how it exits (docs/contract.md §7), written once.
 
 The task container carries SIM_RUN_FOR and SIM_EXIT_CODE in its env and a command that obeys
 them in a real container; the simulated cluster's kwok stages (clusters/kwok/stages.yaml) read

@@ -1,4 +1,4 @@
-"""What a promotion KeptnTask and its Job must carry (SPEC §2, §5), judged on the objects as the
+"""What a promotion KeptnTask and its Job must carry (contract §2, §5), judged on the objects as the
 API server holds them: the context, KEPTN_CONTEXT, the definition's limits, labels and annotations,
 the Job's result copied into the task, and the version's name.
 
@@ -65,7 +65,7 @@ def job_must_have_succeeded(job: dict) -> None:
 
 
 def task_must_keep_the_jobs_message(task: dict, job: dict, condition: str) -> None:
-    """The KeptnTask's status.message carries the message of the Job's condition (SPEC §5)."""
+    """The KeptnTask's status.message carries the message of the Job's condition (contract §5)."""
     messages = [c.get("message") for c in (job.get("status") or {}).get("conditions") or [] if c["type"] == condition]
     assert messages and messages[0], f"Job {job['metadata']['name']} has no {condition} condition with a message"
     message = (task.get("status") or {}).get("message") or ""

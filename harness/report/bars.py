@@ -143,7 +143,7 @@ def _evaluation_bar(history: History) -> dict:
 
 
 def _job_bar(history: History) -> dict:
-    """The Job's result from its conditions, as the contract reads it (SPEC §5)."""
+    """The Job's result from its conditions, as the contract reads it (contract §5)."""
     name = history.name
     end, deleted = _end(history, lambda obj: job_result(obj) is not None)
     result = job_result(history.last)

@@ -1,4 +1,4 @@
-"""Breaks SPEC §4 (blocking mode) "PromotionTasks failing: status Failed": a failed promotion task does not fail the version.
+"""Breaks contract §4 (blocking mode) "PromotionTasks failing: status Failed": a failed promotion task does not fail the version.
 
 In blocking mode a failed promotion phase is settled as in non-blocking mode (Warning, the
 version completes Succeeded).

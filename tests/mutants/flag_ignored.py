@@ -1,4 +1,4 @@
-"""Breaks SPEC §3 "With the flag off, phase 6 is skipped, promotionStatus stays Pending": promotion runs whatever PROMOTION_TASKS_ENABLED says.
+"""Breaks contract §3 "With the flag off, phase 6 is skipped, promotionStatus stays Pending": promotion runs whatever PROMOTION_TASKS_ENABLED says.
 
 The app's phases always include PromotionTasks.
 """

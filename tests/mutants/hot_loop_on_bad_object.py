@@ -1,4 +1,4 @@
-"""Breaks the rule of features/reliability/bad_input.feature (SPEC §6 event-driven: it acts when something changes): a version waiting on a bad object makes it write in a loop.
+"""Breaks the rule of features/reliability/bad_input.feature (contract §6 event-driven: it acts when something changes): a version waiting on a bad object makes it write in a loop.
 
 While a version waits and says why, its status message carries the time of the last look
 ("as of 09:12:03"), and it looks again every second: every look is a new status to write.

@@ -1,4 +1,4 @@
-"""Breaks SPEC §5 "the definition's container as written, with env KEPTN_CONTEXT (the JSON of spec.context) added": the Job's container has no KEPTN_CONTEXT.
+"""Breaks contract §5 "the definition's container as written, with env KEPTN_CONTEXT (the JSON of spec.context) added": the Job's container has no KEPTN_CONTEXT.
 
 The KEPTN_CONTEXT variable is taken out of every container of every Job it builds.
 """

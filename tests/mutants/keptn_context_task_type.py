@@ -1,4 +1,4 @@
-"""Breaks SPEC §5 "KEPTN_CONTEXT (the JSON of spec.context) ... taskType: promotion": a promotion Job's KEPTN_CONTEXT says taskType post.
+"""Breaks contract §5 "KEPTN_CONTEXT (the JSON of spec.context) ... taskType: promotion": a promotion Job's KEPTN_CONTEXT says taskType post.
 
 The KeptnTask's spec.context is right; the KEPTN_CONTEXT of its Job's container carries the
 post-deployment task type.

@@ -1,7 +1,7 @@
 """The kill matrix: what `matrix.yaml` expects of each mutant and variant, and the verdict on what a
 run observed.
 
-- A **mutant** breaks one rule of SPEC.md. It is *killed* when every scenario the matrix expects to
+- A **mutant** breaks one rule of docs/contract.md. It is *killed* when every scenario the matrix expects to
   kill it failed and every sentinel (a scenario it must still pass) passed. It *survived* when none
   of its killers failed; a sentinel that failed is an *unexpected failure*; a killer that passed
   while others failed leaves it *partly killed* (the matrix expects more than the suite catches).
@@ -166,12 +166,12 @@ def ci_subset(entries: list[Entry]) -> list[Entry]:
 
 
 def rule_of(module: Path) -> str:
-    """A mutant's first line, which says the rule it breaks ("Breaks SPEC §…"); refused otherwise."""
+    """A mutant's first line, which says the rule it breaks ("Breaks contract §…"); refused otherwise."""
     docstring = ast.get_docstring(ast.parse(module.read_text())) or ""
     first = docstring.splitlines()[0] if docstring else ""
     if not first.startswith("Breaks "):
-        raise MatrixError(f"{module}:1: a mutant's first line says which rule of SPEC.md it breaks "
-                          f"(\"Breaks SPEC §N ...\"); found {first!r}")
+        raise MatrixError(f"{module}:1: a mutant's first line says which rule of docs/contract.md it breaks "
+                          f"(\"Breaks contract §N ...\"); found {first!r}")
     return first
 
 

@@ -34,7 +34,7 @@ def as_markdown(run: dict, entries: list[Entry], verdicts: list[Verdict]) -> str
         f"Run `{run['id']}` on {run['date']} at commit `{run['commit']}`, on {run['machine']}; "
         f"wall time **{_duration(run['seconds'])}** (load average {run['load_before']} before, {run['load_after']} after).",
         "",
-        "Each mutant is the reference controller with exactly one rule of SPEC.md broken, changed by composition "
+        "Each mutant is the reference controller with exactly one rule of docs/contract.md broken, changed by composition "
         "(tests/mutants/compose.py), run as an implementation through its adapter; it is **killed** when every "
         "scenario expected to fail against it failed and its sentinels (scenarios near the rule it must still "
         "pass) passed. A conformant variant differs from the reference where the contract allows and must pass "
@@ -73,7 +73,7 @@ def as_markdown(run: dict, entries: list[Entry], verdicts: list[Verdict]) -> str
         lines += [f"  - {c.scenario}: {_reason(c)}" for c in v.cells if c.expected == FAIL]
     unfair = [(v.entry, i, why) for v in verdicts for i, why in by_name[v.entry].unfair.items()]
     if unfair:
-        lines += ["", "## Unfair judges", "", "Scenarios that fail a conformant variant although SPEC.md allows "
+        lines += ["", "## Unfair judges", "", "Scenarios that fail a conformant variant although docs/contract.md allows "
                   "what it does; reported to the lead, to be fixed in the judge, never in the variant.", ""]
         observed = {(v.entry, c.scenario): c for v in verdicts for c in v.cells}
         lines += [f"- `{name}`, {scenario} ({observed[name, scenario].observed} in this run): {_cell_text(why)}"

@@ -1,4 +1,4 @@
-"""Breaks SPEC §6 "Exactly once ... not when two controller replicas run": there is no leader election, every replica acts.
+"""Breaks contract §6 "Exactly once ... not when two controller replicas run": there is no leader election, every replica acts.
 
 The settings always say --leader-elect=false, whatever the flags say.
 """

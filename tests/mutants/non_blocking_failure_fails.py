@@ -1,4 +1,4 @@
-"""Breaks SPEC §4 (non-blocking mode) "a failing promotion task ends with promotionStatus Warning, status Succeeded": it fails the version.
+"""Breaks contract §4 (non-blocking mode) "a failing promotion task ends with promotionStatus Warning, status Succeeded": it fails the version.
 
 With blockDeployment false a failed promotion phase is settled as in blocking mode.
 """

@@ -1,4 +1,4 @@
-"""Breaks SPEC §3 "Phase aggregation ... any Progressing → Progressing": the promotion phase ends before its last task ends.
+"""Breaks contract §3 "Phase aggregation ... any Progressing → Progressing": the promotion phase ends before its last task ends.
 
 Once one promotion task has succeeded, the promotion tasks still running count as succeeded, so
 the phase passes (and the version completes) when its first task ends. Missing tasks still keep

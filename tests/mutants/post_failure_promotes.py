@@ -1,4 +1,4 @@
-"""Breaks SPEC §4 "AppPostDeployTasks / AppPostDeployEvaluations failing deprecate promotion; no promotion KeptnTask is ever created": promotion runs anyway.
+"""Breaks contract §4 "AppPostDeployTasks / AppPostDeployEvaluations failing deprecate promotion; no promotion KeptnTask is ever created": promotion runs anyway.
 
 In blocking mode a failed post-deployment phase is settled as in non-blocking mode (Warning), so
 the lifecycle goes on to promotion.

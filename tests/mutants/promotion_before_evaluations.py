@@ -1,4 +1,4 @@
-"""Breaks SPEC §3 "Promotion starts only after post-deployment tasks and evaluations succeeded": it starts once the post-deployment tasks passed.
+"""Breaks contract §3 "Promotion starts only after post-deployment tasks and evaluations succeeded": it starts once the post-deployment tasks passed.
 
 The app's phases are walked with PromotionTasks moved before AppPostDeployEvaluations, so the
 evaluations run only after promotion (and a failing evaluation comes too late to stop it).

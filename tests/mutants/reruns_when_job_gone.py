@@ -1,4 +1,4 @@
-"""Breaks SPEC §6 "Exactly once: a finished task is never run again ... not when its Job has been garbage-collected": after a restart, a finished task whose Job is gone gets a new Job (Keptn's upstream issue 3921).
+"""Breaks contract §6 "Exactly once: a finished task is never run again ... not when its Job has been garbage-collected": after a restart, a finished task whose Job is gone gets a new Job (Keptn's upstream issue 3921).
 
 A KeptnTask this process never saw running and finds finished without a Job (a restart, after
 ttlSecondsAfterFinished removed it) is started again.

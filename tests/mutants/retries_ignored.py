@@ -1,4 +1,4 @@
-"""Breaks SPEC §5 "backoffLimit = retries": the Job gets no backoffLimit (Kubernetes' default of 6 applies).
+"""Breaks contract §5 "backoffLimit = retries": the Job gets no backoffLimit (Kubernetes' default of 6 applies).
 """
 from harness.controller import reconcile_task
 from mutants.compose import wrap

@@ -1,4 +1,4 @@
-"""Breaks SPEC §2 "For each KeptnApp generation the controller creates one KeptnAppVersion" (each runs its own lifecycle, promotion included): a revision bump does not run promotion again.
+"""Breaks contract §2 "For each KeptnApp generation the controller creates one KeptnAppVersion" (each runs its own lifecycle, promotion included): a revision bump does not run promotion again.
 
 Promotion is remembered per app name and version: a KeptnAppVersion whose app and version were
 promoted before, by an earlier revision, passes its promotion phase with nothing to run.

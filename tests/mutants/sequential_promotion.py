@@ -1,4 +1,4 @@
-"""Breaks SPEC §5 "All KeptnTasks of a phase are created in the same reconcile pass": promotion tasks run one after another.
+"""Breaks contract §5 "All KeptnTasks of a phase are created in the same reconcile pass": promotion tasks run one after another.
 
 The promotion phase creates its next KeptnTask only once every earlier one has completed.
 """

@@ -1,4 +1,4 @@
-"""Breaks SPEC §4 "A listed definition that does not exist ... must also show why (an event ...NotFound or a status message naming it)": it waits silently.
+"""Breaks contract §4 "A listed definition that does not exist ... must also show why (an event ...NotFound or a status message naming it)": it waits silently.
 
 The notices about definitions that do not exist are dropped: the phase still waits, with no
 message and no event.

@@ -1,4 +1,4 @@
-"""Breaks SPEC §5 "activeDeadlineSeconds = timeout in seconds": the Job gets no activeDeadlineSeconds, so it may run for ever.
+"""Breaks contract §5 "activeDeadlineSeconds = timeout in seconds": the Job gets no activeDeadlineSeconds, so it may run for ever.
 """
 from harness.controller import reconcile_task
 from mutants.compose import wrap

@@ -49,7 +49,7 @@ def _measure(space, count: int) -> dict:
 
 
 def _task(name: str, namespace: str) -> dict:
-    """A promotion KeptnTask as SPEC §5 shapes one, without an owner: an owner that does not
+    """A promotion KeptnTask as contract §5 shapes one, without an owner: an owner that does not
     exist would have the garbage collector deleting them while they are timed."""
     return {
         "apiVersion": TASK.api_version, "kind": TASK.kind,

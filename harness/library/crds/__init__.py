@@ -9,5 +9,5 @@
 - `implementation`: the implementation under test started on that cluster;
 - `scenario_objects`: the objects the scenarios write, and what reading them back must show;
 - `requirements`: the judges of what the API server answers (each fails a scenario);
-- `contract_surface`: the judges of CRD documents against SPEC §1 and of the static checker's findings.
+- `contract_surface`: the judges of CRD documents against contract §1 and of the static checker's findings.
 """

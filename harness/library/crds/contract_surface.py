@@ -1,4 +1,4 @@
-"""Judges of CRD documents, without a cluster: does a set of CRDs offer the API surface of SPEC §1
+"""Judges of CRD documents, without a cluster: does a set of CRDs offer the API surface of contract §1
 (harness/contract/api.py), and which of the static checker's findings against the previous
 release touch it?
 
@@ -27,7 +27,7 @@ def _problems(problems: list[str], what: str) -> None:
 
 
 def crds_must_serve_the_contract_versions(crds: CrdSet) -> None:
-    """Every kind of SPEC §1 has a CRD in its group serving its versions; a lifecycle kind stores
+    """Every kind of contract §1 has a CRD in its group serving its versions; a lifecycle kind stores
     `v1`, serves `v1beta1` too, converts with strategy `None`, is namespaced and has a status
     subresource in each of them."""
     found = crds.by_kind()
@@ -55,7 +55,7 @@ def crds_must_serve_the_contract_versions(crds: CrdSet) -> None:
 
 
 def crds_must_have_the_contract_fields(crds: CrdSet) -> None:
-    """In every version the contract serves, each field SPEC §1 names is there with a type that
+    """In every version the contract serves, each field contract §1 names is there with a type that
     admits the contract's values; a default the CRD declares is the one SPEC states; an enum on a
     state or check-type field admits every value of it; the optional lists are not required."""
     found = crds.by_kind()
@@ -99,7 +99,7 @@ def _below_free_form(path: str, schema: dict) -> bool:
 
 
 def touches_the_contract(finding: Finding) -> bool:
-    """Whether a finding of the static checker breaks what SPEC §1 fixes: a contract kind gone, no
+    """Whether a finding of the static checker breaks what contract §1 fixes: a contract kind gone, no
     longer served or moved; a field SPEC names (or one of its parents) removed or retyped; a list
     SPEC says is optional made required. Everything else is a difference from this project's
     stand-in for the previous release, not from the contract."""

@@ -3,7 +3,7 @@
 - **the implementation's**: the files and folders its adapter lists in `install.crds`; an adapter
   that installs its CRDs otherwise (a Helm chart, a command) lists none, and then they are read
   back from the run's cluster after the implementation's install there: every CRD of the
-  contract's groups (SPEC §1), as the API server holds it, without its status.
+  contract's groups (contract §1), as the API server holds it, without its status.
 - **previous**: `fixtures/crds/previous`, this project's stand-in for the lifecycle CRDs before the
   promotion phase (`v1beta1` only). Kinds it does not have (KeptnConfig, KeptnMetric, and any other
   kind of the upgraded set) come from the set it is upgraded to.
@@ -39,7 +39,7 @@ class CrdSet:
 
     @property
     def lifecycle(self) -> tuple[Crd, ...]:
-        """The CRDs of the lifecycle kinds of SPEC §1 (the kinds the upgrade changes)."""
+        """The CRDs of the lifecycle kinds of contract §1 (the kinds the upgrade changes)."""
         return tuple(filter(is_lifecycle, self.crds))
 
     def by_kind(self) -> dict[tuple[str, str], Crd]:

@@ -101,7 +101,7 @@ def must_not_list_promotion(obj: dict, what: str, items: bool = False) -> None:
 
 
 def promotion_must_not_have_started(status: dict, what: str) -> None:
-    """promotionStatus reads Pending, or nothing: an absent phase status is Pending (SPEC §3: "Every
+    """promotionStatus reads Pending, or nothing: an absent phase status is Pending (contract §3: "Every
     phase status defaults to `Pending`"; whether the CRD or the controller fills it in is not fixed)."""
     observed = status.get("promotionStatus")
     assert KeptnState.of(observed) == KeptnState.PENDING, \

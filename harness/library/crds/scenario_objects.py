@@ -1,6 +1,6 @@
 """The objects the compatibility scenarios write, and what reading them back after an upgrade must show.
 
-The manifests in fixtures/compatibility/crd_upgrade/ use only fields SPEC §1 names, so that
+The manifests in fixtures/compatibility/crd_upgrade/ use only fields contract §1 names, so that
 any implementation's CRDs must keep them.
 """
 from __future__ import annotations

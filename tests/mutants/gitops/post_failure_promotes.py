@@ -1,4 +1,4 @@
-"""A deliberately broken implementation: the reference controller with SPEC §4 broken so that a
+"""A deliberately broken implementation: the reference controller with contract §4 broken so that a
 failed post-deployment phase does not deprecate promotion. In blocking mode a failed
 AppPostDeployTasks or AppPostDeployEvaluations phase is settled as in non-blocking mode (Warning),
 so the version goes on to run its promotion tasks: it promotes a version that failed.

@@ -2,11 +2,11 @@
 
 - Polls: every kind is listed every POLL_SECONDS and every object reconciled, changed or not; no
   watch, and nothing is queued the moment a write makes it ready. So it notices seconds late that a
-  phase may start, and records a task's end when it next looks (SPEC §5 makes responsiveness a
+  phase may start, and records a task's end when it next looks (contract §5 makes responsiveness a
   measured figure, not a verdict; §6's event-driven promise is the reference's own, and Keptn
   itself polls).
 - Words its status messages and event messages differently (wording.py), still naming what
-  SPEC §4 and §6 ask to be named: the missing definition, the failing field. Events about the
+  contract §4 and §6 ask to be named: the missing definition, the failing field. Events about the
   same object with the same reason and message are sent once (like client-go's event correlator).
 - Leads through a Lease of its own (its adapter: `promotion-poller`, 15 s), not the reference's.
 

@@ -1,9 +1,9 @@
 """The polling variant's own words for what the reference says in status messages and events.
 
 Each rule turns one sentence pattern of the reference into this variant's wording, keeping every
-name, namespace and field the reference names (SPEC §4, §6: what waits or fails must be named; the
+name, namespace and field the reference names (contract §4, §6: what waits or fails must be named; the
 words around the names are the implementation's own). A message no rule matches is sent as the
-reference words it. Job messages copied into a KeptnTask (SPEC §5) are never reworded: they are
+reference words it. Job messages copied into a KeptnTask (contract §5) are never reworded: they are
 not written through here.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 _RULES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(pattern), replacement) for pattern, replacement in (
-    # phase events (SPEC §3 names the reasons; the messages are free)
+    # phase events (contract §3 names the reasons; the messages are free)
     (r"^(\w+) started$", r"phase \1 began"),
     (r"^(\w+) finished$", r"phase \1 passed"),
     (r"^(\w+) failed, going on because blockDeployment is false: ", r"phase \1 did not pass; carrying on, since blockDeployment is false. Why: "),
