@@ -322,6 +322,12 @@ def pods_side_by_side(scenario):
     timing.pods_must_have_run_side_by_side(timing.pod_windows(scenario.recorder, jobs), len(jobs))
 
 
+@then("the promotion phase ended after its last promotion Job finished")
+def phase_ended_after_its_jobs(scenario):
+    windows = scenario.promotion_job_windows()
+    timing.phase_must_end_after_its_jobs(timing.promotion_ended(scenario.recorder, scenario.version()["metadata"]["uid"]), windows)
+
+
 @then(parsers.parse('the Jobs of the promotion tasks "{definitions}" run to completion and succeed'))
 def siblings_complete(scenario, definitions):
     for definition in names(definitions):

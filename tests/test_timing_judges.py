@@ -154,3 +154,36 @@ def test_container_runs_count_every_pod_ever_seen_and_its_restarts():
     lifecycle.retries_must_be_honoured(job, retries=2, at_least=3, runs=3)
     with pytest.raises(AssertionError, match="ran its container 1 times with backoffLimit 2, expected at least 3"):
         lifecycle.retries_must_be_honoured(job, retries=2, at_least=3, runs=1)
+
+
+def _version(status: str | None):
+    return {"kind": "KeptnAppVersion", "metadata": {"name": "checkout-1.0.0", "uid": "v1"},
+            "status": {"promotionStatus": status} if status else {}}
+
+
+def test_a_phase_that_ended_after_its_last_job_finished_passes():
+    recorder = _record((1.0, "ADDED", _version(None)), (7.3, "MODIFIED", _version("Progressing")),
+                       (7.6, "MODIFIED", _version("Succeeded")))
+    windows = [JobWindow("promote-fast-1", "promote-fast", 1.2, 2.4), JobWindow("promote-slow-1", "promote-slow", 1.3, 7.5)]
+    timing.phase_must_end_after_its_jobs(timing.promotion_ended(recorder, "v1"), windows)
+
+
+def test_a_phase_that_ended_with_its_first_task_fails():
+    # the version completed when the fast task ended, 5 s before the slow one's Job finished
+    recorder = _record((1.0, "ADDED", _version("Progressing")), (2.5, "MODIFIED", _version("Succeeded")))
+    windows = [JobWindow("promote-fast-1", "promote-fast", 1.2, 2.4), JobWindow("promote-slow-1", "promote-slow", 1.3, 7.5)]
+    with pytest.raises(AssertionError, match=r"ended while promote-slow-1 still ran: promotionStatus completed 5.000s before"):
+        timing.phase_must_end_after_its_jobs(timing.promotion_ended(recorder, "v1"), windows)
+
+
+def test_a_phase_that_ended_a_fraction_of_a_second_before_its_last_job_fails():
+    recorder = _record((1.0, "ADDED", _version("Progressing")), (7.2, "MODIFIED", _version("Succeeded")))
+    windows = [JobWindow("promote-a-1", "promote-a", 1.2, 7.1), JobWindow("promote-b-1", "promote-b", 1.3, 7.5)]
+    with pytest.raises(AssertionError, match=r"0.300s before that Job finished"):
+        timing.phase_must_end_after_its_jobs(timing.promotion_ended(recorder, "v1"), windows)
+
+
+def test_a_phase_never_seen_completed_fails():
+    recorder = _record((1.0, "ADDED", _version("Progressing")))
+    with pytest.raises(AssertionError, match="never saw the version's promotionStatus completed"):
+        timing.promotion_ended(recorder, "v1")

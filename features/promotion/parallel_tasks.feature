@@ -24,3 +24,18 @@ Feature: All promotion tasks of a version run at the same time
       | 2     | listed   |
       | 5     | reversed |
       | 10    | listed   |
+
+  @id:PromotionEndsWithItsSlowestTask @feature:PromotionParallelism @core
+  Scenario: The promotion phase ends only when its slowest task has ended
+    Given the task definitions
+      | name         | runs for | exits with | retries |
+      | promote-fast | 1s       | 0          | 0       |
+      | promote-slow | 6s       | 0          | 0       |
+    And an app context "checkout" with
+      | list           | definitions                |
+      | promotionTasks | promote-fast, promote-slow |
+    When the app "checkout" is deployed at version "1.0.0"
+    Then the app version of "checkout" completes with
+      | status    | promotionStatus |
+      | Succeeded | Succeeded       |
+    And the promotion phase ended after its last promotion Job finished

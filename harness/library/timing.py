@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.contract.jobs import job_result
+from harness.contract.states import COMPLETED
 from harness.library.recorder import Recorder
 
 
@@ -92,6 +93,24 @@ def windows_must_overlap(windows: list[JobWindow]) -> None:
     assert last_created.created < first_finished.finished, (
         f"the promotion Jobs did not all run at once: {last_created.name} was created "
         f"{last_created.created - first_finished.finished:.3f}s after {first_finished.name} finished")
+
+
+def promotion_ended(recorder: Recorder, version_uid: str) -> float:
+    """When the watch first saw the version's promotion phase completed (`promotionStatus`)."""
+    ended = recorder.first_arrivals("KeptnAppVersion", lambda version: version["metadata"].get("uid") == version_uid
+                                    and (version.get("status") or {}).get("promotionStatus") in COMPLETED)
+    assert ended, "the watch never saw the version's promotionStatus completed"
+    return ended[version_uid][0]
+
+
+def phase_must_end_after_its_jobs(ended: float, windows: list[JobWindow]) -> None:
+    """The promotion phase ended only after its last Job finished (contract §3: any Progressing
+    item keeps the phase Progressing)."""
+    last = max(windows, key=lambda w: w.finished if w.finished is not None else float("inf"))
+    finished = last.finished if last.finished is not None else float("inf")
+    assert ended >= finished, (
+        f"the promotion phase ended while {last.name} still ran: promotionStatus completed "
+        + (f"{finished - ended:.3f}s before that Job finished" if last.finished is not None else "and the Job never finished"))
 
 
 @dataclass(frozen=True)
