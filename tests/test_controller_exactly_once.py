@@ -262,8 +262,21 @@ def test_the_jobs_of_a_deleted_task_are_released():
     ctx = _context(kube)
     task = _task(kube)
     _cache(ctx, JOB, _job(kube, task, [("Complete", "", "")]))
-    reconcile_task(ctx, Key("KeptnTask", "demo", task["metadata"]["name"]))  # the task is not in the cache
+    del kube.objects[("KeptnTask", "demo", task["metadata"]["name"])]  # deleted: neither in the API nor in the cache
+    reconcile_task(ctx, Key("KeptnTask", "demo", task["metadata"]["name"]))
     assert kube.writes == [("patch", "Job", JOB_NAME)]
+
+
+def test_a_task_the_cache_does_not_show_yet_keeps_its_jobs_finalizer():
+    # the phase made the task and its Job in one pass; the Job's watch event came first
+    kube = FakeKube()
+    ctx = _context(kube)
+    task = _task(kube, {"status": "Progressing", "jobName": JOB_NAME})
+    _cache(ctx, JOB, _job(kube, task))
+    reconcile_task(ctx, Key("KeptnTask", "demo", task["metadata"]["name"]))
+    assert ("patch", "Job", JOB_NAME) not in kube.writes
+    assert kube.objects[("Job", "demo", JOB_NAME)]["metadata"]["finalizers"] == [JOB_RESULT_FINALIZER]
+    assert ctx.store.get(TASK, "demo", task["metadata"]["name"]) is not None
 
 
 def test_a_task_without_definition_waits_and_says_so_once():

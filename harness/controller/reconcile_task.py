@@ -35,6 +35,13 @@ log = logging.getLogger(__name__)
 def reconcile_task(ctx: Context, key: Key) -> float | None:
     task = ctx.store.get(TASK, key.namespace, key.name)
     if task is None:
+        # Ask the API before calling the task gone: a phase creates a task and its Job in one pass,
+        # and the Job's watch event can come before the task's (released then, a TTL of 0 removed
+        # the Job before its result was recorded, and a restart found it lost).
+        task = ctx.kube.get(TASK, key.namespace, key.name)
+        if task is not None:
+            ctx.store.upsert(TASK, task)
+    if task is None:
         ctx.refusals.forget(key)
         # The task is gone (its version was deleted): nothing will record its Jobs' results.
         for job in ctx.store.list(JOB, key.namespace, lambda j: _owner_name(j) == key.name):
