@@ -154,6 +154,9 @@ def test_what_a_waiting_version_must_name():
     assert definition.culprits(defined) == ((Name("random-001-task"),),)
     context, _ = _changed("KeptnAppContext", "spec.promotionTasks", ["random-001-task", "gone", 5])
     assert context.culprits(defined) == ((Field("spec.promotionTasks"), Name("gone")),)
+    # seed 725286074 gave a list of lists (an implementation's CRD accepted it): nothing to name but the field
+    context, _ = _changed("KeptnAppContext", "spec.promotionTasks", [[204, []], ["x"], "gone"])
+    assert context.culprits(defined) == ((Field("spec.promotionTasks"), Name("gone")),)
     context, _ = _changed("KeptnAppContext", "spec", {"preDeploymentTasks": ["gone"], "??": 1})
     assert context.culprits(defined) == ((Field("spec"), Field("spec.preDeploymentTasks"), Name("gone")),)
     app, _ = _changed("KeptnApp", "spec.workloads", [{"name": "web", "version": "1"}, "x"])

@@ -93,8 +93,9 @@ class Example:
         value = self.value if isinstance(self.value, dict) else {}
         fields = [Field(self.path), *(Field(f"{self.path}.{key}") for key in value if _KEY.fullmatch(str(key)))]
         context, app = (obj.get("spec") if isinstance(obj.get("spec"), dict) else {} for obj in self.objects[1:])
-        listed = [name for key in CONTEXT_LISTS if isinstance(context.get(key), list) for name in context[key]]
-        missing = [Name(name) for name in dict.fromkeys(listed) if isinstance(name, str) and name not in defined]
+        listed = [name for key in CONTEXT_LISTS if isinstance(context.get(key), list) for name in context[key]
+                  if isinstance(name, str)]  # a random list may hold lists, which name nothing
+        missing = [Name(name) for name in dict.fromkeys(listed) if name not in defined]
         workloads = [Name(f"{self.app}-{w['name']}") for w in app.get("workloads") or []
                      if isinstance(app.get("workloads"), list) and isinstance(w, dict) and isinstance(w.get("name"), str)]
         return (tuple(fields + missing + workloads),)
