@@ -165,6 +165,8 @@ class SimulatedProvider(ClusterProvider):
             _signal(pid, stop_signal)
             while _alive(pid):
                 time.sleep(0.05)
+            for port in self._ports_of(component):
+                _wait_until_free(port, f"{component} of {self.name!r}")
             self._start_component(component)
             away = time.monotonic() - stopped
         for name, other in others.items():
@@ -222,6 +224,11 @@ class SimulatedProvider(ClusterProvider):
         if spec is None:
             raise ProviderError(f"simulated cluster {self.name!r} has no component {component!r}")
         return spec
+
+    def _ports_of(self, component: str) -> list[int]:
+        """The ports a component listens on, from its kwokctl command line."""
+        return [int(arg.split("=", 1)[1]) for arg in self._component_spec(component).get("args", [])
+                if arg.startswith("--secure-port=") and arg.split("=", 1)[1].isdigit()]
 
     def _start_component(self, component: str) -> None:
         """Start a component with its kwokctl command line (from kwok.yaml), output appended to its
@@ -354,6 +361,23 @@ def _signal(pid: int, sig: signal.Signals) -> None:
         os.kill(pid, sig)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def _wait_until_free(port: int, whose: str, timeout: float = 15.0) -> None:
+    """Wait until 127.0.0.1:port can be bound again. A SIGKILLed kube-apiserver was once started
+    again into "bind: address already in use" on a loaded machine (its successor exited at once
+    and the scenario failed as if the implementation had)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Go's listeners do
+            try:
+                probe.bind(("127.0.0.1", port))
+                return
+            except OSError as error:
+                if time.monotonic() > deadline:
+                    raise ProviderError(f"port {port} of {whose} was still in use {timeout:.0f}s after it stopped: {error}") from None
+        time.sleep(0.1)
 
 
 def _alive(pid: int) -> bool:
