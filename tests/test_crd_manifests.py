@@ -6,6 +6,8 @@ the upgrade from previous to current) needs a real kube-apiserver and is not che
 """
 from __future__ import annotations
 
+import base64
+
 import copy
 import re
 from pathlib import Path
@@ -14,6 +16,7 @@ import jsonschema
 import pytest
 import yaml
 
+from harness.library import manifests
 from harness.paths import FIXTURES
 
 CURRENT = FIXTURES / "crds" / "current"
@@ -478,3 +481,10 @@ def test_promotion_states_outside_keptn_state_are_refused_naming_the_field(versi
     refusals = _refusals("KeptnAppVersion", version, {"spec": {"appName": "shop", "version": "1.0.0"}, "status": status})
     assert [path for path, _ in refusals] == [field]
     assert refusals[0][1].startswith("'Done' is not one of ['Pending', 'Progressing'")
+
+
+def test_a_scenarios_metric_carries_its_value_also_as_raw_value_as_a_provider_writes_it():
+    # an implementation that evaluates status.rawValue (base64 of the provider's answer) must read 0.2
+    status = manifests.metric_status("0.2")["status"]
+    assert status["value"] == "0.2" and base64.b64decode(status["rawValue"]).decode() == "0.2"
+    assert status["lastUpdated"].endswith("Z")
