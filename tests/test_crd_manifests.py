@@ -7,7 +7,6 @@ the upgrade from previous to current) needs a real kube-apiserver and is not che
 from __future__ import annotations
 
 import base64
-
 import copy
 import re
 from pathlib import Path
