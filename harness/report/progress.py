@@ -153,7 +153,9 @@ class Progress:
             running = ", ".join(f"{scenario} ({now - started:.0f} s)" for scenario, started in self.running.values())
         if running:
             return f"{of} done; running {running}"
-        return f"{of} done; setting up" if not self.done else f"{of} done"
+        if not self.done:
+            return f"{of} done; setting up"
+        return f"{of} done; finishing" if self.total and self.done >= self.total else f"{of} done"
 
     @pytest.hookimpl(wrapper=True)
     def pytest_report_teststatus(self, report, config):
