@@ -364,9 +364,10 @@ def _signal(pid: int, sig: signal.Signals) -> None:
 
 
 def _wait_until_free(port: int, whose: str, timeout: float = 15.0) -> None:
-    """Wait until 127.0.0.1:port can be bound again. A SIGKILLed kube-apiserver was once started
-    again into "bind: address already in use" on a loaded machine (its successor exited at once
-    and the scenario failed as if the implementation had)."""
+    """Wait until 127.0.0.1:port can be bound again. A SIGKILLed kube-apiserver's successor twice
+    exited at once with "bind: address already in use" on a loaded machine, failing the scenario
+    as if the implementation had: the process's main thread shows as a zombie (what `_alive`
+    waits for) while its other threads may still hold the listening socket."""
     deadline = time.monotonic() + timeout
     while True:
         with socket.socket() as probe:
