@@ -203,3 +203,30 @@ def two_tasks():
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
     core = read_report(suite)["profiles"][0]
     assert (core["result"], core["statistics"]) == ("success", {"passed": 1, "failed": 0, "skipped": 0, "unsupported": 0, "notApplicable": 0, "notRun": 0})
+
+
+# The cluster fails under a scenario (kube-apiserver not back after a restart): not the implementation's doing.
+CLUSTER_FAILS = """
+import pytest
+from harness.clusters.provider import ProviderError
+
+@pytest.mark.id("ExactlyOnceAcrossApiServerRestart")
+@pytest.mark.feature("PromotionExactlyOnce")
+@pytest.mark.extended
+def test_restart():
+    raise ProviderError("kube-apiserver of 'pc-1' did not become ready again")
+"""
+
+
+@pytest.mark.parametrize("workers", [(), ("-n", "2")])
+def test_a_scenario_the_cluster_failed_could_not_run_it_did_not_fail(pytester, workers):
+    report_dir = pytester.path / "reports"
+    pytester.makeconftest(f"REPORT_DIR = {str(report_dir)!r}\n" + CONFTEST)
+    pytester.makepyfile(test_scenarios=PARALLEL + CLUSTER_FAILS.replace("import pytest\n", "", 1))
+    result = pytester.runpytest_subprocess(*workers, "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)  # pytest's own verdict, and the exit code, stay failures
+    extended = read_report(report_dir)["profiles"][1]
+    assert extended["statistics"]["failed"] == 0 and extended["statistics"]["notRun"] == 1
+    assert extended["result"] != "success"
+    assert extended["notRunTests"] == [{"id": "ExactlyOnceAcrossApiServerRestart", "reason":
+        "the cluster failed, not the implementation: harness.clusters.provider.ProviderError: kube-apiserver of 'pc-1' did not become ready again"}]

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.clusters.provider import ProviderError
 from harness.profiles import FEATURES
 from harness.report.conformance import build_report, write_report
 from harness.report.html import write_html
@@ -34,6 +35,7 @@ from harness.settings import Timeouts
 PLUGIN_NAME = "promotion-conformance-report"
 PROPERTY = "conformance."  # prefix of the user_properties that carry a scenario's labels
 OBSERVATION = "observation"  # the user_property of one cluster observation (harness.report.observe)
+CLUSTER_FAILED = "cluster-failed"  # the user_property of a scenario the cluster failed (a ProviderError): notRun
 SKIP_LABEL = "skip-label"  # why a scenario was skipped at collection (harness.plugin.scenarios): an Outcome status
 
 
@@ -96,7 +98,10 @@ class ConformanceCollector:
         labels = scenario_labels(item)
         if call.when == "setup" and labels:
             item.user_properties.extend((PROPERTY + key, value) for key, value in labels.items())
-        return (yield)
+        report = yield
+        if labels and call.excinfo is not None and call.excinfo.errisinstance(ProviderError):
+            report.user_properties.append((CLUSTER_FAILED, call.when))  # travels to the xdist controller
+        return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         labels = {key.removeprefix(PROPERTY): value for key, value in report.user_properties
@@ -108,6 +113,9 @@ class ConformanceCollector:
         duration = report.duration + (previous.duration if previous else 0.0)
         if previous and previous.status == "failed":  # the first failure is the reason
             status, reason = "failed", previous.reason
+        elif report.failed and any(key == CLUSTER_FAILED for key, _ in report.user_properties):
+            # the cluster, not the implementation (e.g. kube-apiserver not back after a restart)
+            status, reason = "notRun", f"the cluster failed, not the implementation: {_failure_reason(report)}"
         elif report.failed:
             status, reason = "failed", _failure_reason(report)
         elif report.skipped:
