@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from harness.clusters import toolchain
-from harness.gitops import history
+from harness.gitops import history, repository
 from harness.gitops.git_server import GitServer, git
 from harness.gitops.pipeline import Evaluation, Pipeline, Release, Stage, Task
 from harness.gitops.repository import NO_COMMIT, Workspace, folder, refusal_hook
@@ -130,3 +130,27 @@ def test_a_stage_folder_renders_its_release_into_the_app_workload_and_context(se
     assert dev["KeptnAppContext/podtato-head"]["spec"]["promotionTasks"] == ["promote", "notify"]
     promote_env = {e["name"]: e["value"] for e in dev["KeptnTaskDefinition/promote"]["spec"]["container"]["env"]}
     assert promote_env == {"SIM_RUN": "host", "REPO_URL": server.url, "FROM_STAGE": "dev", "TO_STAGE": "staging"}
+
+
+def test_a_release_that_loses_the_race_to_another_push_is_pushed_again_on_top_of_it(served, tmp_path, monkeypatch):
+    # seen in a conformance run: the controller's promotion push moved main between CI's fetch and push
+    server, workspace = served
+    real_git = repository.git
+    other = tmp_path / "other"
+    raced = []
+
+    def git_with_a_race(*args, **kwargs):
+        if args[:1] == ("push",) and not raced:  # another writer pushes first
+            real_git("clone", "--quiet", server.url, str(other), cwd=tmp_path)
+            (other / "stages" / "staging" / "note.txt").write_text("promoted meanwhile\n")
+            real_git("add", "--all", cwd=other)
+            real_git("-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "--quiet", "-m", "promote meanwhile", cwd=other)
+            real_git("push", "--quiet", "origin", "HEAD:main", cwd=other)
+            raced.append(True)
+        return real_git(*args, **kwargs)
+
+    monkeypatch.setattr(repository, "git", git_with_a_race)
+    commit = workspace.release("podtato-head", "dev", "1.0.0")
+    assert raced
+    subjects = git("log", "--format=%s", "-2", commit, cwd=workspace.path).splitlines()
+    assert subjects == ["release podtato-head 1.0.0 to dev", "promote meanwhile"], subjects

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from harness.gitops.git_server import BRANCH, git
+from harness.gitops.git_server import BRANCH, GitServerError, git
 from harness.gitops.pipeline import Pipeline, Stage
 from harness.library import manifests
 
@@ -35,6 +35,7 @@ HOST_RUN = {"name": "SIM_RUN", "value": "host"}  # run by the simulated cluster'
 # null object id into the number 0).
 NO_COMMIT = "none"
 NO_TRACE = f"00-{'0' * 32}-{'0' * 16}-00"
+RELEASE_ATTEMPTS = 5
 _AUTHOR = ["-c", "user.name=promotion-conformance CI", "-c", "user.email=ci@promotion-conformance.invalid"]
 
 
@@ -170,11 +171,19 @@ class Workspace:
         return self._commit_and_push(f"seed {pipeline.app} {pipeline.initial_version} in every stage")
 
     def release(self, app: str, stage: str, version: str) -> str:
-        """CI releases `version` into `stage` (the first one); returns the commit."""
-        git("fetch", "--quiet", "origin", BRANCH, cwd=self.path)
-        git("reset", "--quiet", "--hard", f"origin/{BRANCH}", cwd=self.path)
-        (self.path / folder(stage) / RELEASE).write_text(release_yaml(version))
-        return self._commit_and_push(f"release {app} {version} to {stage}")
+        """CI releases `version` into `stage` (the first one); returns the commit. A push that loses
+        the race to a promotion task's push (main moved after the fetch: "cannot lock ref", "fetch
+        first") is made again on the new main, as CI would; a fifth refusal is an error."""
+        for attempt in range(1, RELEASE_ATTEMPTS + 1):
+            git("fetch", "--quiet", "origin", BRANCH, cwd=self.path)
+            git("reset", "--quiet", "--hard", f"origin/{BRANCH}", cwd=self.path)
+            (self.path / folder(stage) / RELEASE).write_text(release_yaml(version))
+            try:
+                return self._commit_and_push(f"release {app} {version} to {stage}")
+            except GitServerError:
+                if attempt == RELEASE_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
 
     def _commit_and_push(self, message: str) -> str:
         git("add", "--all", cwd=self.path)
