@@ -106,11 +106,10 @@ def promotion_ended(recorder: Recorder, version_uid: str) -> float:
 def phase_must_end_after_its_jobs(ended: float, windows: list[JobWindow]) -> None:
     """The promotion phase ended only after its last Job finished (contract §3: any Progressing
     item keeps the phase Progressing)."""
-    last = max(windows, key=lambda w: w.finished if w.finished is not None else float("inf"))
-    finished = last.finished if last.finished is not None else float("inf")
-    assert ended >= finished, (
-        f"the promotion phase ended while {last.name} still ran: promotionStatus completed "
-        + (f"{finished - ended:.3f}s before that Job finished" if last.finished is not None else "and the Job never finished"))
+    finished = last_finished(windows, "promotion tasks")
+    last = next(w for w in windows if w.finished == finished)
+    assert ended >= finished, (f"the promotion phase ended while {last.name} still ran: promotionStatus completed "
+                               f"{finished - ended:.3f}s before that Job finished")
 
 
 @dataclass(frozen=True)
