@@ -20,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from harness.gitops.git_server import BRANCH, GitServerError, git
 from harness.gitops.pipeline import Pipeline, Stage
@@ -174,16 +175,13 @@ class Workspace:
         """CI releases `version` into `stage` (the first one); returns the commit. A push that loses
         the race to a promotion task's push (main moved after the fetch: "cannot lock ref", "fetch
         first") is made again on the new main, as CI would; a fifth refusal is an error."""
-        for attempt in range(1, RELEASE_ATTEMPTS + 1):
-            git("fetch", "--quiet", "origin", BRANCH, cwd=self.path)
-            git("reset", "--quiet", "--hard", f"origin/{BRANCH}", cwd=self.path)
-            (self.path / folder(stage) / RELEASE).write_text(release_yaml(version))
-            try:
+        for attempt in Retrying(stop=stop_after_attempt(RELEASE_ATTEMPTS),
+                                retry=retry_if_exception_type(GitServerError), reraise=True):
+            with attempt:
+                git("fetch", "--quiet", "origin", BRANCH, cwd=self.path)
+                git("reset", "--quiet", "--hard", f"origin/{BRANCH}", cwd=self.path)
+                (self.path / folder(stage) / RELEASE).write_text(release_yaml(version))
                 return self._commit_and_push(f"release {app} {version} to {stage}")
-            except GitServerError:
-                if attempt == RELEASE_ATTEMPTS:
-                    raise
-        raise AssertionError("unreachable")
 
     def _commit_and_push(self, message: str) -> str:
         git("add", "--all", cwd=self.path)
