@@ -27,6 +27,7 @@ from harness.clusters import toolchain
 from harness.clusters.provider import ClusterProvider, ProviderError
 from harness.eventually import NotYet, WaitTimedOut, eventually
 from harness.paths import CLUSTER_CONFIGS, cache_dir
+from harness.ports import free_ports
 
 KWOK_CONFIGS = (CLUSTER_CONFIGS / "kwok" / "kwokctl.yaml", CLUSTER_CONFIGS / "kwok" / "stages.yaml")
 BINARIES = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "kwokctl")
@@ -187,7 +188,7 @@ class SimulatedProvider(ClusterProvider):
         a restart and answers such a watch 410 Gone). The implementation keeps using the first one.
         """
         spec = self._component_spec("kube-apiserver")
-        port = _free_port()
+        [port] = free_ports()
         args = [arg for arg in spec.get("args", []) if not arg.startswith(("--secure-port=", "--watch-cache="))]
         log_path = self.cluster_dir / "logs" / "observer-kube-apiserver.log"
         with open(log_path, "a") as log:
@@ -342,14 +343,6 @@ class SimulatedProvider(ClusterProvider):
 
 def _tail(text: str, lines: int = LOG_TAIL_LINES) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
-
-
-def _free_port() -> int:
-    """A free port on 127.0.0.1 from the kernel's ephemeral range, away from the ports kwokctl
-    scans down from 32766."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _kill(pid: int) -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -30,6 +29,7 @@ from pathlib import Path
 from harness.clusters import toolchain
 from harness.eventually import NotYet, eventually
 from harness.implementations.runner import orphan_guarded
+from harness.ports import free_ports
 from harness.settings import TIMEOUTS
 
 CONTROLLERS = ("source-controller", "kustomize-controller")
@@ -95,7 +95,7 @@ class Flux:
     def start(self) -> "Flux":
         binaries = toolchain.ensure(CONTROLLERS)
         (self.work_dir / "storage").mkdir(parents=True, exist_ok=True)
-        storage, source_metrics, source_health, kustomize_metrics, kustomize_health = _free_ports(5)
+        storage, source_metrics, source_health, kustomize_metrics, kustomize_health = free_ports(5)
         common = ["--events-addr=", "--enable-leader-election=false", "--watch-all-namespaces=true",
                   f"--watch-label-selector={SHARD_LABEL}={self.shard}", "--log-level=info"]
         self._start("source-controller", binaries, source_health, [
@@ -157,18 +157,6 @@ def _signal_group(process: subprocess.Popen, sig: signal.Signals) -> None:
             os.killpg(process.pid, sig)
         except ProcessLookupError:
             pass
-
-
-def _free_ports(count: int) -> list[int]:
-    """Ports the kernel hands out as free on 127.0.0.1 (held together, so they differ)."""
-    probes = [socket.socket() for _ in range(count)]
-    try:
-        for probe in probes:
-            probe.bind(("127.0.0.1", 0))
-        return [probe.getsockname()[1] for probe in probes]
-    finally:
-        for probe in probes:
-            probe.close()
 
 
 # -- the objects: one GitRepository and one Kustomization per stage ------------------------------
