@@ -293,3 +293,73 @@ def test_an_object_that_must_be_readable_through_a_version_fails_on_a_404():
     assert must_read(cluster, "KeptnAppContext", "v1beta1", "t", "shop") == context()
     with pytest.raises(AssertionError, match="KeptnAppContext t/shop is not readable through v1 \\(404\\)"):
         must_read(cluster, "KeptnAppContext", "v1", "t", "shop")
+
+
+# -- the thin wrappers that read the cluster first -------------------------------------------------
+
+def test_what_etcd_holds_must_be_in_the_stated_version(monkeypatch):
+    monkeypatch.setattr(must, "stored", lambda cluster, kind, namespace, name: context())
+    assert must.must_be_stored_as(None, "KeptnAppContext", "t-1", "shop", "lifecycle.keptn.sh/v1beta1")["kind"] == "KeptnAppContext"
+    with pytest.raises(AssertionError, match="etcd holds KeptnAppContext t-1/shop as lifecycle.keptn.sh/v1beta1, expected lifecycle.keptn.sh/v1"):
+        must.must_be_stored_as(None, "KeptnAppContext", "t-1", "shop", "lifecycle.keptn.sh/v1")
+    monkeypatch.setattr(must, "stored", lambda cluster, kind, namespace, name: None)
+    with pytest.raises(AssertionError, match="etcd holds no KeptnAppContext t-1/shop"):
+        must.must_be_stored_as(None, "KeptnAppContext", "t-1", "shop", "lifecycle.keptn.sh/v1beta1")
+
+
+def test_an_object_must_read_back_through_every_version(monkeypatch):
+    reads = {"v1beta1": context(), "v1": {**context(apiVersion="lifecycle.keptn.sh/v1")}}
+    monkeypatch.setattr(must, "read", lambda cluster, kind, version, namespace, name: reads[version])
+    must.must_read_back(None, context(), ["v1beta1", "v1"], same_write=True)
+    reads["v1"] = None  # not served
+    with pytest.raises(AssertionError, match="through v1: 404"):
+        must.must_read_back(None, context(), ["v1beta1", "v1"])
+    reads["v1"] = context(spec={"postDeploymentTasks": []})  # lost its list
+    with pytest.raises(AssertionError, match="through v1: spec.postDeploymentTasks"):
+        must.must_read_back(None, context(), ["v1beta1", "v1"])
+
+
+def test_an_object_must_read_identically_through_every_version(monkeypatch):
+    reads = {"v1beta1": context(), "v1": context(apiVersion="lifecycle.keptn.sh/v1")}
+    monkeypatch.setattr(must, "must_read", lambda cluster, kind, version, namespace, name: reads[version])
+    must.must_read_identically(None, "KeptnAppContext", "t-1", "shop", ["v1beta1", "v1"])
+    reads["v1"] = context(apiVersion="lifecycle.keptn.sh/v1", spec={"postDeploymentTasks": ["notify"], "promotionTasks": ["p"]})
+    with pytest.raises(AssertionError, match="KeptnAppContext t-1/shop reads differently through v1beta1 and v1: .*promotionTasks"):
+        must.must_read_identically(None, "KeptnAppContext", "t-1", "shop", ["v1beta1", "v1"])
+
+
+class _ApiServer:
+    """What crds_must_be_in_effect asks: a CRD's conditions, whether a version lists, a dry-run create."""
+
+    def __init__(self, established: bool = True, stale_version: str | None = None, refuses_probe: bool = False):
+        self.established, self.stale_version, self.refuses_probe = established, stale_version, refuses_probe
+
+    def read_crd(self, cluster, name):
+        return {"status": {"conditions": [{"type": "Established", "status": "True" if self.established else "False"}]}}
+
+    def lists(self, cluster, crd, version):
+        served = version in crd.versions and crd.versions[version].served
+        return (not served) if version == self.stale_version else served
+
+    def create(self, cluster, body, dry_run=False):
+        if self.refuses_probe:
+            raise refused(422, "spec.promotionTasks: Invalid value")
+        return body  # the schema under test has promotionTasks: kept
+
+
+@pytest.mark.parametrize("api_server, message", [
+    (_ApiServer(established=False), "timed out .* conditions \\{'Established': 'False'\\}"),
+    (_ApiServer(stale_version="v1beta1"), "timed out .* v1beta1 is not served yet"),
+    (_ApiServer(refuses_probe=True), "a dry-run create .* was refused: 422"),
+])
+def test_crds_the_api_server_does_not_act_on_yet_fail_crds_must_be_in_effect(short_waits, monkeypatch, api_server, message):
+    from harness.library.crds import installing
+
+    crds = CrdSet("two of this project's CRDs", tuple(project_current().crd(kind) for kind in ("KeptnAppContext", "KeptnTaskDefinition")))
+    for name, fake in (("read_crd", api_server.read_crd), ("_lists", api_server.lists), ("create", api_server.create)):
+        monkeypatch.setattr(installing, name, fake)
+    with pytest.raises(AssertionError, match=message):
+        installing.crds_must_be_in_effect(None, crds)
+    for name, fake in (("read_crd", _ApiServer().read_crd), ("_lists", _ApiServer().lists), ("create", _ApiServer().create)):
+        monkeypatch.setattr(installing, name, fake)
+    installing.crds_must_be_in_effect(None, crds)

@@ -186,3 +186,37 @@ def test_a_version_that_does_not_list_what_its_app_context_lists_is_named():
     assert exactly_once.problems(runs, SHOP) == [
         "shop-1.0.0-6b86b273 lists {'post': ['check']}, its KeptnAppContext {'promotion': ['promote'], 'post': ['check']}",
         "shop-1.0.0-6b86b273: 0 promotion KeptnTasks of promote, expected 1: []"]
+
+
+def test_an_implementation_with_nothing_running_fails_must_run(implementation, monkeypatch):
+    monkeypatch.setattr(Implementation, "instances", lambda self, kube: {"4242": 0})
+    assert faults.implementation_must_run(implementation, None, "after the last kill") == {"4242": 0}
+    monkeypatch.setattr(Implementation, "instances", lambda self, kube: {})
+    implementation.log_file.write_text("shutting down\n")
+    with pytest.raises(AssertionError, match="does not run after the last kill (?s:.*)shutting down"):
+        faults.implementation_must_run(implementation, None, "after the last kill")
+
+
+@pytest.mark.parametrize("now, logged, message", [
+    ({"pod-a": 1}, "", "crashed or was restarted: before {'pod-a': 0}, now {'pod-a': 1}"),  # a container restart
+    ({"pod-b": 0}, "", "crashed or was restarted"),  # another pod took its place
+    ({}, "", "crashed or was restarted"),  # gone
+    ({"pod-a": 0}, "Exception in thread worker-1:\nTraceback", "logged a crash \\('Exception in thread'\\)"),
+    ({"pod-a": 0}, "panic: runtime error: invalid memory address", "logged a crash \\('panic: '\\)"),
+])
+def test_a_restart_a_new_instance_or_a_crash_in_the_log_fails_must_not_have_crashed(implementation, monkeypatch,
+                                                                                   now, logged, message):
+    implementation.log_file.write_text("Exception in thread old: before the mark\n")
+    mark = faults.LogMark.of(implementation)
+    with open(implementation.log_file, "a") as log:
+        log.write(f"reconciled\n{logged}\n")
+    monkeypatch.setattr(Implementation, "instances", lambda self, kube: now)
+    with pytest.raises(AssertionError, match=message):
+        faults.must_not_have_crashed(implementation, None, {"pod-a": 0}, mark)
+
+
+def test_the_same_instances_and_a_clean_log_since_the_mark_pass_must_not_have_crashed(implementation, monkeypatch):
+    implementation.log_file.write_text("Exception in thread old: before the mark\n")
+    mark = faults.LogMark.of(implementation)
+    monkeypatch.setattr(Implementation, "instances", lambda self, kube: {"pod-a": 0})
+    faults.must_not_have_crashed(implementation, None, {"pod-a": 0}, mark)
