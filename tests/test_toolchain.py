@@ -1,7 +1,6 @@
 """The toolchain's lookup order: explicit setting, envtest, PATH, cache, then a build."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
