@@ -39,33 +39,15 @@ class Scenario:
         return lifecycle.latest_app_version(self.kube, self.namespace, self.app, revision)
 
     def promotion_task(self, definition: str) -> dict:
-        tasks = [t for t in lifecycle.tasks_of(self.kube, self.namespace, self.version(), "promotion")
-                 if t["spec"]["taskDefinition"] == definition]
-        assert len(tasks) == 1, f"expected one promotion KeptnTask for {definition!r}, found {[t['metadata']['name'] for t in tasks]}"
-        return tasks[0]
+        return lifecycle.promotion_task_must_be_one(self.kube, self.namespace, self.version(), definition)
 
     def promotion_job_windows(self) -> list[timing.JobWindow]:
         """The windows of the newest version's promotion Jobs, once every one of them finished."""
         tasks = timing.tasks_seen(self.recorder, "promotion", self.version()["metadata"]["uid"])
-
-        def all_finished() -> list[timing.JobWindow]:
-            windows = timing.job_windows(self.recorder, tasks)
-            if len(windows) < len(tasks) or any(w.finished is None for w in windows):
-                raise NotYet(f"{len(tasks)} promotion KeptnTasks; Jobs seen: {windows}")
-            return windows
-
-        return eventually(all_finished, "every promotion Job to finish", TIMEOUTS.lifecycle)
+        return timing.finished_job_windows(self.recorder, tasks, "promotion tasks")
 
     def job_of(self, definition: str) -> dict:
-        task = self.promotion_task(definition)
-
-        def one_job() -> dict:
-            jobs = lifecycle.jobs_of(self.kube, self.namespace, task)
-            if len(jobs) != 1:
-                raise NotYet(f"KeptnTask {task['metadata']['name']} owns {len(jobs)} Jobs")
-            return jobs[0]
-
-        return eventually(one_job, f"the Job of promotion KeptnTask {task['metadata']['name']}")
+        return lifecycle.task_must_have_one_job(self.kube, self.namespace, self.promotion_task(definition))
 
 
 @pytest.fixture
@@ -231,10 +213,7 @@ def named_with_hash(scenario, app, revision, generation):
 
 @then(parsers.parse('each app version of "{app}" has its own promotion task "{definition}"'))
 def each_version_has_its_task(scenario, app, definition):
-    versions = lifecycle.app_versions(scenario.kube, scenario.namespace, app)
-    assert len(versions) >= 2, f"expected a KeptnAppVersion per revision, found {[v['metadata']['name'] for v in versions]}"
-    for version in versions:
-        lifecycle.promotion_tasks_must_be(scenario.kube, scenario.namespace, version, [definition])
+    lifecycle.each_version_must_have_its_promotion_task(scenario.kube, scenario.namespace, app, definition, versions=2)
 
 
 @then("its end time is set")
@@ -337,15 +316,7 @@ def siblings_complete(scenario, definitions):
 
 @then(parsers.parse('the promotion task "{definition}" is "{state}" with reason "{reason}"'))
 def task_state_reason(scenario, definition, state, reason):
-    def check() -> dict:
-        task = scenario.promotion_task(definition)
-        status = task.get("status") or {}
-        if status.get("status") != state:
-            raise NotYet(f"KeptnTask {task['metadata']['name']} status {status}")
-        task_contract.task_reason_must_be(task, reason)
-        return task
-
-    eventually(check, f"promotion task {definition} to be {state} with reason {reason}")
+    lifecycle.promotion_task_must_end(scenario.kube, scenario.namespace, scenario.app, definition, state, reason)
 
 
 @then(parsers.parse("the promotion task \"{definition}\" has the message of its Job's \"{condition}\" condition"))

@@ -173,6 +173,61 @@ def test_a_version_expected_to_wait_must_not_complete():
         bad_input.waiting_versions_must_stay(FakeKube(_version("shop", "Failed", SAID, completed=True)), "t", ["shop"])
 
 
+def test_each_expected_outcome_of_a_corpus_file_must_show():
+    from pathlib import Path
+
+    def outcome(expectation: bad_input.Expectation, *objects: dict) -> str:
+        case = bad_input.Case(Path("corpus/ktd-timeout-out-of-range.yaml"), "a timeout out of range", (expectation,), ())
+        return bad_input.outcome_must_show(FakeKube(*objects), "t", case, expectation)
+
+    waits = bad_input.Expectation(reported.WAITS, "shop", items=(("ktd-timeout-out-of-range",), ("spec.timeout",)))
+    assert outcome(waits, _version("shop", message=SAID)) == f"Progressing: {SAID}"
+    with pytest.raises(WaitTimedOut, match="to wait naming ktd-timeout-out-of-range and spec.timeout"):
+        outcome(waits, _version("shop", message="Progressing"))
+    completes = bad_input.Expectation("completes", "shop")
+    assert outcome(completes, _version("shop", "Succeeded", completed=True)) == "completed"
+    with pytest.raises(AssertionError, match="it has completed"):
+        outcome(completes, _version("shop", "Failed", SAID, completed=True))
+    reports = bad_input.Expectation("reports", "by-hand", kind="KeptnTask", items=(("spec.timeout",),))
+    silent = {"kind": "KeptnTask", "metadata": {"name": "by-hand"}, "status": {"status": "Pending"}}
+    with pytest.raises(WaitTimedOut, match="names spec.timeout; they say: nothing"):
+        outcome(reports, silent)
+
+
+def _corpus_file(*expectations: bad_input.Expectation) -> bad_input.Case:
+    from pathlib import Path
+
+    return bad_input.Case(Path("corpus/ktd-timeout-out-of-range.yaml"), "a timeout out of range", expectations, ())
+
+
+def test_the_whole_corpus_must_be_admitted_as_each_file_says_and_every_problem_is_named():
+    from harness.library.admission import Answer
+
+    refused = bad_input.Expectation("refused", "ktd-x", kind="KeptnTaskDefinition", items=(("spec.timeout",),),
+                                    fixed_by="contract §1")
+    case = _corpus_file(refused)
+    bad_input.corpus_must_be_admitted([(case, [Answer("KeptnTaskDefinition", "ktd-x", "spec.timeout: Invalid value", 422)])])
+    with pytest.raises(AssertionError, match="(?s)ktd-timeout-out-of-range.yaml: KeptnTaskDefinition ktd-x was accepted.*"
+                                             "ktd-timeout-out-of-range.yaml: KeptnTaskDefinition ktd-x was refused \\(422\\), "
+                                             "but the message names none of spec.timeout"):
+        bad_input.corpus_must_be_admitted([(case, [Answer("KeptnTaskDefinition", "ktd-x", None)]),
+                                           (case, [Answer("KeptnTaskDefinition", "ktd-x", "InvalidSpec", 422)])])
+
+
+def test_every_accepted_corpus_file_must_show_its_outcomes_and_its_waiting_versions_keep_waiting():
+    from harness.library.admission import Answer
+
+    waits = bad_input.Expectation(reported.WAITS, "shop", items=(("ktd-timeout-out-of-range",), ("spec.timeout",)))
+    accepted = [(_corpus_file(waits), [Answer("KeptnApp", "shop", None)])]
+    said = []
+    bad_input.corpus_outcomes_must_show(FakeKube(_version("shop", message=SAID)), "t", accepted, said.append)
+    assert said == [f"ktd-timeout-out-of-range: waits: Progressing: {SAID}"]
+    with pytest.raises(AssertionError, match="ktd-timeout-out-of-range.yaml \\(a timeout out of range\\): timed out"):
+        bad_input.corpus_outcomes_must_show(FakeKube(_version("shop", message="Progressing")), "t", accepted, said.append)
+    refused_file = [(_corpus_file(waits), [Answer("KeptnApp", "shop", "refused", 422)])]  # its outcomes do not apply
+    bad_input.corpus_outcomes_must_show(FakeKube(), "t", refused_file, said.append)
+
+
 # -- hot loops -------------------------------------------------------------------------------------------
 
 PATCH = Request("PATCH", "lifecycle.keptn.sh", "keptnappversions", "status", "200")

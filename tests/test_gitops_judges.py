@@ -151,3 +151,98 @@ def test_the_next_stage_must_link_to_the_trace_of_the_stage_before():
         gitops.traces_must_link(dev, app_version("staging", "1.0.0", links=["00-" + "b" * 32 + "-" + "2" * 16 + "-01"]))
     with pytest.raises(AssertionError, match="carries no trace"):
         gitops.traces_must_link(app_version("dev", "1.0.0"), linked)
+
+
+class _Seen:
+    """A stage's watch record: `ever` over fixed objects by kind."""
+
+    def __init__(self, objects: dict[str, list[dict]]):
+        self.objects = objects
+
+    def ever(self, kind, predicate):
+        return [o for o in self.objects.get(kind, []) if predicate(o)]
+
+
+class _Run:
+    """What commits_must_be_visible reads of a running dev → staging → prod pipeline."""
+
+    def __init__(self, versions: dict[str, dict], staging_seen: dict[str, list[dict]]):
+        self.versions = versions
+        self.recorders = {"staging": _Seen(staging_seen), "prod": _Seen({})}
+        self.pipeline = self
+
+    def history(self):
+        return GOOD
+
+    def boundaries(self):
+        return BOUNDARIES
+
+    def next_stage(self, stage):
+        return {"dev": "staging", "staging": "prod"}.get(stage)
+
+    def applied(self, stage):
+        return {"dev": [(1.0, sha(1))], "staging": [(2.0, sha(2))], "prod": [(3.0, sha(3))]}[stage]
+
+
+def _staging_promotion(commit: str) -> dict[str, list[dict]]:
+    task = {"metadata": {"uid": "task-1", "ownerReferences": [{"uid": "staging-1.0.0"}]},
+            "spec": {"checkType": "promotion", "taskDefinition": "promote"}}
+    job = job_with_context({"metadata": {"commitID": commit}})
+    job["metadata"].update(uid="job-1", ownerReferences=[{"uid": "task-1"}])
+    return {"KeptnTask": [task], "Job": [job]}
+
+
+@pytest.fixture
+def stage_versions(monkeypatch):
+    from harness.gitops import flow
+
+    versions = {"staging": app_version("staging-1.0.0", "1.0.0", sha(1)), "prod": app_version("prod-1.0.0", "1.0.0", sha(2))}
+    monkeypatch.setattr(flow, "app_version", lambda run, stage, version: run.versions[stage])
+    return versions
+
+
+def test_commits_are_visible_across_every_boundary_in_the_version_and_the_next_promotion_context(stage_versions):
+    gitops.commits_must_be_visible(_Run(stage_versions, _staging_promotion(sha(1))), "1.0.0")
+
+
+def test_a_version_without_the_commit_or_a_promotion_context_with_another_fails_commits_must_be_visible(stage_versions):
+    with pytest.raises(AssertionError, match="KEPTN_CONTEXT metadata.commitID should be 'c1"):
+        gitops.commits_must_be_visible(_Run(stage_versions, _staging_promotion(sha(0))), "1.0.0")
+    with pytest.raises(AssertionError, match="no promotion KeptnTask of 'promote' was seen for staging-1.0.0"):
+        gitops.commits_must_be_visible(_Run(stage_versions, {}), "1.0.0")
+    without = {**stage_versions, "prod": app_version("prod-1.0.0", "1.0.0")}
+    with pytest.raises(AssertionError, match="prod-1.0.0 names commitID None .* not a commit of the repository"):
+        gitops.commits_must_be_visible(_Run(without, _staging_promotion(sha(1))), "1.0.0")
+
+
+def test_a_stage_version_must_complete_with_an_end_time(monkeypatch):
+    from types import SimpleNamespace
+
+    from harness import settings
+    from harness.eventually import WaitTimedOut
+    from harness.gitops import flow
+
+    monkeypatch.setattr(settings.TIMEOUTS, "current", settings.Timeouts(object_state=0.3, lifecycle=0.3, poll_interval=0.05))
+
+    def run_with(status: dict):
+        version = {"metadata": {"name": "podtato-head-1.0.0", "creationTimestamp": "2026-12-03T08:00:00Z"},
+                   "spec": {"appName": "podtato-head", "version": "1.0.0"}, "status": status}
+        kube = SimpleNamespace(list=lambda kind, namespace=None, label_selector=None: [version])
+        return SimpleNamespace(sites={"prod": SimpleNamespace(kube=kube, namespace="prod")},
+                               pipeline=SimpleNamespace(app="podtato-head"))
+
+    ended = {"status": "Failed", "endTime": "2026-12-03T08:01:00Z"}  # whichever way, but ended
+    assert flow.must_complete(run_with(ended), "prod", "1.0.0")["status"] == ended
+    for status in ({"status": "Progressing", "currentPhase": "PromotionTasks"},
+                   {"status": "Succeeded"}):  # a completed state without its endTime is not written to the end
+        with pytest.raises(WaitTimedOut, match="the KeptnAppVersion 1.0.0 of prod/podtato-head to complete"):
+            flow.must_complete(run_with(status), "prod", "1.0.0")
+
+
+def test_some_version_must_reach_the_last_stage_and_each_that_did_once_per_boundary():
+    assert gitops.reached_versions_must_have_one_commit_per_boundary(GOOD, BOUNDARIES, ["1.0.0", "2.0.0"], "prod") == ["1.0.0"]
+    with pytest.raises(AssertionError, match="no released version reached prod"):
+        gitops.reached_versions_must_have_one_commit_per_boundary(GOOD[:3], BOUNDARIES, ["1.0.0"], "prod")
+    skipped = history(SEED, ("release", {"dev": "1.0.0"}), ("promote", {"prod": "1.0.0"}))  # staging skipped
+    with pytest.raises(AssertionError, match="dev → staging: 0 commits"):
+        gitops.reached_versions_must_have_one_commit_per_boundary(skipped, BOUNDARIES, ["1.0.0"], "prod")

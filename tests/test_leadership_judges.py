@@ -51,3 +51,11 @@ def test_a_takeover_within_the_leases_duration_passes_and_one_past_it_fails():
     with pytest.raises(AssertionError, match=r"acted 25.0s after the leader was killed; expected within the duration of "
                                              r"Lease default/promotion-controller \(15s\) plus 6.0s"):
         leadership.takeover_must_be_within(100.0, 125.0, lease, 15)
+
+
+def test_the_lease_competed_for_must_exist_and_state_its_duration():
+    assert leadership.lease_duration_must_be_known({"spec": {"leaseDurationSeconds": 15}}, ("ops", "promotion")) == 15.0
+    with pytest.raises(AssertionError, match="the Lease ops/promotion the second replica asked for does not exist"):
+        leadership.lease_duration_must_be_known(None, ("ops", "promotion"))
+    with pytest.raises(AssertionError, match="Lease ops/promotion has no spec.leaseDurationSeconds"):
+        leadership.lease_duration_must_be_known({"spec": {"holderIdentity": "a"}}, ("ops", "promotion"))

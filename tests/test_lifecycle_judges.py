@@ -124,3 +124,158 @@ def test_items_that_ended_as_their_tasks_pass_and_a_stale_sibling_fails():
                                              r"its KeptnTask t2 Succeeded"):
         lifecycle.items_must_follow_their_tasks(_KubeWithTasks(stale, {"t1": "Failed", "t2": "Succeeded"}), "t-1",
                                                 "checkout", "promotionTaskStatus")
+
+
+class _KubeByKind:
+    """get/list answering from {kind: [objects]}; `get` finds by name."""
+
+    def __init__(self, objects: dict[str, list[dict]]):
+        self.objects = objects
+
+    def get(self, kind, name, namespace=None):
+        return next((o for o in self.objects.get(kind, []) if o["metadata"]["name"] == name), None)
+
+    def list(self, kind, namespace=None, label_selector=None):
+        return self.objects.get(kind, [])
+
+
+def test_an_event_with_the_reason_about_the_version_passes_and_about_another_kind_or_reason_fails():
+    version = _version({"status": "Failed"})
+    lifecycle.event_must_exist(_Kube(version, [_event("PromotionTasksFailed", "promote-fail failed")]), "t-1",
+                               version, "PromotionTasksFailed")
+    for events in ([_event("PromotionTasksFinished", "done")],  # another reason
+                   [_event("PromotionTasksFailed", "x", kind="KeptnApp")],  # about the app of the same name
+                   []):
+        with pytest.raises(WaitTimedOut, match="an event 'PromotionTasksFailed' on KeptnAppVersion"):
+            lifecycle.event_must_exist(_Kube(version, events), "t-1", version, "PromotionTasksFailed")
+
+
+def test_items_must_be_exactly_the_expected_definitions_in_their_states():
+    version = _version({"promotionTaskStatus": [{"definitionName": "promote-a", "status": "Succeeded"},
+                                                {"definitionName": "promote-b", "status": "Failed"}]})
+    lifecycle.items_must_be(version, "promotionTaskStatus", {"promote-a": "Succeeded", "promote-b": "Failed"})
+    for expected in ({"promote-a": "Succeeded", "promote-b": "Succeeded"},  # a state differs
+                     {"promote-a": "Succeeded"},  # an item too many
+                     {"promote-a": "Succeeded", "promote-b": "Failed", "promote-c": "Succeeded"}):  # one missing
+        with pytest.raises(AssertionError, match="status.promotionTaskStatus: expected"):
+            lifecycle.items_must_be(version, "promotionTaskStatus", expected)
+
+
+def test_an_item_must_be_there_once_in_its_state():
+    item = {"definitionName": "promote-a", "status": "Failed"}
+    lifecycle.item_must_be(_version({"promotionTaskStatus": [item]}), "promotionTaskStatus", "promote-a", "Failed")
+    for items in ([{**item, "status": "Succeeded"}], [], [item, item]):
+        with pytest.raises(AssertionError, match="expected one item promote-a=Failed"):
+            lifecycle.item_must_be(_version({"promotionTaskStatus": items}), "promotionTaskStatus", "promote-a", "Failed")
+
+
+def _job(name: str, conditions: list[dict]) -> dict:
+    return {"metadata": {"name": name}, "status": {"conditions": conditions}}
+
+
+def test_a_job_must_finish_and_must_not_vanish_before():
+    complete = _job("promote-a-1", [{"type": "Complete", "status": "True"}])
+    assert lifecycle.job_must_finish(_KubeByKind({"Job": [complete]}), "t-1", "promote-a-1") is complete
+    failed = _job("promote-a-1", [{"type": "Failed", "status": "True"}])
+    assert lifecycle.job_must_finish(_KubeByKind({"Job": [failed]}), "t-1", "promote-a-1") is failed
+    with pytest.raises(AssertionError, match="was deleted before it finished") as gone:
+        lifecycle.job_must_finish(_KubeByKind({}), "t-1", "promote-a-1")
+    assert not isinstance(gone.value, WaitTimedOut)  # fails at once
+    running = _job("promote-a-1", [{"type": "Complete", "status": "False"}, {"type": "SuccessCriteriaMet", "status": "True"}])
+    with pytest.raises(WaitTimedOut, match="Job t-1/promote-a-1 to run to completion"):
+        lifecycle.job_must_finish(_KubeByKind({"Job": [running]}), "t-1", "promote-a-1")
+
+
+def _task(name: str, definition: str, owner_uid: str, check_type: str = "promotion") -> dict:
+    return {"metadata": {"name": name, "ownerReferences": [{"uid": owner_uid}]},
+            "spec": {"taskDefinition": definition, "checkType": check_type}}
+
+
+def test_promotion_tasks_must_be_one_per_definition_of_this_version():
+    version = {**_version({}), "metadata": {"name": "checkout-1", "uid": "v1"}}
+    tasks = [_task("a", "promote-a", "v1"), _task("b", "promote-b", "v1"),
+             _task("other", "promote-c", "v2"), _task("post", "post-check", "v1", "post")]
+    assert len(lifecycle.promotion_tasks_must_be(_KubeByKind({"KeptnTask": tasks}), "t-1", version,
+                                                 ["promote-b", "promote-a"])) == 2
+    for found, definitions in ((tasks, ["promote-a"]),  # one too many
+                               (tasks, ["promote-a", "promote-b", "promote-c"]),  # another version's task does not count
+                               (tasks + [_task("a2", "promote-a", "v1")], ["promote-a", "promote-b"]),  # twice
+                               ([], ["promote-a"])):
+        with pytest.raises(AssertionError, match="expected one promotion KeptnTask per definition"):
+            lifecycle.promotion_tasks_must_be(_KubeByKind({"KeptnTask": found}), "t-1", version, definitions)
+
+
+class _Moving(_Kube):
+    """A version whose status the implementation changes after `after` reads."""
+
+    def __init__(self, first: dict, then: dict, after: int):
+        super().__init__(first)
+        self.first, self.then, self.after, self.reads = first, then, after, 0
+
+    def list(self, kind, namespace=None, label_selector=None):
+        self.reads += 1
+        return [self.first if self.reads <= self.after else self.then]
+
+
+def test_a_state_that_holds_settles_and_one_passed_through_on_the_way_does_not():
+    pending = _version({"status": "Progressing", "promotionStatus": "Pending"})
+    lifecycle.app_version_must_settle_at(_Kube(pending), "t-1", "checkout", {"promotionStatus": "Pending"})
+    running = _version({"status": "Progressing", "promotionStatus": "Progressing"})
+    with pytest.raises(WaitTimedOut, match="observed \\{'promotionStatus': 'Progressing'\\}"):
+        lifecycle.app_version_must_settle_at(_Moving(pending, running, after=2), "t-1", "checkout",
+                                             {"promotionStatus": "Pending"})
+
+
+def _versioned(name: str, uid: str, revision: int, status: dict | None = None) -> dict:
+    return {"kind": "KeptnAppVersion", "metadata": {"name": name, "uid": uid, "creationTimestamp": f"2026-12-03T08:00:0{revision}Z"},
+            "spec": {"appName": "checkout", "revision": revision}, "status": status or {}}
+
+
+def test_each_revision_must_have_its_own_version_and_promotion_task():
+    versions = [_versioned("checkout-1", "v1", 1), _versioned("checkout-2", "v2", 2)]
+    tasks = [_task("a1", "promote-a", "v1"), _task("a2", "promote-a", "v2")]
+    lifecycle.each_version_must_have_its_promotion_task(_KubeByKind({"KeptnAppVersion": versions, "KeptnTask": tasks}),
+                                                        "t-1", "checkout", "promote-a", versions=2)
+    with pytest.raises(AssertionError, match="expected a KeptnAppVersion per revision \\(2\\), found \\['checkout-1'\\]"):
+        lifecycle.each_version_must_have_its_promotion_task(
+            _KubeByKind({"KeptnAppVersion": versions[:1], "KeptnTask": tasks}), "t-1", "checkout", "promote-a", versions=2)
+    with pytest.raises(AssertionError, match="KeptnAppVersion checkout-2: expected one promotion KeptnTask per definition"):
+        lifecycle.each_version_must_have_its_promotion_task(  # the bump made a version that did not run promotion again
+            _KubeByKind({"KeptnAppVersion": versions, "KeptnTask": tasks[:1]}), "t-1", "checkout", "promote-a", versions=2)
+
+
+def test_a_definition_must_have_one_promotion_task_and_the_task_one_job():
+    version = _versioned("checkout-1", "v1", 1)
+    task = {**_task("a", "promote-a", "v1"), "metadata": {"name": "a", "uid": "t-a", "ownerReferences": [{"uid": "v1"}]}}
+    kube = _KubeByKind({"KeptnTask": [task, _task("b", "promote-b", "v1")]})
+    assert lifecycle.promotion_task_must_be_one(kube, "t-1", version, "promote-a") is task
+    for tasks in ([], [task, {**task, "metadata": {**task["metadata"], "name": "a-again"}}]):
+        with pytest.raises(AssertionError, match="expected one promotion KeptnTask of 'promote-a'"):
+            lifecycle.promotion_task_must_be_one(_KubeByKind({"KeptnTask": tasks}), "t-1", version, "promote-a")
+
+    def job(name: str) -> dict:
+        return {"metadata": {"name": name, "ownerReferences": [{"uid": "t-a"}]}}
+
+    assert lifecycle.task_must_have_one_job(_KubeByKind({"Job": [job("a-1")]}), "t-1", task)["metadata"]["name"] == "a-1"
+    with pytest.raises(AssertionError, match="KeptnTask a owns 2 Jobs, expected one") as twice:
+        lifecycle.task_must_have_one_job(_KubeByKind({"Job": [job("a-1"), job("a-2")]}), "t-1", task)
+    assert not isinstance(twice.value, WaitTimedOut)  # a second Job never goes away by waiting
+    with pytest.raises(WaitTimedOut, match="the Job of KeptnTask t-1/a; last seen: KeptnTask a owns no Job yet"):
+        lifecycle.task_must_have_one_job(_KubeByKind({"Job": []}), "t-1", task)
+
+
+@pytest.mark.parametrize("status, failure", [
+    ({"status": "Failed", "reason": "BackoffLimitExceeded"}, None),
+    ({"status": "Failed", "reason": "Failed"}, "expected reason 'BackoffLimitExceeded'"),  # not the Job's reason
+    ({"status": "Succeeded", "reason": "Completed"}, "ended Succeeded, expected Failed"),  # at once: it ended
+    ({"status": "Progressing"}, "timed out .* to be Failed with reason BackoffLimitExceeded"),
+])
+def test_a_promotion_task_must_end_in_its_state_with_the_jobs_reason(status, failure):
+    version = _versioned("checkout-1", "v1", 1)
+    task = {**_task("a", "promote-fail", "v1"), "status": status}
+    kube = _KubeByKind({"KeptnAppVersion": [version], "KeptnTask": [task]})
+    if failure is None:
+        assert lifecycle.promotion_task_must_end(kube, "t-1", "checkout", "promote-fail", "Failed", "BackoffLimitExceeded") is task
+        return
+    with pytest.raises(AssertionError, match=failure):
+        lifecycle.promotion_task_must_end(kube, "t-1", "checkout", "promote-fail", "Failed", "BackoffLimitExceeded")

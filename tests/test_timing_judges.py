@@ -187,3 +187,32 @@ def test_a_phase_never_seen_completed_fails():
     recorder = _record((1.0, "ADDED", _version("Progressing")))
     with pytest.raises(AssertionError, match="never saw the version's promotionStatus completed"):
         timing.promotion_ended(recorder, "v1")
+
+
+@pytest.fixture
+def short_waits():
+    from harness import settings
+
+    before = settings.TIMEOUTS.current
+    settings.configure(settings.timeouts_of({"lifecycle": 0.3, "pollInterval": 0.05}))
+    yield
+    settings.configure(before)
+
+
+def test_the_windows_are_awaited_until_every_task_has_a_finished_job(short_waits):
+    tasks = [(1.0, "ADDED", _task("promote-a", "ta", "promotion")), (1.0, "ADDED", _task("promote-b", "tb", "promotion"))]
+    jobs = [(1.1, "ADDED", _job("a-1", "ja", "ta")), (1.2, "ADDED", _job("b-1", "jb", "tb")),
+            (3.0, "MODIFIED", _job("a-1", "ja", "ta", "Complete"))]
+    finished = _record(*tasks, *jobs, (4.0, "MODIFIED", _job("b-1", "jb", "tb", "Failed")))
+    windows = timing.finished_job_windows(finished, timing.tasks_seen(finished, "promotion"), "promotion tasks")
+    assert [(w.name, w.finished) for w in windows] == [("a-1", 3.0), ("b-1", 4.0)]
+    for record in (_record(*tasks, *jobs), _record(*tasks, *jobs[:1], jobs[2])):  # one still runs; one never made
+        with pytest.raises(AssertionError, match="every Job of the promotion tasks to finish; last seen: 2 KeptnTasks"):
+            timing.finished_job_windows(record, timing.tasks_seen(record, "promotion"), "promotion tasks")
+
+
+def test_the_first_arrival_of_a_definitions_task_is_awaited(short_waits):
+    recorder = _record((2.5, "ADDED", _task("promote-a", "ta", "promotion")), (2.9, "ADDED", _task("promote-b", "tb", "promotion")))
+    assert timing.first_task_arrival(recorder, "promotion", "promote-b") == 2.9
+    with pytest.raises(AssertionError, match="a promotion KeptnTask of promote-c to be created"):
+        timing.first_task_arrival(recorder, "promotion", "promote-c")

@@ -35,6 +35,7 @@ define. Names are unique across the corpus, so every file is submitted into the 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,6 +182,32 @@ def admission_problems(case: Case, answers: list[Answer]) -> list[str]:
             problems.append(f"{what} was refused ({answer.code}), but the message names none of {describe(fields)}: "
                             f"{answer.refusal}")
     return problems
+
+
+def corpus_must_be_admitted(submitted: list[tuple[Case, list[Answer]]]) -> None:
+    """Every file of the corpus was admitted as it must be (admission_problems), all problems named at once."""
+    problems = [f"{case.path.name}: {problem}" for case, answers in submitted for problem in admission_problems(case, answers)]
+    assert not problems, "\n".join(problems)
+
+
+def corpus_outcomes_must_show(kube: Kube, namespace: str, submitted: list[tuple[Case, list[Answer]]],
+                              say: Callable[[str], None]) -> None:
+    """Every file whose objects were all accepted shows each outcome it expects (outcome_must_show),
+    and the versions expected to wait keep waiting; every failure named at once."""
+    failures, waiting = [], []
+    for case, answers in submitted:
+        if not outcomes_apply(answers):
+            continue
+        for expectation in case.outcomes:
+            try:
+                said = outcome_must_show(kube, namespace, case, expectation)
+                say(f"{case.path.stem}: {expectation.outcome}: {said[:200]}")
+            except AssertionError as error:
+                failures.append(f"{case.path.name} ({case.wrong}): {error}")
+            if expectation.outcome == reported.WAITS:
+                waiting.append(expectation.name)
+    assert not failures, "\n".join(failures)
+    waiting_versions_must_stay(kube, namespace, waiting)
 
 
 def outcomes_apply(answers: list[Answer]) -> bool:

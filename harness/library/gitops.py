@@ -187,6 +187,17 @@ def no_version_promoted_twice(run) -> None:
         must_not_be_promoted_twice(commits, run.pipeline.boundaries(), version)
 
 
+def reached_versions_must_have_one_commit_per_boundary(commits: list[Commit], boundaries: list[tuple[str, str]], versions: list[str],
+                                 last: str) -> list[str]:
+    """Some released version reached the last stage, and each that did has exactly one promotion
+    commit per stage boundary; returns those versions."""
+    reached = [version for version in versions if promotion_commits(commits, last, version)]
+    assert reached, f"no released version reached {last}"
+    for version in reached:
+        each_boundary_must_have_one_commit(commits, boundaries, version)
+    return reached
+
+
 def commits_must_be_visible(run, version: str) -> None:
     """Across every stage boundary S → T, T's app version of `version` names the commit Flux applied
     in S (spec.metadata.commitID), and so does T's promotion task, in its KEPTN_CONTEXT."""

@@ -37,6 +37,14 @@ def lease_must_be_known(requests: list[Request]) -> tuple[str, str]:
     return lease
 
 
+def lease_duration_must_be_known(lease: dict | None, where: tuple[str, str]) -> float:
+    """The Lease the standby competed for exists and states its `spec.leaseDurationSeconds`."""
+    assert lease is not None, f"the Lease {where[0]}/{where[1]} the second replica asked for does not exist"
+    duration = (lease.get("spec") or {}).get("leaseDurationSeconds")
+    assert duration, f"Lease {where[0]}/{where[1]} has no spec.leaseDurationSeconds"
+    return float(duration)
+
+
 def takeover_limit(lease_duration_seconds: float) -> float:
     scale = TIMEOUTS.object_state / Timeouts.object_state
     return lease_duration_seconds + TAKEOVER_ALLOWANCE * scale

@@ -11,7 +11,7 @@ import time
 
 from harness.contract.states import COMPLETED
 from harness.eventually import NotYet, eventually, never
-from harness.library import describe
+from harness.library import describe, task_contract
 from harness.library.kube import Kube
 from harness.settings import TIMEOUTS
 
@@ -128,6 +128,55 @@ def promotion_tasks_must_be(kube: Kube, namespace: str, version: dict, definitio
     return tasks
 
 
+def each_version_must_have_its_promotion_task(kube: Kube, namespace: str, app: str, definition: str, versions: int) -> None:
+    """The app has (at least) `versions` KeptnAppVersions, one per revision, and each ran its own
+    promotion KeptnTask of `definition` (contract §2: a revision bump makes a new version that runs again)."""
+    found = app_versions(kube, namespace, app)
+    assert len(found) >= versions, (f"expected a KeptnAppVersion per revision ({versions}), found "
+                                    f"{[v['metadata']['name'] for v in found]}")
+    for version in found:
+        promotion_tasks_must_be(kube, namespace, version, [definition])
+
+
+def promotion_task_must_be_one(kube: Kube, namespace: str, version: dict, definition: str) -> dict:
+    """The one promotion KeptnTask of `definition` the version owns (contract §5: a task per definition)."""
+    tasks = [t for t in tasks_of(kube, namespace, version, "promotion") if t["spec"]["taskDefinition"] == definition]
+    assert len(tasks) == 1, (f"KeptnAppVersion {version['metadata']['name']}: expected one promotion KeptnTask of "
+                             f"{definition!r}, found {[t['metadata']['name'] for t in tasks]}")
+    return tasks[0]
+
+
+def task_must_have_one_job(kube: Kube, namespace: str, task: dict) -> dict:
+    """Wait until the KeptnTask owns its Job; it owns one (contract §5: a Job per task), so a second fails at once."""
+    name = task["metadata"]["name"]
+
+    def one_job() -> dict:
+        jobs = jobs_of(kube, namespace, task)
+        if not jobs:
+            raise NotYet(f"KeptnTask {name} owns no Job yet")
+        assert len(jobs) == 1, f"KeptnTask {name} owns {len(jobs)} Jobs, expected one: {[j['metadata']['name'] for j in jobs]}"
+        return jobs[0]
+
+    return eventually(one_job, f"the Job of KeptnTask {namespace}/{name}")
+
+
+def promotion_task_must_end(kube: Kube, namespace: str, app: str, definition: str, state: str, reason: str) -> dict:
+    """Wait until the app's newest version's promotion KeptnTask of `definition` ended in `state`
+    with `reason` (contract §5: copied from the Job's condition); one that ended otherwise fails at once."""
+    def ended() -> dict:
+        task = promotion_task_must_be_one(kube, namespace, latest_app_version(kube, namespace, app), definition)
+        status = task.get("status") or {}
+        if status.get("status") not in COMPLETED:
+            raise NotYet(f"KeptnTask {task['metadata']['name']} status {status}")
+        assert status.get("status") == state, (f"KeptnTask {task['metadata']['name']} ended {status.get('status')}, "
+                                               f"expected {state}; status {status}")
+        task_contract.task_reason_must_be(task, reason)
+        return task
+
+    return eventually(ended, f"the promotion task {definition} of {namespace}/{app} to be {state} with reason {reason}",
+                      TIMEOUTS.lifecycle)
+
+
 def items_must_be(version: dict, item_list: str, expected: dict[str, str]) -> None:
     """The phase item list has exactly these definitions with these states."""
     items = (version.get("status") or {}).get(item_list) or []
@@ -172,16 +221,19 @@ def item_must_be(version: dict, item_list: str, definition: str, state: str) -> 
 
 
 def event_must_exist(kube: Kube, namespace: str, involved: dict, reason: str) -> dict:
-    name = involved["metadata"]["name"]
+    """An event with this reason about `involved` (its kind and name; another object of the same name
+    does not count)."""
+    kind, name = involved["kind"], involved["metadata"]["name"]
 
     def check() -> dict:
-        events = [e for e in kube.list("Event", namespace) if (e.get("involvedObject") or {}).get("name") == name]
+        events = [e for e in kube.list("Event", namespace)
+                  if (e.get("involvedObject") or {}).get("name") == name and (e.get("involvedObject") or {}).get("kind") == kind]
         for event in events:
             if event.get("reason") == reason:
                 return event
         raise NotYet(f"events of {name}: {sorted({e.get('reason') for e in events})}")
 
-    return eventually(check, f"an event {reason!r} on {involved['kind']} {namespace}/{name}")
+    return eventually(check, f"an event {reason!r} on {kind} {namespace}/{name}")
 
 
 def reason_must_be_visible(kube: Kube, namespace: str, version: dict, words: list[str]) -> str:

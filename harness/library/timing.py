@@ -20,7 +20,9 @@ from dataclasses import dataclass
 
 from harness.contract.jobs import job_result
 from harness.contract.states import COMPLETED
+from harness.eventually import NotYet, eventually
 from harness.library.recorder import Recorder
+from harness.settings import TIMEOUTS
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,28 @@ def job_windows(recorder: Recorder, tasks: dict[str, tuple[float, dict]]) -> lis
         owner = next(ref["uid"] for ref in job["metadata"]["ownerReferences"] if ref.get("uid") in names)
         windows.append(JobWindow(job["metadata"]["name"], names[owner], arrival, finished.get(uid, (None,))[0]))
     return sorted(windows, key=lambda w: w.created)
+
+
+def finished_job_windows(recorder: Recorder, tasks: dict[str, tuple[float, dict]], what: str) -> list[JobWindow]:
+    """Wait until the watch saw a Job for each of these KeptnTasks, and each of them finish; their windows."""
+    def all_finished() -> list[JobWindow]:
+        windows = job_windows(recorder, tasks)
+        if len(windows) < len(tasks) or any(w.finished is None for w in windows):
+            raise NotYet(f"{len(tasks)} KeptnTasks of the {what}; Jobs seen: {windows}")
+        return windows
+
+    return eventually(all_finished, f"every Job of the {what} to finish", TIMEOUTS.lifecycle)
+
+
+def first_task_arrival(recorder: Recorder, check_type: str, definition: str) -> float:
+    """Wait until the watch saw a KeptnTask of `check_type` for `definition`; when it first saw one."""
+    def seen() -> float:
+        arrivals = [at for at, task in tasks_seen(recorder, check_type).values() if task["spec"].get("taskDefinition") == definition]
+        if not arrivals:
+            raise NotYet(f"no {check_type} KeptnTask of {definition} yet")
+        return min(arrivals)
+
+    return eventually(seen, f"a {check_type} KeptnTask of {definition} to be created", TIMEOUTS.lifecycle)
 
 
 def last_finished(windows: list[JobWindow], what: str) -> float:
