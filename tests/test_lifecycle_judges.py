@@ -8,6 +8,8 @@ from harness.eventually import WaitTimedOut
 from harness.library import lifecycle
 from harness.settings import timeouts_of
 
+from fake_kube import FakeKube
+
 
 @pytest.fixture(autouse=True)
 def _short_waits():
@@ -126,19 +128,6 @@ def test_items_that_ended_as_their_tasks_pass_and_a_stale_sibling_fails():
                                                 "checkout", "promotionTaskStatus")
 
 
-class _KubeByKind:
-    """get/list answering from {kind: [objects]}; `get` finds by name."""
-
-    def __init__(self, objects: dict[str, list[dict]]):
-        self.objects = objects
-
-    def get(self, kind, name, namespace=None):
-        return next((o for o in self.objects.get(kind, []) if o["metadata"]["name"] == name), None)
-
-    def list(self, kind, namespace=None, label_selector=None):
-        return self.objects.get(kind, [])
-
-
 def test_an_event_with_the_reason_about_the_version_passes_and_about_another_kind_or_reason_fails():
     version = _version({"status": "Failed"})
     lifecycle.event_must_exist(_Kube(version, [_event("PromotionTasksFailed", "promote-fail failed")]), "t-1",
@@ -175,15 +164,15 @@ def _job(name: str, conditions: list[dict]) -> dict:
 
 def test_a_job_must_finish_and_must_not_vanish_before():
     complete = _job("promote-a-1", [{"type": "Complete", "status": "True"}])
-    assert lifecycle.job_must_finish(_KubeByKind({"Job": [complete]}), "t-1", "promote-a-1") is complete
+    assert lifecycle.job_must_finish(FakeKube({"Job": [complete]}), "t-1", "promote-a-1") is complete
     failed = _job("promote-a-1", [{"type": "Failed", "status": "True"}])
-    assert lifecycle.job_must_finish(_KubeByKind({"Job": [failed]}), "t-1", "promote-a-1") is failed
+    assert lifecycle.job_must_finish(FakeKube({"Job": [failed]}), "t-1", "promote-a-1") is failed
     with pytest.raises(AssertionError, match="was deleted before it finished") as gone:
-        lifecycle.job_must_finish(_KubeByKind({}), "t-1", "promote-a-1")
+        lifecycle.job_must_finish(FakeKube({}), "t-1", "promote-a-1")
     assert not isinstance(gone.value, WaitTimedOut)  # fails at once
     running = _job("promote-a-1", [{"type": "Complete", "status": "False"}, {"type": "SuccessCriteriaMet", "status": "True"}])
     with pytest.raises(WaitTimedOut, match="Job t-1/promote-a-1 to run to completion"):
-        lifecycle.job_must_finish(_KubeByKind({"Job": [running]}), "t-1", "promote-a-1")
+        lifecycle.job_must_finish(FakeKube({"Job": [running]}), "t-1", "promote-a-1")
 
 
 def _task(name: str, definition: str, owner_uid: str, check_type: str = "promotion") -> dict:
@@ -195,14 +184,14 @@ def test_promotion_tasks_must_be_one_per_definition_of_this_version():
     version = {**_version({}), "metadata": {"name": "checkout-1", "uid": "v1"}}
     tasks = [_task("a", "promote-a", "v1"), _task("b", "promote-b", "v1"),
              _task("other", "promote-c", "v2"), _task("post", "post-check", "v1", "post")]
-    assert len(lifecycle.promotion_tasks_must_be(_KubeByKind({"KeptnTask": tasks}), "t-1", version,
+    assert len(lifecycle.promotion_tasks_must_be(FakeKube({"KeptnTask": tasks}), "t-1", version,
                                                  ["promote-b", "promote-a"])) == 2
     for found, definitions in ((tasks, ["promote-a"]),  # one too many
                                (tasks, ["promote-a", "promote-b", "promote-c"]),  # another version's task does not count
                                (tasks + [_task("a2", "promote-a", "v1")], ["promote-a", "promote-b"]),  # twice
                                ([], ["promote-a"])):
         with pytest.raises(AssertionError, match="expected one promotion KeptnTask per definition"):
-            lifecycle.promotion_tasks_must_be(_KubeByKind({"KeptnTask": found}), "t-1", version, definitions)
+            lifecycle.promotion_tasks_must_be(FakeKube({"KeptnTask": found}), "t-1", version, definitions)
 
 
 class _Moving(_Kube):
@@ -234,34 +223,34 @@ def _versioned(name: str, uid: str, revision: int, status: dict | None = None) -
 def test_each_revision_must_have_its_own_version_and_promotion_task():
     versions = [_versioned("checkout-1", "v1", 1), _versioned("checkout-2", "v2", 2)]
     tasks = [_task("a1", "promote-a", "v1"), _task("a2", "promote-a", "v2")]
-    lifecycle.each_version_must_have_its_promotion_task(_KubeByKind({"KeptnAppVersion": versions, "KeptnTask": tasks}),
+    lifecycle.each_version_must_have_its_promotion_task(FakeKube({"KeptnAppVersion": versions, "KeptnTask": tasks}),
                                                         "t-1", "checkout", "promote-a", versions=2)
     with pytest.raises(AssertionError, match="expected a KeptnAppVersion per revision \\(2\\), found \\['checkout-1'\\]"):
         lifecycle.each_version_must_have_its_promotion_task(
-            _KubeByKind({"KeptnAppVersion": versions[:1], "KeptnTask": tasks}), "t-1", "checkout", "promote-a", versions=2)
+            FakeKube({"KeptnAppVersion": versions[:1], "KeptnTask": tasks}), "t-1", "checkout", "promote-a", versions=2)
     with pytest.raises(AssertionError, match="KeptnAppVersion checkout-2: expected one promotion KeptnTask per definition"):
         lifecycle.each_version_must_have_its_promotion_task(  # the bump made a version that did not run promotion again
-            _KubeByKind({"KeptnAppVersion": versions, "KeptnTask": tasks[:1]}), "t-1", "checkout", "promote-a", versions=2)
+            FakeKube({"KeptnAppVersion": versions, "KeptnTask": tasks[:1]}), "t-1", "checkout", "promote-a", versions=2)
 
 
 def test_a_definition_must_have_one_promotion_task_and_the_task_one_job():
     version = _versioned("checkout-1", "v1", 1)
     task = {**_task("a", "promote-a", "v1"), "metadata": {"name": "a", "uid": "t-a", "ownerReferences": [{"uid": "v1"}]}}
-    kube = _KubeByKind({"KeptnTask": [task, _task("b", "promote-b", "v1")]})
+    kube = FakeKube({"KeptnTask": [task, _task("b", "promote-b", "v1")]})
     assert lifecycle.promotion_task_must_be_one(kube, "t-1", version, "promote-a") is task
     for tasks in ([], [task, {**task, "metadata": {**task["metadata"], "name": "a-again"}}]):
         with pytest.raises(AssertionError, match="expected one promotion KeptnTask of 'promote-a'"):
-            lifecycle.promotion_task_must_be_one(_KubeByKind({"KeptnTask": tasks}), "t-1", version, "promote-a")
+            lifecycle.promotion_task_must_be_one(FakeKube({"KeptnTask": tasks}), "t-1", version, "promote-a")
 
     def job(name: str) -> dict:
         return {"metadata": {"name": name, "ownerReferences": [{"uid": "t-a"}]}}
 
-    assert lifecycle.task_must_have_one_job(_KubeByKind({"Job": [job("a-1")]}), "t-1", task)["metadata"]["name"] == "a-1"
+    assert lifecycle.task_must_have_one_job(FakeKube({"Job": [job("a-1")]}), "t-1", task)["metadata"]["name"] == "a-1"
     with pytest.raises(AssertionError, match="KeptnTask a owns 2 Jobs, expected one") as twice:
-        lifecycle.task_must_have_one_job(_KubeByKind({"Job": [job("a-1"), job("a-2")]}), "t-1", task)
+        lifecycle.task_must_have_one_job(FakeKube({"Job": [job("a-1"), job("a-2")]}), "t-1", task)
     assert not isinstance(twice.value, WaitTimedOut)  # a second Job never goes away by waiting
     with pytest.raises(WaitTimedOut, match="the Job of KeptnTask t-1/a; last seen: KeptnTask a owns no Job yet"):
-        lifecycle.task_must_have_one_job(_KubeByKind({"Job": []}), "t-1", task)
+        lifecycle.task_must_have_one_job(FakeKube({"Job": []}), "t-1", task)
 
 
 @pytest.mark.parametrize("status, failure", [
@@ -273,7 +262,7 @@ def test_a_definition_must_have_one_promotion_task_and_the_task_one_job():
 def test_a_promotion_task_must_end_in_its_state_with_the_jobs_reason(status, failure):
     version = _versioned("checkout-1", "v1", 1)
     task = {**_task("a", "promote-fail", "v1"), "status": status}
-    kube = _KubeByKind({"KeptnAppVersion": [version], "KeptnTask": [task]})
+    kube = FakeKube({"KeptnAppVersion": [version], "KeptnTask": [task]})
     if failure is None:
         assert lifecycle.promotion_task_must_end(kube, "t-1", "checkout", "promote-fail", "Failed", "BackoffLimitExceeded") is task
         return
