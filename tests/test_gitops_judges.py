@@ -246,3 +246,22 @@ def test_some_version_must_reach_the_last_stage_and_each_that_did_once_per_bound
     skipped = history(SEED, ("release", {"dev": "1.0.0"}), ("promote", {"prod": "1.0.0"}))  # staging skipped
     with pytest.raises(AssertionError, match="dev → staging: 0 commits"):
         gitops.reached_versions_must_have_one_commit_per_boundary(skipped, BOUNDARIES, ["1.0.0"], "prod")
+
+
+def test_a_later_stage_version_that_appears_after_the_object_wait_is_still_awaited_to_complete(monkeypatch):
+    import time
+    from types import SimpleNamespace
+
+    from harness import settings
+    from harness.gitops import flow
+
+    # prod's version appears only once dev and staging promoted: later than an object wait, within the lifecycle's
+    monkeypatch.setattr(settings.TIMEOUTS, "current", settings.Timeouts(object_state=0.2, lifecycle=1.5, poll_interval=0.05))
+    version = {"metadata": {"name": "podtato-head-1.0.0", "creationTimestamp": "2026-12-03T08:00:00Z"},
+               "spec": {"appName": "podtato-head", "version": "1.0.0"},
+               "status": {"status": "Succeeded", "endTime": "2026-12-03T08:01:00Z"}}
+    since = time.monotonic()
+    kube = SimpleNamespace(list=lambda kind, namespace=None, label_selector=None:
+                           [version] if time.monotonic() - since > 0.5 else [])
+    run = SimpleNamespace(sites={"prod": SimpleNamespace(kube=kube, namespace="prod")}, pipeline=SimpleNamespace(app="podtato-head"))
+    assert flow.must_complete(run, "prod", "1.0.0") is version

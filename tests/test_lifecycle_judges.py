@@ -1,6 +1,8 @@
 """Judges of the app lifecycle on fake API answers: each fails on what it exists to refuse."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from harness import settings
@@ -268,3 +270,23 @@ def test_a_promotion_task_must_end_in_its_state_with_the_jobs_reason(status, fai
         return
     with pytest.raises(AssertionError, match=failure):
         lifecycle.promotion_task_must_end(kube, "t-1", "checkout", "promote-fail", "Failed", "BackoffLimitExceeded")
+
+
+class _Appearing(_Kube):
+    """A version that appears only after `after` seconds (e.g. a later stage's, once the stages before it promoted)."""
+
+    def __init__(self, version: dict, after: float):
+        super().__init__(version)
+        self.since, self.after = time.monotonic(), after
+
+    def list(self, kind, namespace=None, label_selector=None):
+        return [self.version] if time.monotonic() - self.since >= self.after else []
+
+
+def test_a_version_that_appears_after_the_object_wait_but_within_the_lifecycle_wait_is_awaited():
+    # objectState 0.4 s, lifecycle 0.6 s (the fixture): the version appears at 0.5 s. A check that
+    # waited for the version with its own (object) wait inside the lifecycle wait gave up at 0.4 s.
+    done = _version({"status": "Succeeded", "endTime": "2026-12-03T08:01:00Z"})
+    assert lifecycle.app_version_must_reach(_Appearing(done, 0.5), "t-1", "checkout", {"status": "Succeeded"}) is done
+    with pytest.raises(WaitTimedOut, match="to reach .*last seen: no KeptnAppVersion with spec.appName='checkout'"):
+        lifecycle.app_version_must_reach(_Appearing(done, 5), "t-1", "checkout", {"status": "Succeeded"})

@@ -27,7 +27,7 @@ def must_complete(run: PipelineRun, stage: str, version: str) -> dict:
     site = run.sites[stage]
 
     def completed() -> dict:
-        found = app_version(run, stage, version)
+        found = lifecycle.newest_app_version(site.kube, site.namespace, run.pipeline.app, version=version)
         status = found.get("status") or {}
         if status.get("status") not in COMPLETED or not status.get("endTime"):
             raise NotYet(f"{found['metadata']['name']} is {status.get('status', 'Pending')} in {status.get('currentPhase')}")

@@ -25,20 +25,28 @@ def app_versions(kube: Kube, namespace: str, app: str) -> list[dict]:
     return sorted(versions, key=lambda v: (v["metadata"]["creationTimestamp"], v["spec"].get("revision", 1)))
 
 
+def _which(revision: int | None, version: str | None) -> str:
+    return (f" and revision {revision}" if revision else "") + (f" and spec.version {version!r}" if version else "")
+
+
+def newest_app_version(kube: Kube, namespace: str, app: str, revision: int | None = None, *,
+                       version: str | None = None) -> dict:
+    """The app's newest KeptnAppVersion (of that revision, of that spec.version, when given); NotYet
+    while there is none. For checks that run inside a wait of their own: a nested wait would end the
+    outer one at its own, shorter, timeout."""
+    versions = [v for v in app_versions(kube, namespace, app)
+                if (revision is None or v["spec"].get("revision", 1) == revision)
+                and (version is None or v["spec"].get("version") == version)]
+    if not versions:
+        raise NotYet(f"no KeptnAppVersion with spec.appName={app!r}{_which(revision, version)}")
+    return versions[-1]
+
+
 def latest_app_version(kube: Kube, namespace: str, app: str, revision: int | None = None, *,
                        version: str | None = None) -> dict:
-    """The app's newest KeptnAppVersion (of that revision, of that spec.version, when given)."""
-    which = (f" and revision {revision}" if revision else "") + (f" and spec.version {version!r}" if version else "")
-
-    def check() -> dict:
-        versions = [v for v in app_versions(kube, namespace, app)
-                    if (revision is None or v["spec"].get("revision", 1) == revision)
-                    and (version is None or v["spec"].get("version") == version)]
-        if not versions:
-            raise NotYet(f"no KeptnAppVersion with spec.appName={app!r}{which}")
-        return versions[-1]
-
-    return eventually(check, f"a KeptnAppVersion of KeptnApp {namespace}/{app}{which.replace(' and', ',')}")
+    """Wait until the app has a KeptnAppVersion (of that revision, of that spec.version); the newest."""
+    return eventually(lambda: newest_app_version(kube, namespace, app, revision, version=version),
+                      f"a KeptnAppVersion of KeptnApp {namespace}/{app}{_which(revision, version).replace(' and', ',')}")
 
 
 def app_version_must_reach(kube: Kube, namespace: str, app: str, expected: dict[str, str], revision: int | None = None, *,
@@ -53,7 +61,7 @@ def app_version_must_reach(kube: Kube, namespace: str, app: str, expected: dict[
     completed_differently_since: list[float] = []
 
     def check() -> dict:
-        found = latest_app_version(kube, namespace, app, revision, version=version)
+        found = newest_app_version(kube, namespace, app, revision, version=version)
         status = found.get("status") or {}
         observed = {field: status.get(field) for field in expected}
         if observed == expected:
@@ -164,7 +172,7 @@ def promotion_task_must_end(kube: Kube, namespace: str, app: str, definition: st
     """Wait until the app's newest version's promotion KeptnTask of `definition` ended in `state`
     with `reason` (contract §5: copied from the Job's condition); one that ended otherwise fails at once."""
     def ended() -> dict:
-        task = promotion_task_must_be_one(kube, namespace, latest_app_version(kube, namespace, app), definition)
+        task = promotion_task_must_be_one(kube, namespace, newest_app_version(kube, namespace, app), definition)
         status = task.get("status") or {}
         if status.get("status") not in COMPLETED:
             raise NotYet(f"KeptnTask {task['metadata']['name']} status {status}")
@@ -188,7 +196,7 @@ def items_must_follow_their_tasks(kube: Kube, namespace: str, app: str, item_lis
     """Every item of the list ends as its KeptnTask ended, with an endTime (contract §6, never stale):
     also the items of siblings still running when their phase already failed."""
     def check() -> dict:
-        version = latest_app_version(kube, namespace, app)
+        version = newest_app_version(kube, namespace, app)
         items = (version.get("status") or {}).get(item_list) or []
         if not items:
             raise NotYet(f"KeptnAppVersion {version['metadata']['name']} has no {item_list} yet")
