@@ -229,13 +229,11 @@ def item_must_be(version: dict, item_list: str, definition: str, state: str) -> 
 
 
 def event_must_exist(kube: Kube, namespace: str, involved: dict, reason: str) -> dict:
-    """An event with this reason about `involved` (its kind and name; another object of the same name
-    does not count)."""
+    """An event with this reason about `involved` (events_about)."""
     kind, name = involved["kind"], involved["metadata"]["name"]
 
     def check() -> dict:
-        events = [e for e in kube.list("Event", namespace)
-                  if (e.get("involvedObject") or {}).get("name") == name and (e.get("involvedObject") or {}).get("kind") == kind]
+        events = events_about(kube, namespace, kind, name)
         for event in events:
             if event.get("reason") == reason:
                 return event
@@ -265,9 +263,14 @@ def said_about(kube: Kube, namespace: str, kind: str, name: str) -> list[str]:
     whose involvedObject it is."""
     current = kube.get(kind, name, namespace) or {}
     texts = [message] if (message := (current.get("status") or {}).get("message")) else []
-    texts += [f"{e.get('reason')}: {e.get('message')}" for e in kube.list("Event", namespace)
-              if (e.get("involvedObject") or {}).get("name") == name and (e.get("involvedObject") or {}).get("kind") == kind]
+    texts += [f"{e.get('reason')}: {e.get('message')}" for e in events_about(kube, namespace, kind, name)]
     return texts
+
+
+def events_about(kube: Kube, namespace: str, kind: str, name: str) -> list[dict]:
+    """The events whose involvedObject is this object (its kind and name: another kind of the same name is another object)."""
+    return [e for e in kube.list("Event", namespace)
+            if (e.get("involvedObject") or {}).get("name") == name and (e.get("involvedObject") or {}).get("kind") == kind]
 
 
 def job_must_finish(kube: Kube, namespace: str, job_name: str) -> dict:
