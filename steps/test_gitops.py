@@ -243,8 +243,9 @@ def never_twice(state):
 @then("every version that reached prod has exactly one promotion commit per stage boundary")
 def reached_prod_once(state):
     gitops.no_version_promoted_twice(state.run)
-    last = state.run.pipeline.stage_names[-1]
-    reached = gitops.reached_versions_must_have_one_commit_per_boundary(state.commits, state.run.pipeline.boundaries(), state.run.pipeline.versions, last)
+    pipeline = state.run.pipeline
+    last = pipeline.stage_names[-1]
+    reached = gitops.reached_versions_must_have_one_commit_per_boundary(state.commits, pipeline.boundaries(), pipeline.versions, last)
     _say(f"versions that reached {last}: {', '.join(reached)}")
 
 

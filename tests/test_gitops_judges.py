@@ -4,9 +4,14 @@ a context without the commit, an unlinked trace."""
 from __future__ import annotations
 
 import json
+import time
+from types import SimpleNamespace
 
 import pytest
 
+from harness import settings
+from harness.eventually import WaitTimedOut
+from harness.gitops import flow
 from harness.gitops.history import Commit
 from harness.library import gitops
 from harness.library.recorder import Observation
@@ -194,8 +199,6 @@ def _staging_promotion(commit: str) -> dict[str, list[dict]]:
 
 @pytest.fixture
 def stage_versions(monkeypatch):
-    from harness.gitops import flow
-
     versions = {"staging": app_version("staging-1.0.0", "1.0.0", sha(1)), "prod": app_version("prod-1.0.0", "1.0.0", sha(2))}
     monkeypatch.setattr(flow, "app_version", lambda run, stage, version: run.versions[stage])
     return versions
@@ -215,28 +218,25 @@ def test_a_version_without_the_commit_or_a_promotion_context_with_another_fails_
         gitops.commits_must_be_visible(_Run(without, _staging_promotion(sha(1))), "1.0.0")
 
 
+def _prod_version(status: dict) -> dict:
+    return {"metadata": {"name": "podtato-head-1.0.0", "creationTimestamp": "2026-12-03T08:00:00Z"},
+            "spec": {"appName": "podtato-head", "version": "1.0.0"}, "status": status}
+
+
+def _prod_run(listing) -> SimpleNamespace:
+    """What flow.must_complete reads of a run: prod's site, whose KeptnAppVersions `listing()` answers."""
+    kube = SimpleNamespace(list=lambda kind, namespace=None, label_selector=None: listing())
+    return SimpleNamespace(sites={"prod": SimpleNamespace(kube=kube, namespace="prod")}, pipeline=SimpleNamespace(app="podtato-head"))
+
+
 def test_a_stage_version_must_complete_with_an_end_time(monkeypatch):
-    from types import SimpleNamespace
-
-    from harness import settings
-    from harness.eventually import WaitTimedOut
-    from harness.gitops import flow
-
     monkeypatch.setattr(settings.TIMEOUTS, "current", settings.Timeouts(object_state=0.3, lifecycle=0.3, poll_interval=0.05))
-
-    def run_with(status: dict):
-        version = {"metadata": {"name": "podtato-head-1.0.0", "creationTimestamp": "2026-12-03T08:00:00Z"},
-                   "spec": {"appName": "podtato-head", "version": "1.0.0"}, "status": status}
-        kube = SimpleNamespace(list=lambda kind, namespace=None, label_selector=None: [version])
-        return SimpleNamespace(sites={"prod": SimpleNamespace(kube=kube, namespace="prod")},
-                               pipeline=SimpleNamespace(app="podtato-head"))
-
-    ended = {"status": "Failed", "endTime": "2026-12-03T08:01:00Z"}  # whichever way, but ended
-    assert flow.must_complete(run_with(ended), "prod", "1.0.0")["status"] == ended
+    ended = _prod_version({"status": "Failed", "endTime": "2026-12-03T08:01:00Z"})  # whichever way, but ended
+    assert flow.must_complete(_prod_run(lambda: [ended]), "prod", "1.0.0") is ended
     for status in ({"status": "Progressing", "currentPhase": "PromotionTasks"},
                    {"status": "Succeeded"}):  # a completed state without its endTime is not written to the end
         with pytest.raises(WaitTimedOut, match="the KeptnAppVersion 1.0.0 of prod/podtato-head to complete"):
-            flow.must_complete(run_with(status), "prod", "1.0.0")
+            flow.must_complete(_prod_run(lambda: [_prod_version(status)]), "prod", "1.0.0")
 
 
 def test_some_version_must_reach_the_last_stage_and_each_that_did_once_per_boundary():
@@ -249,19 +249,8 @@ def test_some_version_must_reach_the_last_stage_and_each_that_did_once_per_bound
 
 
 def test_a_later_stage_version_that_appears_after_the_object_wait_is_still_awaited_to_complete(monkeypatch):
-    import time
-    from types import SimpleNamespace
-
-    from harness import settings
-    from harness.gitops import flow
-
     # prod's version appears only once dev and staging promoted: later than an object wait, within the lifecycle's
     monkeypatch.setattr(settings.TIMEOUTS, "current", settings.Timeouts(object_state=0.2, lifecycle=1.5, poll_interval=0.05))
-    version = {"metadata": {"name": "podtato-head-1.0.0", "creationTimestamp": "2026-12-03T08:00:00Z"},
-               "spec": {"appName": "podtato-head", "version": "1.0.0"},
-               "status": {"status": "Succeeded", "endTime": "2026-12-03T08:01:00Z"}}
+    version = _prod_version({"status": "Succeeded", "endTime": "2026-12-03T08:01:00Z"})
     since = time.monotonic()
-    kube = SimpleNamespace(list=lambda kind, namespace=None, label_selector=None:
-                           [version] if time.monotonic() - since > 0.5 else [])
-    run = SimpleNamespace(sites={"prod": SimpleNamespace(kube=kube, namespace="prod")}, pipeline=SimpleNamespace(app="podtato-head"))
-    assert flow.must_complete(run, "prod", "1.0.0") is version
+    assert flow.must_complete(_prod_run(lambda: [version] if time.monotonic() - since > 0.5 else []), "prod", "1.0.0") is version

@@ -25,14 +25,20 @@ def _called(node: ast.AST) -> set[str]:
     return names
 
 
-def _then_steps() -> list[tuple[str, ast.FunctionDef]]:
-    steps = []
-    for path in sorted((ROOT / "steps").glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.FunctionDef) and any(
-                    isinstance(d, ast.Call) and getattr(d.func, "id", "") == "then" for d in node.decorator_list):
-                steps.append((f"{path.name}::{node.name}", node))
-    return steps
+def _functions(tree: ast.AST) -> dict[str, ast.FunctionDef]:
+    """A module's functions and methods by name (a Scenario's `job_of`, a `_job_seen`)."""
+    return {node.name: node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+
+
+def _reachable(names: set[str], functions: dict[str, ast.FunctionDef]) -> set[str]:
+    """`names` and every name the module's functions among them call, transitively."""
+    reached, todo = set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name not in reached:
+            reached.add(name)
+            todo += _called(functions[name]) if name in functions else ()
+    return reached
 
 
 def _failed_in_tests() -> set[str]:
@@ -41,39 +47,23 @@ def _failed_in_tests() -> set[str]:
     names = set()
     for path in (ROOT / "tests").rglob("test_*.py"):
         tree = ast.parse(path.read_text())
-        helpers = {node.name: _called(node) for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+        functions = _functions(tree)
         for node in ast.walk(tree):
             if isinstance(node, ast.With) and any("raises" in ast.unparse(item.context_expr) for item in node.items):
-                reached, todo = set(), list(_called(node))
-                while todo:
-                    name = todo.pop()
-                    if name not in reached:
-                        reached.add(name)
-                        todo += helpers.get(name, ())
-                names |= reached
+                names |= _reachable(_called(node), functions)
     return names
 
 
-def _step_helpers() -> dict[str, dict[str, ast.FunctionDef]]:
-    """Per steps module: its functions and methods by name (a Scenario's `job_of`, a `_job_seen`)."""
-    return {path.name: {node.name: node for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.FunctionDef)}
-            for path in sorted((ROOT / "steps").glob("*.py"))}
-
-
-def _reached_in_steps(step: ast.FunctionDef, helpers: dict[str, ast.FunctionDef]) -> list[ast.FunctionDef]:
-    """The step and the helpers of its module it calls, transitively."""
-    reached, todo = {}, [step]
-    while todo:
-        node = todo.pop()
-        if node.name not in reached:
-            reached[node.name] = node
-            todo += [helpers[name] for name in _called(node) if name in helpers]
-    return list(reached.values())
-
-
 def _then_steps_with_helpers() -> list[tuple[str, list[ast.FunctionDef]]]:
-    helpers = _step_helpers()
-    return [(where, _reached_in_steps(step, helpers[where.split("::")[0]])) for where, step in _then_steps()]
+    """Each Then-step, with the helpers of its steps module it reaches."""
+    steps = []
+    for path in sorted((ROOT / "steps").glob("*.py")):
+        functions = _functions(ast.parse(path.read_text()))
+        for node in functions.values():
+            if any(isinstance(d, ast.Call) and getattr(d.func, "id", "") == "then" for d in node.decorator_list):
+                helpers = [functions[name] for name in _reachable(_called(node), functions) if name in functions]
+                steps.append((f"{path.name}::{node.name}", [node, *helpers]))
+    return steps
 
 
 def judges() -> dict[str, list[str]]:

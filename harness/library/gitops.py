@@ -187,8 +187,8 @@ def no_version_promoted_twice(run) -> None:
         must_not_be_promoted_twice(commits, run.pipeline.boundaries(), version)
 
 
-def reached_versions_must_have_one_commit_per_boundary(commits: list[Commit], boundaries: list[tuple[str, str]], versions: list[str],
-                                 last: str) -> list[str]:
+def reached_versions_must_have_one_commit_per_boundary(commits: list[Commit], boundaries: list[tuple[str, str]],
+                                                        versions: list[str], last: str) -> list[str]:
     """Some released version reached the last stage, and each that did has exactly one promotion
     commit per stage boundary; returns those versions."""
     reached = [version for version in versions if promotion_commits(commits, last, version)]
