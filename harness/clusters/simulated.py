@@ -136,7 +136,10 @@ class SimulatedProvider(ClusterProvider):
             # kwokctl stops the components it knows; make sure none outlives the cluster.
             for pid in pids:
                 _kill(pid)
-            shutil.rmtree(self.cluster_dir, ignore_errors=True)
+            try:
+                _wait_gone(pids, f"simulated cluster {self.name!r}")
+            finally:
+                shutil.rmtree(self.cluster_dir, ignore_errors=True)
 
     def export_logs(self, dest: Path) -> None:
         dest.mkdir(parents=True, exist_ok=True)
@@ -164,8 +167,7 @@ class SimulatedProvider(ClusterProvider):
                 raise ProviderError(f"simulated cluster {self.name!r}: no pid of {component!r} in {self.cluster_dir / 'pids'}")
             stopped = time.monotonic()
             _signal(pid, stop_signal)
-            while _alive(pid):
-                time.sleep(0.05)
+            _wait_gone([pid], f"{component} of {self.name!r}")
             for port in self._ports_of(component):
                 _wait_until_free(port, f"{component} of {self.name!r}")
             self._start_component(component)
@@ -354,6 +356,17 @@ def _signal(pid: int, sig: signal.Signals) -> None:
         os.kill(pid, sig)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def _wait_gone(pids: list[int], whose: str, timeout: float = 15.0) -> None:
+    """Wait until every pid has exited. A signal is delivered at once, an exit is not: a cluster
+    deleted right after SIGKILLing its processes once still showed its host runner running (make
+    test, test_a_run_killed_with_sigkill_leaves_no_implementation_and_the_next_run_removes_its_cluster)."""
+    deadline = time.monotonic() + timeout
+    while left := [pid for pid in pids if _alive(pid)]:
+        if time.monotonic() > deadline:
+            raise ProviderError(f"{whose}: processes {left} still run {timeout:.0f}s after they were stopped")
+        time.sleep(0.05)
 
 
 def _wait_until_free(port: int, whose: str, timeout: float = 15.0) -> None:
