@@ -13,11 +13,14 @@ from pathlib import Path
 import pytest
 
 from harness.implementations import adapter as adapters
+from harness.contract import rules
+from mutants import adapters as mutant_adapters
 from mutants import compose, matrix, matrix_report
 from mutants.matrix import (FAIL, KILLED, MUTANT, NOT_RUN, PARTLY_KILLED, PASS, PASSED, REFERENCE, SURVIVED,
                             UNEXPECTED, UNFAIR, VARIANT, Entry)
 
 KNOWN = {"Kills", "AlsoKills", "Sentinel", "Other"}
+RULES = {"C0.1"}
 
 
 def outcome(scenario: str, status: str, reason: str = "") -> dict:
@@ -25,7 +28,7 @@ def outcome(scenario: str, status: str, reason: str = "") -> dict:
 
 
 def mutant(**expected: str) -> Entry:
-    return Entry("m", MUTANT, Path("m.yaml"), "Breaks contract §0", expected)
+    return Entry("m", MUTANT, Path(), "C0.1", expected, change="m:install")
 
 
 def variant(unfair: dict | None = None, **expected: str) -> Entry:
@@ -35,11 +38,11 @@ def variant(unfair: dict | None = None, **expected: str) -> Entry:
 # -- the matrix of this repository ------------------------------------------------------------------
 
 
-def test_the_matrix_names_at_least_14_mutants_each_saying_the_rule_it_breaks_and_a_variant():
+def test_the_matrix_names_at_least_14_mutants_each_naming_the_rule_it_breaks_and_a_variant():
     entries = matrix.load()
     mutants = [e for e in entries if e.kind == MUTANT]
     assert len(mutants) >= 14
-    assert all(e.rule.startswith("Breaks ") and FAIL in e.expected.values() for e in mutants)
+    assert all(e.rule in rules.by_id() and FAIL in e.expected.values() for e in mutants)
     assert any(e.kind == VARIANT for e in entries)
     reference = entries[-1]
     assert reference.kind == REFERENCE
@@ -54,27 +57,31 @@ def test_the_ci_subset_runs_the_reference_on_the_scenarios_of_its_entries_only()
     assert set(reference.expected) == {i for e in chosen for i in e.expected}
 
 
-def test_every_mutant_runs_like_the_reference_but_for_its_module_and_its_neutral_name():
-    """A mutant's adapter differs from the reference's only where it must: the same env (lease
-    timings included), install and features, so that a kill is the broken rule's doing."""
+def test_every_mutant_runs_like_the_reference_but_for_its_change_and_its_neutral_name(tmp_path):
+    """A mutant's generated adapter differs from the reference's only where it must: the same env
+    (lease timings included), install and features, so that a kill is the broken rule's doing."""
     reference = adapters.load(matrix.REFERENCE_ADAPTER).spec
     for entry in (e for e in matrix.load() if e.kind == MUTANT):
-        adapter = adapters.load(entry.adapter)
+        adapter = adapters.load(mutant_adapters.write(entry.name, entry.change, entry.crd_change, tmp_path / entry.name))
         spec = dict(adapter.spec)
         command = spec["run"]["command"]
-        assert command[:3] == ["{python}", "{adapter_dir}/launch.py", f"mutants.{entry.name}"], entry.adapter
-        assert command[3:] == reference["run"]["command"][3:], entry.adapter
-        assert {**spec, "run": {**spec["run"], "command": None}, "implementation": None} == {
-            **reference, "run": {**reference["run"], "command": None}, "implementation": None}, entry.adapter
+        if entry.change:
+            assert command[1].endswith("launch.py") and command[2] == f"mutants.{entry.change}", entry.name
+            assert command[3:] == reference["run"]["command"][3:], entry.name
+        else:
+            assert command == reference["run"]["command"] and spec["install"]["crds"] == ["{adapter_dir}/crds"], entry.name
+        assert {**spec, "run": {**spec["run"], "command": None}, "install": None, "implementation": None} == {
+            **reference, "run": {**reference["run"], "command": None}, "install": None, "implementation": None}, entry.name
         assert adapter.name == "promotion-controller"
 
 
 def test_every_mutant_and_variant_installs_against_the_reference_as_it_is_now():
     """Each install() replaces names the reference has (compose refuses others), in a fresh process."""
-    modules = [f"mutants.{e.name}" for e in matrix.load() if e.kind == MUTANT] + ["mutants.variants.polling"]
-    script = "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name).install()\n"
+    changes = [f"mutants.{e.change}" for e in matrix.load() if e.kind == MUTANT and e.change] + ["mutants.variants.polling:install"]
+    script = ("import importlib, sys\nfor change in sys.argv[1:]:\n    module, function = change.split(':')\n"
+              "    getattr(importlib.import_module(module), function)()\n")
     tests = Path(__file__).parent
-    done = subprocess.run([sys.executable, "-c", script, *modules], cwd=tests, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", script, *changes], cwd=tests, capture_output=True, text=True,
                           env={"PYTHONPATH": str(tests), "PATH": ""})
     assert done.returncode == 0, done.stderr
 
@@ -82,10 +89,8 @@ def test_every_mutant_and_variant_installs_against_the_reference_as_it_is_now():
 # -- what matrix.yaml may say ---------------------------------------------------------------------
 
 
-def write_matrix(folder: Path, text: str, mutants: dict[str, str] | None = None) -> Path:
-    for name, first_line in (mutants or {"m": "Breaks contract §0 something"}).items():
-        (folder / f"{name}.py").write_text(f'"""{first_line}"""\n')
-        (folder / f"{name}.yaml").write_text("adapter\n")
+def write_matrix(folder: Path, text: str) -> Path:
+    (folder / "m.py").write_text('"""Breaks rule C0.1."""\n')
     path = folder / "matrix.yaml"
     path.write_text(textwrap.dedent(text))
     return path
@@ -95,39 +100,37 @@ def test_a_matrix_entry_is_loaded_with_its_rule_killers_and_sentinels(tmp_path):
     path = write_matrix(tmp_path, """\
         mutants:
           - name: m
+            breaks: C0.1
             kills: [Kills]
             sentinels: [Sentinel]
         variants: []
         """)
-    m, reference = matrix.load(path, KNOWN)
-    assert (m.rule, m.expected) == ("Breaks contract §0 something", {"Kills": FAIL, "Sentinel": PASS})
+    m, reference = matrix.load(path, KNOWN, RULES)
+    assert (m.rule, m.change, m.expected) == ("C0.1", "m:install", {"Kills": FAIL, "Sentinel": PASS})
     assert reference.expected == {"Kills": PASS, "Sentinel": PASS}
 
 
 @pytest.mark.parametrize("text, error", [
-    ("mutants:\n  - name: m\n    kills: [Nope]\n    sentinels: []\nvariants: []\n",
-     r"matrix.yaml:3: field mutants.0.kills: unknown scenario ID\(s\) Nope"),
-    ("mutants:\n  - name: m\n    kills: []\n    sentinels: []\nvariants: []\n",
-     r"matrix.yaml:3: field mutants.0.kills: \[\] should be non-empty"),
-    ("mutants:\n  - name: m\n    kills: [Kills]\n    sentinels: [Kills]\nvariants: []\n",
-     r"matrix.yaml:4: field mutants.0.sentinels: Kills cannot both kill m and be passed by it"),
-    ("mutants:\n  - name: gone\n    kills: [Kills]\n    sentinels: []\nvariants: []\n",
-     r"matrix.yaml:2: field mutants.0.name: mutant gone needs .*gone.py"),
-    ("mutants:\n  - name: m\n    kills: [Kills]\n    sentinels: []\nvariants:\n  - name: v\n    adapter: m.yaml\n"
+    ("mutants:\n  - name: m\n    breaks: C0.1\n    kills: [Nope]\n    sentinels: []\nvariants: []\n",
+     r"matrix.yaml:4: field mutants.0.kills: unknown scenario ID\(s\) Nope"),
+    ("mutants:\n  - name: m\n    breaks: C0.1\n    kills: []\n    sentinels: []\nvariants: []\n",
+     r"matrix.yaml:4: field mutants.0.kills: \[\] should be non-empty"),
+    ("mutants:\n  - name: m\n    breaks: C0.1\n    kills: [Kills]\n    sentinels: [Kills]\nvariants: []\n",
+     r"matrix.yaml:5: field mutants.0.sentinels: Kills cannot both kill m and be passed by it"),
+    ("mutants:\n  - name: gone\n    breaks: C0.1\n    kills: [Kills]\n    sentinels: []\nvariants: []\n",
+     r"matrix.yaml:2: field mutants.0.name: mutant gone needs tests/mutants/gone.py"),
+    ("mutants:\n  - name: m\n    breaks: C9.9\n    kills: [Kills]\n    sentinels: []\nvariants: []\n",
+     r"matrix.yaml:3: field mutants.0.breaks: unknown rule C9.9"),
+    ("mutants:\n  - name: m\n    kills: [Kills]\n    sentinels: []\nvariants: []\n",
+     r"matrix.yaml:2: field mutants.0: 'breaks' is a required property"),
+    ("mutants:\n  - name: m\n    breaks: C0.1\n    kills: [Kills]\n    sentinels: []\nvariants:\n  - name: v\n    adapter: m.py\n"
      "    passes: [Other]\n    unfairJudges: {Kills: why}\n",
-     r"matrix.yaml:9: field variants.0.unfairJudges: Kills: not among the scenarios it runs"),
+     r"matrix.yaml:10: field variants.0.unfairJudges: Kills: not among the scenarios it runs"),
 ])
 def test_a_matrix_that_says_something_impossible_is_refused_naming_the_line_and_field(tmp_path, text, error):
     path = write_matrix(tmp_path, text)
     with pytest.raises(matrix.MatrixError, match=error):
-        matrix.load(path, KNOWN)
-
-
-def test_a_mutant_whose_first_line_does_not_say_which_rule_it_breaks_is_refused(tmp_path):
-    path = write_matrix(tmp_path, "mutants:\n  - name: m\n    kills: [Kills]\n    sentinels: []\nvariants: []\n",
-                        {"m": "A mutant."})
-    with pytest.raises(matrix.MatrixError, match=r"m.py:1: a mutant's first line says which rule"):
-        matrix.load(path, KNOWN)
+        matrix.load(path, KNOWN, RULES)
 
 
 # -- verdicts on a mutant -------------------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""Runs the reference controller with one change installed: `launch.py MODULE [controller flags]`.
+"""Runs the reference controller with one change installed: `launch.py MODULE[:FUNCTION] [controller flags]`.
 
 MODULE is a module under tests/ (`mutants.sequential_promotion`, `mutants.variants.polling`) whose
-`install()` changes the reference by composition; then the reference's own entry point runs with
-the flags. The adapters beside the mutants start their implementation this way.
+FUNCTION (default `install`) changes the reference by composition; then the reference's own entry
+point runs with the flags. Generated mutant adapters (adapters.py) and the variants' adapters start
+their implementation this way.
 """
 import importlib
 import sys
@@ -14,6 +15,7 @@ from harness.controller.app import main  # noqa: E402 - after the path is set
 
 if __name__ == "__main__":
     if len(sys.argv) < 2:
-        sys.exit(f"usage: {sys.argv[0]} MODULE [controller flags]")
-    importlib.import_module(sys.argv[1]).install()
+        sys.exit(f"usage: {sys.argv[0]} MODULE[:FUNCTION] [controller flags]")
+    module, _, function = sys.argv[1].partition(":")
+    getattr(importlib.import_module(module), function or "install")()
     sys.exit(main(sys.argv[2:]))

@@ -17,17 +17,19 @@ failed. A scenario that did not run (skipped, not applicable, not run) cannot gi
 """
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from harness.contract.rules import ID_PATTERN
 from harness.validated_yaml import ConfigError, line_of, load_validated
 
 HERE = Path(__file__).resolve().parent
 MATRIX_FILE = HERE / "matrix.yaml"
 REFERENCE_ADAPTER = HERE.parents[1] / "harness" / "implementations" / "reference.yaml"
 
+# `module:function` under tests/mutants/ (`job_fields:pod_template_labels`)
+_CHANGE = {"type": "string", "pattern": "^[a-z][a-z0-9_.]*:[a-z_][a-z0-9_]*$"}
 _IDS = {"type": "array", "items": {"type": "string", "pattern": "^[A-Z][A-Za-z0-9]+$"}, "uniqueItems": True}
 SCHEMA = {
     "type": "object",
@@ -36,11 +38,14 @@ SCHEMA = {
     "properties": {
         "mutants": {"type": "array", "minItems": 1, "items": {
             "type": "object",
-            "required": ["name", "kills", "sentinels"],
+            "required": ["name", "breaks", "kills", "sentinels"],
             "additionalProperties": False,
             "properties": {"name": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                           "breaks": {"type": "string", "pattern": f"^{ID_PATTERN}$"},
+                           "change": _CHANGE, "crdChange": _CHANGE,
                            "kills": {**_IDS, "minItems": 1}, "sentinels": _IDS, "ci": {"type": "boolean"},
                            "note": {"type": "string"}},
+            "not": {"required": ["change", "crdChange"]},
         }},
         "variants": {"type": "array", "items": {
             "type": "object",
@@ -68,12 +73,14 @@ class Entry:
 
     name: str
     kind: str  # mutant, variant or reference
-    adapter: Path
-    rule: str  # a mutant's first line: the rule it breaks; empty otherwise
+    adapter: Path  # a variant's or the reference's; a mutant's is generated (adapters.py)
+    rule: str  # a mutant's: the ID of the rule of docs/contract.md it breaks; empty otherwise
     expected: dict[str, str]  # scenario ID → FAIL, PASS, or UNFAIR (a variant's scenario with an unfair judge)
     unfair: dict[str, str] = field(default_factory=dict)  # scenario ID → why its judge fails a conformant variant
     ci: bool = False
     note: str = ""
+    change: str = ""  # a mutant's change of the reference controller, `module:function`
+    crd_change: str = ""  # or of the reference's CRDs, `module:function`
 
     @property
     def scenarios(self) -> list[str]:
@@ -115,8 +122,10 @@ class MatrixError(ConfigError):
     """matrix.yaml says something impossible; the message names the file, line and field."""
 
 
-def load(path: Path = MATRIX_FILE, known_ids: set[str] | None = None) -> list[Entry]:
-    """Every mutant and variant of the matrix, then the reference (every scenario they use)."""
+def load(path: Path = MATRIX_FILE, known_ids: set[str] | None = None,
+         known_rules: set[str] | None = None) -> list[Entry]:
+    """Every mutant and variant of the matrix, then the reference (every scenario they use).
+    `known_rules` None: the rules of harness/contract/rules.yaml."""
     try:
         document = load_validated(path, SCHEMA, "kill matrix")
     except ConfigError as error:
@@ -125,6 +134,10 @@ def load(path: Path = MATRIX_FILE, known_ids: set[str] | None = None) -> list[En
         from harness.catalogue import scenario_ids
 
         known_ids = scenario_ids()
+    if known_rules is None:
+        from harness.contract import rules
+
+        known_rules = set(rules.by_id())
     entries = []
     for index, mutant in enumerate(document["mutants"]):
         where = ["mutants", index]
@@ -133,13 +146,16 @@ def load(path: Path = MATRIX_FILE, known_ids: set[str] | None = None) -> list[En
         both = set(mutant["kills"]) & set(mutant["sentinels"])
         if both:
             _refuse(path, [*where, "sentinels"], f"{', '.join(sorted(both))} cannot both kill {name} and be passed by it")
-        module, adapter = path.parent / f"{name}.py", path.parent / f"{name}.yaml"
-        for needed in (module, adapter):
-            if not needed.is_file():
-                _refuse(path, [*where, "name"], f"mutant {name} needs {needed}")
+        if known_rules is not None and mutant["breaks"] not in known_rules:
+            _refuse(path, [*where, "breaks"], f"unknown rule {mutant['breaks']}; harness/contract/rules.yaml lists them")
+        change, crd_change = mutant.get("change", "" if "crdChange" in mutant else f"{name}:install"), mutant.get("crdChange", "")
+        for key, text in (("change", change), ("crdChange", crd_change)):
+            if text and not (path.parent / f"{text.split(':')[0].replace('.', '/')}.py").is_file():
+                _refuse(path, [*where, key if key in mutant else "name"], f"mutant {name} needs tests/mutants/"
+                                                                        f"{text.split(':')[0].replace('.', '/')}.py")
         expected = {**{i: FAIL for i in mutant["kills"]}, **{i: PASS for i in mutant["sentinels"]}}
-        entries.append(Entry(name, MUTANT, adapter, rule_of(module), expected, ci=mutant.get("ci", False),
-                             note=mutant.get("note", "")))
+        entries.append(Entry(name, MUTANT, Path(), mutant["breaks"], expected, ci=mutant.get("ci", False),
+                             note=mutant.get("note", ""), change=change, crd_change=crd_change))
     for index, variant in enumerate(document["variants"]):
         where = ["variants", index]
         _check_ids(path, where, variant, ("passes",), known_ids)
@@ -163,16 +179,6 @@ def ci_subset(entries: list[Entry]) -> list[Entry]:
     used = list(dict.fromkeys(i for entry in chosen for i in entry.scenarios))
     reference = next(e for e in entries if e.kind == REFERENCE)
     return [*chosen, Entry(reference.name, REFERENCE, reference.adapter, "", {i: PASS for i in used}, ci=True)]
-
-
-def rule_of(module: Path) -> str:
-    """A mutant's first line, which says the rule it breaks ("Breaks contract §…"); refused otherwise."""
-    docstring = ast.get_docstring(ast.parse(module.read_text())) or ""
-    first = docstring.splitlines()[0] if docstring else ""
-    if not first.startswith("Breaks "):
-        raise MatrixError(f"{module}:1: a mutant's first line says which rule of docs/contract.md it breaks "
-                          f"(\"Breaks contract §N ...\"); found {first!r}")
-    return first
 
 
 def base_id(outcome_id: str) -> str:

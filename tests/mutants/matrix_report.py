@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from harness.contract import rules
+
 from mutants.matrix import FAIL, MUTANT, PASS, REFERENCE, UNFAIR, VARIANT, Cell, Entry, Verdict
 
 # A cell of the grid: expected and observed agree, or not.
@@ -22,6 +24,15 @@ def as_json(run: dict, entries: list[Entry], verdicts: list[Verdict]) -> str:
     rules = {e.name: e.rule for e in entries}
     return json.dumps({"run": run, "verdicts": [{**v.as_dict(), "rule": rules.get(v.entry, "")} for v in verdicts]},
                       indent=1, ensure_ascii=False)
+
+
+def _rule(rule_id: str) -> str:
+    """`C5.9` and the start of its sentence, for the verdicts table."""
+    rule = rules.by_id().get(rule_id)
+    if rule is None:
+        return rule_id
+    text = rule.text
+    return f"{rule_id}: {text if len(text) <= 90 else text[:89] + '…'}"
 
 
 def as_markdown(run: dict, entries: list[Entry], verdicts: list[Verdict]) -> str:
@@ -51,7 +62,7 @@ def as_markdown(run: dict, entries: list[Entry], verdicts: list[Verdict]) -> str
         entry = by_name[v.entry]
         fails = [c.scenario for c in v.cells if c.expected == FAIL]
         passes = [c.scenario for c in v.cells if c.expected != FAIL]
-        breaks = entry.rule.removeprefix("Breaks ") if entry.kind == MUTANT else {
+        breaks = _rule(entry.rule) if entry.kind == MUTANT else {
             VARIANT: "nothing (a conformant variant)", REFERENCE: "nothing"}[entry.kind]
         verdict = v.verdict if v.good else f"**{v.verdict}**"
         lines.append(f"| {codes[v.entry]} | `{v.entry}` | {_cell_text(breaks)} | {_ids(fails)} | "

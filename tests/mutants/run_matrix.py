@@ -34,7 +34,7 @@ from harness.heartbeat import heartbeat, last_line  # noqa: E402
 from harness.paths import REPO, REPORTS  # noqa: E402
 from harness.report.conformance import SCENARIOS_FILE  # noqa: E402
 from harness.signals import stop_on_signals  # noqa: E402
-from mutants import matrix, matrix_report  # noqa: E402
+from mutants import adapters, matrix, matrix_report  # noqa: E402
 
 DOCS = REPO / "docs" / "mutants.md"
 _STOP_SECONDS = 60  # a stopped run cleans up (its implementation, its report) within this
@@ -121,7 +121,9 @@ def _run(entry: matrix.Entry, kubeconfig: Path, out: Path, workers: int) -> matr
     """One `promotion-conformance run` of the entry's scenarios; its verdict from scenarios.json."""
     out.mkdir(parents=True, exist_ok=True)
     log = out / "run.log"
-    command = [sys.executable, "-m", "harness.cli", "run", "--impl", str(entry.adapter), "--provider", "existing",
+    adapter = adapters.write(entry.name, entry.change, entry.crd_change, out / "adapter") if entry.kind == matrix.MUTANT \
+        else entry.adapter
+    command = [sys.executable, "-m", "harness.cli", "run", "--impl", str(adapter), "--provider", "existing",
                "--kubeconfig", str(kubeconfig), "--scenarios", ",".join(entry.scenarios), "--report-dir", str(out),
                "-n", str(workers)]
     started = time.monotonic()
