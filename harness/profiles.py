@@ -20,6 +20,7 @@ PROFILES: dict[str, dict[str, str]] = {
         "PromotionRetriesAndTimeouts": "retries and timeout of a definition reach the Job and its outcome the task",
         "PromotionExactlyOnce": "a promotion task runs once, across restarts, replicas and garbage-collected Jobs",
         "PromotionObservability": "every reason a version waits or fails is visible in status and events",
+        "PromotionTracing": "with tracing configured, promotion tasks carry the version's trace and its spans reach the collector",
         "PromotionAcrossStages": "a version that passed a stage is promoted to the next one through Git and Flux, once, and only then",
     },
 }
