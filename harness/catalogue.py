@@ -11,6 +11,8 @@ from pathlib import Path
 
 from pytest_bdd.feature import get_features
 
+from harness import coverage
+from harness.contract import rules
 from harness.paths import FEATURES, REPO
 from harness.profiles import FEATURES as KNOWN_FEATURES
 from harness.profiles import PROFILES
@@ -28,6 +30,7 @@ class Entry:
     feature_title: str
     feature_description: str
     examples: tuple[tuple[str, str], ...] = ()  # of an outline: (example ID as pytest names it, title filled in)
+    rules: tuple[str, ...] = ()  # the IDs of the contract's rules it checks (@rule: tags)
 
     def runs(self) -> list[tuple[str, str]]:
         """(ID, title) of each run of the scenario, named as the reports name it: one for a
@@ -41,6 +44,16 @@ def _examples(scenario) -> tuple[tuple[str, str], ...]:
     """An outline's examples: pytest-bdd names each `-`.join(its values) and fills the title in."""
     return tuple(("-".join(context.values()), scenario.render(context).name)
                  for examples in scenario.examples for context in examples.as_contexts())
+
+
+def _shown(filename: str) -> str:
+    """A feature file as the catalogue names it: relative to the repository when it is inside it."""
+    path = Path(filename).resolve()
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+
+
+def _rule_order(rule_id: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in rule_id[1:].split(".")) if rules.by_id().get(rule_id) else (999,)
 
 
 class CatalogueError(ValueError):
@@ -58,7 +71,7 @@ def entries(root: Path = FEATURES) -> list[Entry]:
             if not features:
                 continue
             ids = [t.split(":", 1)[1] for t in tags if t.startswith("id:")]
-            where = f"{Path(feature.filename).relative_to(REPO)}:{scenario.line_number}"
+            where = f"{_shown(feature.filename)}:{scenario.line_number}"
             profiles = [p for p in PROFILES if p in tags]
             if len(ids) != 1 or len(features) != 1 or len(profiles) != 1:
                 raise CatalogueError(f"{where}: scenario {scenario.name!r} needs exactly one @id:, one @feature: and one of @core/@extended")
@@ -66,9 +79,15 @@ def entries(root: Path = FEATURES) -> list[Entry]:
                 raise CatalogueError(f"{where}: unknown conformance feature {features[0]!r}; known: {', '.join(KNOWN_FEATURES)}")
             if KNOWN_FEATURES[features[0]] != profiles[0]:
                 raise CatalogueError(f"{where}: feature {features[0]} belongs to the {KNOWN_FEATURES[features[0]]} profile, not {profiles[0]}")
+            checks = tuple(sorted((t.split(":", 1)[1] for t in tags if t.startswith("rule:")), key=_rule_order))
+            unknown = [rule for rule in checks if rule not in rules.by_id()]
+            if unknown:
+                raise CatalogueError(f"{where}: scenario {scenario.name!r}: unknown rule(s) {', '.join(unknown)}; "
+                                     f"harness/contract/rules.yaml lists every rule of docs/contract.md")
             found.append(Entry(
-                ids[0], features[0], profiles[0], scenario.name, str(Path(feature.filename).relative_to(REPO)),
+                ids[0], features[0], profiles[0], scenario.name, _shown(feature.filename),
                 scenario.line_number, "exclusive" in tags, feature.name, feature.description.strip(), _examples(scenario),
+                checks,
             ))
     duplicates = {e.id for e in found if [x.id for x in found].count(e.id) > 1}
     if duplicates:
@@ -88,7 +107,8 @@ def select(catalogue: list[Entry], profile: str = "all", features: tuple[str, ..
 def as_json(catalogue: list[Entry]) -> list[dict]:
     """`list --output json`: one object per run, as the reports name it."""
     return [{"id": run_id, "scenario": e.id, "feature": e.feature, "profile": e.profile, "title": title,
-             "file": e.file, "line": e.line, "exclusive": e.exclusive} for e in catalogue for run_id, title in e.runs()]
+             "file": e.file, "line": e.line, "exclusive": e.exclusive, "rules": list(e.rules)}
+            for e in catalogue for run_id, title in e.runs()]
 
 
 def render_markdown(catalogue: list[Entry]) -> str:
@@ -107,12 +127,14 @@ def render_markdown(catalogue: list[Entry]) -> str:
             if not scenarios:
                 lines += ["_No scenario yet._", ""]
                 continue
-            lines += ["| ID | Scenario | File |", "|---|---|---|"]
+            lines += ["| ID | Scenario | Rules | File |", "|---|---|---|---|"]
             for e in scenarios:
                 note = " (runs alone: changes cluster-wide settings)" if e.exclusive else ""
+                checks = ", ".join(e.rules) or "–"
                 for run_id, title in e.runs():
-                    lines.append(f"| `{run_id}` | {title}{note} | [{e.file}:{e.line}](../{e.file}#L{e.line}) |")
+                    lines.append(f"| `{run_id}` | {title}{note} | {checks} | [{e.file}:{e.line}](../{e.file}#L{e.line}) |")
             lines.append("")
+    lines += coverage.render_markdown(coverage.measure(catalogue))
     return "\n".join(lines)
 
 

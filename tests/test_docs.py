@@ -12,7 +12,6 @@ from harness.contract.jobs import FAILED_CONDITIONS, SUCCEEDED_CONDITIONS
 from harness.contract.phases import APP_PHASES
 from harness.contract.states import CheckType, KeptnState
 from harness.paths import REPO
-from harness.profiles import FEATURES
 
 CONTRACT = (REPO / "docs" / "contract.md").read_text()
 README = (REPO / "README.md").read_text()
@@ -31,11 +30,6 @@ VOCABULARY = sorted({
 @pytest.mark.parametrize("word", VOCABULARY)
 def test_the_contract_names_every_word_of_the_vocabulary(word):
     assert re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", CONTRACT), f"docs/contract.md never says {word}"
-
-
-@pytest.mark.parametrize("feature", sorted(FEATURES))
-def test_the_contract_says_which_sections_each_conformance_feature_checks(feature):
-    assert re.search(rf"Checked by [^\n]*{feature}|\({feature}\)", CONTRACT), feature
 
 
 def test_the_defaults_that_surprise_are_stated_with_their_values():

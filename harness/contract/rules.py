@@ -106,6 +106,6 @@ def stated_in(markdown: str) -> dict[str, str]:
     a trailing *Stricter than Keptn* mark (the page's own emphasis), joined onto one line."""
     stated: dict[str, str] = {}
     for match in re.finditer(rf"^- `({ID_PATTERN})` (.+)$", markdown, re.MULTILINE):
-        text = re.sub(r"\s*\*Stricter than Keptn\*.*$", "", match.group(2)).strip()
+        text = re.sub(r"\s*\*Stricter than Keptn[^*]*\*.*$", "", match.group(2)).strip()
         stated[match.group(1)] = text
     return stated

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from harness import coverage
+from harness.catalogue import entries
 from harness.clusters.provider import ProviderError
 from harness.profiles import FEATURES
 from harness.report.conformance import build_report, write_report
@@ -144,6 +146,7 @@ class ConformanceCollector:
                 wall_seconds=time.monotonic() - self.started,
                 timeouts=self.timeouts,
                 timeout_scale=self.timeout_scale,
+                rule_coverage=coverage.measure(entries()),
             )
             self.written.append(f"conformance report: {write_report(report, self.report_dir, self.outcomes.values())}")
             self.written.append(f"conformance report page: {write_html(self.report_dir)}")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from harness.coverage import RuleCoverage, report_section
 from harness.profiles import FEATURES, PROFILES, profile_of
 from harness.report.outcome import STATUSES, Outcome
 from harness.report.validation import check
@@ -92,9 +93,11 @@ def build_report(
     date: datetime | None = None,
     timeouts: Timeouts = Timeouts(),
     timeout_scale: float = 1.0,
+    rule_coverage: list[RuleCoverage] | None = None,
 ) -> dict:
     """The ConformanceReport of a run. `claimed_features` None means the implementation claims every
-    feature of the catalogue (harness.profiles), as the reference implementation does."""
+    feature of the catalogue (harness.profiles), as the reference implementation does.
+    `rule_coverage` (harness.coverage.measure) adds what the run's scenarios did per contract rule."""
     outcomes = list(outcomes)
     _check_tags(outcomes)
     claimed = set(FEATURES if claimed_features is None else claimed_features)
@@ -114,6 +117,7 @@ def build_report(
         ],
         "timings": {"wallSeconds": round(wall_seconds, 3)},
         "timeouts": {"scale": timeout_scale, "seconds": timeouts.as_camel_case()},
+        **({"ruleCoverage": report_section(rule_coverage, outcomes)} if rule_coverage is not None else {}),
         "observations": [{"id": o.id, "observation": text} for o in outcomes for text in o.observations],
     }
 

@@ -28,7 +28,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, where `mutants` lives
 
-from harness.clusters import registry  # noqa: E402 - after the path is set
+from harness import coverage  # noqa: E402 - after the path is set
+from harness.catalogue import entries as entries_of_catalogue  # noqa: E402
+from harness.clusters import registry  # noqa: E402
 from harness.eventually import NotYet, eventually  # noqa: E402
 from harness.heartbeat import heartbeat, last_line  # noqa: E402
 from harness.paths import REPO, REPORTS  # noqa: E402
@@ -88,12 +90,25 @@ def main(argv: list[str] | None = None) -> int:
     (run_dir / "matrix.md").write_text(markdown)
     if full:
         DOCS.write_text(markdown)
+    _remember(run, verdicts)
     bad = [v for v in verdicts if not v.good]
     say(f"{len(verdicts) - len(bad)} of {len(verdicts)} entries as expected in {run['seconds'] / 60:.1f} min; "
         f"matrix: {run_dir / 'matrix.md'}" + (f", {DOCS}" if full else ""))
     for v in bad:
         say(f"NOT AS EXPECTED: {v.entry} {v.verdict}: {'; '.join(v.problems)}")
+    say(f"rule coverage: {coverage.summary(coverage.measure(entries_of_catalogue()))}")
     return 1 if bad else 0
+
+
+def _remember(run: dict, verdicts: list[matrix.Verdict]) -> None:
+    """docs/mutants.json: each mutant's verdict in the last run that ran it (with that run's commit
+    and date), which `promotion-conformance coverage` reads; a partial run updates its entries only."""
+    known = json.loads(coverage.VERDICTS_FILE.read_text()) if coverage.VERDICTS_FILE.is_file() else {}
+    for v in verdicts:
+        if v.kind == matrix.MUTANT:
+            known[v.entry] = {"verdict": v.verdict, "seconds": round(v.seconds), "run": run["id"], "commit": run["commit"],
+                              "date": run["date"]}
+    coverage.VERDICTS_FILE.write_text(json.dumps(dict(sorted(known.items())), indent=1) + "\n")
 
 
 def _chosen(entries: list[matrix.Entry], args) -> list[matrix.Entry]:
