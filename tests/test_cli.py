@@ -57,7 +57,7 @@ def test_list_filters_by_profile_and_prints_json_or_ids(capsys):
     assert main(["list", "--profile", "extended", "--output", "json"]) == 0
     runs = json.loads(capsys.readouterr().out)
     assert runs and {run["profile"] for run in runs} == {"extended"}
-    assert set(runs[0]) == {"id", "scenario", "feature", "profile", "title", "file", "line", "exclusive"}
+    assert set(runs[0]) == {"id", "scenario", "feature", "profile", "title", "file", "line", "exclusive", "rules"}
     assert main(["list", "-o", "ids"]) == 0
     ids = capsys.readouterr().out.split()
     assert len(ids) == sum(len(e.runs()) for e in entries()) and "PromotionTasksRunInParallel[10-listed]" in ids
