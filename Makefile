@@ -45,8 +45,8 @@ features: setup toolchain
 
 # Unit tests, then the features on the $(PROVIDER) cluster; ARGS go to the features.
 test: setup toolchain docs-check
-	$(PY) -m pytest tests -q -n $(WORKERS)
-	$(PY) -m pytest steps -q -n $(WORKERS) --provider=$(PROVIDER) $(ARGS)
+	$(PY) -m pytest tests -q -rs -n $(WORKERS)
+	$(PY) -m pytest steps -q -rs -n $(WORKERS) --provider=$(PROVIDER) $(ARGS)
 
 docs: setup
 	$(PY) -m harness.catalogue --write

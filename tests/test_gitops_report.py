@@ -118,6 +118,12 @@ def test_the_picture_has_a_lane_per_stage_and_the_pushes_and_kills():
     assert svg.count('<rect class="bar ') == len(bars)
 
 
+def test_without_chromium_the_picture_is_said_unchecked_not_wrong(tmp_path, monkeypatch):
+    monkeypatch.setattr(lanes.shutil, "which", lambda name: None)
+    with pytest.raises(lanes.BrowserMissing, match="headless Chromium is not installed"):
+        lanes.check_in_chromium(tmp_path / "index.html", tmp_path / "lanes.png", 3)
+
+
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="headless Chromium is not installed (apt-get install chromium)")
 def test_chromium_renders_every_bar_and_a_wrong_count_is_refused(tmp_path):
     bars = lanes.lane_bars([the_journey()], [(105.0, "promote")], [])

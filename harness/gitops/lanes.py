@@ -25,6 +25,10 @@ class PictureError(RuntimeError):
     """Chromium did not render the picture as written; the message says what it saw."""
 
 
+class BrowserMissing(PictureError):
+    """No headless Chromium on this machine: the picture is written but nobody looked at it."""
+
+
 def lane_bars(journeys: list[Journey], pushes: list[tuple[float, str]], kills: list[float]) -> list[dict]:
     """Bars in the report's timeline format (harness.report.timeline); `pushes` are (time, subject)."""
     bars = []
@@ -53,10 +57,11 @@ def lanes_svg(name: str, bars: list[dict], finished: float) -> str:
 
 def check_in_chromium(page: Path, screenshot: Path, bars: int) -> str:
     """Render the page in headless Chromium: its DOM must hold every bar, and the screenshot is a
-    PNG of the page. Returns what was checked; PictureError if Chromium is missing or disagrees."""
+    PNG of the page. Returns what was checked; BrowserMissing without Chromium, PictureError if it
+    disagrees."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
-        raise PictureError("headless Chromium is not installed (Debian: apt-get install chromium); the picture was "
+        raise BrowserMissing("headless Chromium is not installed (Debian: apt-get install chromium); the picture was "
                            f"written to {page} but not checked")
     with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
         common = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}"]
