@@ -98,7 +98,7 @@ def check_the_sample_report(report: dict, report_dir) -> None:
         {"id": "PromotionTaskContextIsSet", "reason": "error in setup: RuntimeError: cluster did not come up"},
         {"id": "PromotionWaitsForPostDeployment", "reason": "promotionStatus: expected Pending, observed Progressing"},
     ]
-    assert extended["result"] == "skipped"  # a skip at run time: it could not run, which is no pass
+    assert extended["result"] == "partial"  # a skip at run time: it could not run, which is neither a pass nor nothing to run
     assert extended["notRunTests"] == [{"id": "PromotionRunsOnceAcrossRestarts", "reason": "needs two controller replicas"}]
     assert extended["features"]["claimed"] == ["PromotionExactlyOnce"]
     assert report["implementation"]["name"] == "sample"
@@ -230,3 +230,40 @@ def test_a_scenario_the_cluster_failed_could_not_run_it_did_not_fail(pytester, w
     assert extended["result"] != "success"
     assert extended["notRunTests"] == [{"id": "ExactlyOnceAcrossApiServerRestart", "reason":
         "the cluster failed, not the implementation: harness.clusters.provider.ProviderError: kube-apiserver of 'pc-1' did not become ready again"}]
+
+
+# The implementation could not be installed: every scenario that needs it could not run, with the install error.
+NOT_INSTALLED = """
+import pytest
+from harness.session import CreationFailed
+
+@pytest.fixture
+def implementation():
+    raise CreationFailed("the implementation could not be installed and started: RuntimeError: `false` exited 1")
+
+@pytest.mark.id("PromotionTasksRunInParallel")
+@pytest.mark.feature("PromotionParallelism")
+@pytest.mark.core
+def test_parallel(implementation):
+    pass
+
+@pytest.mark.id("PromotionRunsAfterPostDeployment")
+@pytest.mark.feature("PromotionOrdering")
+@pytest.mark.core
+def test_ordering(implementation):
+    pass
+"""
+
+
+@pytest.mark.parametrize("workers", [(), ("-n", "2")])
+def test_an_implementation_that_could_not_be_installed_leaves_every_claimed_scenario_not_run_with_the_reason(
+        pytester, workers):
+    report_dir = pytester.path / "reports"
+    pytester.makeconftest(f"REPORT_DIR = {str(report_dir)!r}\n" + CONFTEST)
+    pytester.makepyfile(test_scenarios=NOT_INSTALLED)
+    result = pytester.runpytest_subprocess(*workers, "-p", "no:cacheprovider")
+    assert result.ret == 1  # the run fails: nothing the implementation claims was shown to work
+    core = read_report(report_dir)["profiles"][0]
+    assert (core["result"], core["statistics"]["notRun"], core["statistics"]["failed"]) == ("partial", 2, 0)
+    assert {t["reason"] for t in core["notRunTests"]} == {
+        "the implementation could not be installed and started: RuntimeError: `false` exited 1"}

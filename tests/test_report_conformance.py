@@ -58,6 +58,12 @@ def test_profile_result_rule(passed, failed, skipped, result):
     assert profile_result(passed, failed, skipped) == result
 
 
+def test_a_profile_whose_scenarios_could_not_run_is_partial_never_skipped():
+    """An implementation that could not be installed: every claimed scenario notRun, none passed."""
+    assert profile_result(0, 0, notRun=4) == "partial"
+    assert profile_result(0, 0, unsupported=3) == "skipped"
+
+
 def test_each_profile_gets_its_own_result_statistics_and_lists():
     report = report_of(
         outcome("PromotionTasksRunInParallel", "PromotionParallelism", "passed"),

@@ -73,9 +73,8 @@ def cluster(pytestconfig) -> Cluster:
     """The session's cluster, created on first use and shared by every xdist worker."""
     try:
         description = session.get_or_create(pytestconfig, "cluster", lambda: _create_cluster(pytestconfig))
-    except session.CreationFailed as failure:
-        pytest.exit(f"the {chosen_provider(pytestconfig)} cluster could not be created, so no scenario can run: "
-                    f"{failure}", returncode=pytest.ExitCode.INTERNAL_ERROR)
+    except session.CreationFailed as failure:  # every scenario that needs it: notRun, with this reason
+        raise session.CreationFailed(f"the {chosen_provider(pytestconfig)} cluster could not be created: {failure}") from None
     return Cluster(description["provider"], description["name"], Path(description["kubeconfig"]), description["real_nodes"])
 
 

@@ -39,9 +39,8 @@ def implementation(pytestconfig, cluster, kube) -> Implementation:
     """The implementation under test, installed and started once per run."""
     try:
         description = session.get_or_create(pytestconfig, "implementation", lambda: _start(pytestconfig, cluster, kube))
-    except session.CreationFailed as failure:
-        pytest.exit(f"the implementation could not be installed and started, so no scenario can run: {failure}",
-                    returncode=pytest.ExitCode.INTERNAL_ERROR)
+    except session.CreationFailed as failure:  # every scenario that needs it: notRun, with this reason
+        raise session.CreationFailed(f"the implementation could not be installed and started: {failure}") from None
     return _of(pytestconfig, description)
 
 

@@ -29,6 +29,7 @@ from harness import coverage
 from harness.catalogue import entries
 from harness.clusters.provider import ProviderError
 from harness.profiles import FEATURES
+from harness.session import CreationFailed
 from harness.report.conformance import build_report, write_report
 from harness.report.html import write_html
 from harness.report.outcome import Outcome, short_reason
@@ -38,6 +39,7 @@ PLUGIN_NAME = "promotion-conformance-report"
 PROPERTY = "conformance."  # prefix of the user_properties that carry a scenario's labels
 OBSERVATION = "observation"  # the user_property of one cluster observation (harness.report.observe)
 CLUSTER_FAILED = "cluster-failed"  # the user_property of a scenario the cluster failed (a ProviderError): notRun
+NOT_STARTED = "not-started"  # of a scenario whose cluster or implementation could not be made (CreationFailed): notRun
 SKIP_LABEL = "skip-label"  # why a scenario was skipped at collection (harness.plugin.scenarios): an Outcome status
 
 
@@ -103,6 +105,8 @@ class ConformanceCollector:
         report = yield
         if labels and call.excinfo is not None and call.excinfo.errisinstance(ProviderError):
             report.user_properties.append((CLUSTER_FAILED, call.when))  # travels to the xdist controller
+        if labels and call.excinfo is not None and call.excinfo.errisinstance(CreationFailed):
+            report.user_properties.append((NOT_STARTED, str(call.excinfo.value)))
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -115,6 +119,8 @@ class ConformanceCollector:
         duration = report.duration + (previous.duration if previous else 0.0)
         if previous and previous.status == "failed":  # the first failure is the reason
             status, reason = "failed", previous.reason
+        elif report.failed and (why := next((value for key, value in report.user_properties if key == NOT_STARTED), None)):
+            status, reason = "notRun", short_reason(why)
         elif report.failed and any(key == CLUSTER_FAILED for key, _ in report.user_properties):
             # the cluster, not the implementation (e.g. kube-apiserver not back after a restart)
             status, reason = "notRun", f"the cluster failed, not the implementation: {_failure_reason(report)}"
