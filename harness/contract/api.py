@@ -3,7 +3,7 @@ names with their JSON type, the defaults it states and the values a state or che
 
 Nothing else is the contract: a CRD may add fields, constraints (minLength, maxItems, minimum, an
 enum on a free-form field) and printer columns; judges of an implementation's CRDs hold it to this
-table only. Paths are written as the CRD compatibility checker renders them (`harness/compat/fields`):
+table only. Paths are written as the CRD compatibility checker renders them (`harness/compat/fields.py`):
 `.spec.workloads[].name`, `[]` for the items of a list.
 """
 from __future__ import annotations
