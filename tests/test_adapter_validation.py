@@ -37,7 +37,7 @@ def test_an_unknown_placeholder_names_its_field_and_the_known_ones(tmp_path):
         adapters.load(path)
     assert str(error.value) == (f"{path.resolve()}:{_line(path, '{kubecfg}')}: field spec.run.command.3: unknown placeholder "
                                 "{kubecfg} in '{kubecfg}'; known: {python}, {kubectl}, {kubeconfig}, {repo}, "
-                                "{adapter_dir}, {log_dir}")
+                                "{adapter_dir}, {log_dir}, {env:NAME}")
 
 
 def test_a_crd_path_that_does_not_exist_is_named(tmp_path):
@@ -109,15 +109,76 @@ def test_a_bad_placeholder_exits_2_through_the_cli(tmp_path, capsys):
     assert "unknown placeholder {kubecfg}" in capsys.readouterr().err
 
 
-def test_the_example_adapter_for_an_operator_built_from_source_is_valid_beside_a_checkout(tmp_path):
-    import shutil
+def test_an_env_placeholder_is_filled_from_the_harness_environment(tmp_path, monkeypatch):
+    """What only the user knows (where they built a binary, where their checkout is) comes from the
+    environment: `{env:NAME}` in a command and in a path."""
+    (tmp_path / "my-crds").mkdir()
+    monkeypatch.setenv("MY_OPERATOR_BIN", "/opt/my operator/bin")
+    monkeypatch.setenv("MY_CHECKOUT", str(tmp_path))
 
-    example = Path(__file__).parent.parent / "examples" / "adapters"
-    shutil.copy(example / "operator-from-source.yaml", tmp_path)
-    shutil.copytree(example / "operator-from-source", tmp_path / "operator-from-source")
-    (tmp_path / "lifecycle-toolkit" / "lifecycle-operator" / "config" / "crd" / "bases").mkdir(parents=True)
-    adapter = adapters.load(tmp_path / "operator-from-source.yaml")
+    def change(spec):
+        spec["run"]["command"] = ["{env:MY_OPERATOR_BIN}/manager", "--kubeconfig", "{kubeconfig}"]
+        spec["install"]["crds"] = ["{env:MY_CHECKOUT}/my-crds"]
+
+    adapter = adapters.load(_adapter(tmp_path, change))
+    assert adapter.crd_paths == [tmp_path / "my-crds"]
+    values = {"kubeconfig": "/k/config"}
+    assert [adapters.fill(arg, values) for arg in adapter.spec["run"]["command"]] == [
+        "/opt/my operator/bin/manager", "--kubeconfig", "/k/config"]
+    monkeypatch.setenv("MY_OPERATOR_BIN", "{kubeconfig}")  # a value is put in as it is
+    assert adapters.fill("{env:MY_OPERATOR_BIN}", values) == "{kubeconfig}"
+
+
+@pytest.mark.parametrize("value", [None, ""])
+def test_an_env_placeholder_whose_variable_is_missing_is_refused_naming_file_line_field_and_variable(tmp_path, monkeypatch, value):
+    if value is None:
+        monkeypatch.delenv("MY_OPERATOR_BIN", raising=False)
+    else:
+        monkeypatch.setenv("MY_OPERATOR_BIN", value)
+    path = _adapter(tmp_path, lambda spec: spec["run"]["command"].__setitem__(0, "{env:MY_OPERATOR_BIN}"))
+    with pytest.raises(ConfigError) as error:
+        adapters.load(path)
+    assert str(error.value) == (
+        f"{path.resolve()}:{_line(path, '{env:MY_OPERATOR_BIN}')}: field spec.run.command.0: {{env:MY_OPERATOR_BIN}} in "
+        f"'{{env:MY_OPERATOR_BIN}}': the environment variable MY_OPERATOR_BIN is {'not set' if value is None else 'empty'}; "
+        "set it to what the adapter's comments say")
+
+
+def test_a_missing_env_variable_exits_2_through_the_cli_before_any_cluster(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("MY_OPERATOR_BIN", raising=False)
+    path = _adapter(tmp_path, lambda spec: spec["run"]["command"].__setitem__(0, "{env:MY_OPERATOR_BIN}"))
+    assert main(["run", "--impl", str(path), "--provider", "simulated", "--report-dir", str(tmp_path / "r")]) == 2
+    assert "field spec.run.command.0: {env:MY_OPERATOR_BIN}" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
+
+def _keptn_checkout(root: Path) -> dict[str, str]:
+    """An empty stand-in for what the Keptn adapter's variables name."""
+    (root / "lifecycle-operator" / "config" / "crd" / "bases").mkdir(parents=True)
+    metric = root / "metrics-operator" / "config" / "crd" / "bases" / "metrics.keptn.sh_keptnmetrics.yaml"
+    metric.parent.mkdir(parents=True)
+    metric.write_text((Path(__file__).parent.parent / "fixtures" / "crds" / "current" / "metrics.keptn.sh_keptnmetrics.yaml").read_text())
+    (root / "previous").mkdir()
+    return {"KEPTN_CHECKOUT": str(root), "KEPTN_OPERATOR_BIN": str(root / "lifecycle-operator-bin"),
+            "KEPTN_PREVIOUS_CRDS": str(root / "previous")}
+
+
+def test_the_keptn_adapter_is_valid_with_the_variables_that_name_the_users_checkout_and_binary(tmp_path, monkeypatch):
+    example = Path(__file__).parent.parent / "examples" / "adapters" / "keptn-lifecycle-operator.yaml"
+    for name, value in _keptn_checkout(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    adapter = adapters.load(example)
     assert adapter.mode == "process" and not adapter.needs_real_nodes
-    assert "PromotionExactlyOnce" not in adapter.features  # as Keptn: contract §6 is stricter than it
-    with pytest.raises(ConfigError, match="lifecycle-operator/config/crd/bases' does not exist"):
-        adapters.load(example / "operator-from-source.yaml")  # without the checkout beside it
+    assert adapter.crd_paths[0] == tmp_path / "lifecycle-operator" / "config" / "crd" / "bases"
+    assert adapter.previous_crd_paths == [tmp_path / "previous"]
+    monkeypatch.delenv("KEPTN_OPERATOR_BIN")
+    with pytest.raises(ConfigError, match="the environment variable KEPTN_OPERATOR_BIN is not set"):
+        adapters.load(example)
+
+
+def test_no_committed_file_builds_an_implementation():
+    """Keptn is built by its user, as its own README says; nothing here runs `go build` on it."""
+    example = Path(__file__).parent.parent / "examples" / "adapters"
+    for path in example.rglob("*"):
+        if path.is_file():
+            assert "go build" not in path.read_text() and '"build"' not in path.read_text(), path

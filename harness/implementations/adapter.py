@@ -8,6 +8,8 @@ mistake in it is a configuration error (exit 2), never charged to the implementa
 from __future__ import annotations
 
 import json
+import os
+import re
 import string
 import sys
 from dataclasses import dataclass
@@ -25,6 +27,17 @@ DEFAULT = BUILTIN / "reference.yaml"
 PLACEHOLDERS = ("python", "kubectl", "kubeconfig", "repo", "adapter_dir", "log_dir")
 # Placeholders a file path may use: known before any cluster exists.
 _PATH_PLACEHOLDERS = ("repo", "adapter_dir")
+# `{env:NAME}`: the value of the environment variable NAME of the harness, for what only the user
+# knows (where they built a binary, where their checkout is). It must be set and not empty when the
+# adapter is loaded; the value is put in as it is (braces in it are not placeholders).
+_ENV = re.compile(r"\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """`text` with `{env:NAME}` and the `{name}` of `values` filled in (the adapter was checked on
+    load, so every variable it names is set)."""
+    parts = _ENV.split(text)  # literal, name, literal, name, ..., literal
+    return "".join(os.environ[part] if index % 2 else part.format(**values) for index, part in enumerate(parts))
 
 
 class AdapterUnusable(ConfigError):
@@ -67,7 +80,7 @@ class Adapter:
     def install_path(self, text: str) -> Path:
         """A path of `install.crds` or `install.manifests` with {repo} and {adapter_dir} filled in;
         a relative one is read from the adapter's folder."""
-        filled = Path(text.format(repo=str(REPO), adapter_dir=str(self.path.parent)))
+        filled = Path(fill(text, {"repo": str(REPO), "adapter_dir": str(self.path.parent)}))
         return filled if filled.is_absolute() else self.path.parent / filled
 
     @property
@@ -75,6 +88,16 @@ class Adapter:
         """The files and folders of `install.crds`: the implementation's CRDs, which the CRD
         compatibility scenarios judge (harness/library/crds/crd_sets.py)."""
         return [self.install_path(text) for text in self.spec.get("install", {}).get("crds", [])]
+
+    @property
+    def previous_crd_paths(self) -> list[Path]:
+        """The files and folders of `previousRelease.crds`: the CRDs of the implementation's release
+        before this one, from which the CRD compatibility scenarios upgrade; [] when it names none."""
+        return [self.install_path(text) for text in self.spec.get("previousRelease", {}).get("crds", [])]
+
+    @property
+    def previous_version(self) -> str:
+        return self.spec.get("previousRelease", {}).get("version", "its previous release")
 
     def placeholders(self, kubeconfig: Path, log_dir: Path) -> dict[str, str]:
         """What `{name}` in the adapter's commands stands for."""
@@ -111,17 +134,24 @@ def _check(adapter: Adapter) -> None:
     """What the schema cannot say: placeholders are known, install paths exist, CRD files hold CRDs
     the API server would take, and each claimed feature has what its scenarios use."""
     for field, text in _strings(adapter.spec, ["spec"]):
-        used = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+        for variable in _ENV.findall(text):
+            if not os.environ.get(variable):
+                _refuse(adapter, field, f"{{env:{variable}}} in {text!r}: the environment variable {variable} is "
+                                        + ("empty" if variable in os.environ else "not set")
+                                        + "; set it to what the adapter's comments say")
+        used = [name for _, name, _, _ in string.Formatter().parse(_ENV.sub("", text)) if name is not None]
         unknown = [name for name in used if name not in PLACEHOLDERS]
         if unknown:
             _refuse(adapter, field, f"unknown placeholder {{{unknown[0]}}} in {text!r}; known: "
-                                    + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS))
+                                    + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS) + ", {env:NAME}")
     install = adapter.spec.get("install", {})
-    for key in ("crds", "manifests"):
-        for index, text in enumerate(install.get(key, [])):
-            field = ["spec", "install", key, index]
-            if any(name not in _PATH_PLACEHOLDERS for _, name, _, _ in string.Formatter().parse(text) if name):
-                _refuse(adapter, field, f"{text!r}: a path may use only {{repo}} and {{adapter_dir}}")
+    listed = [(["spec", "install", key], key, install.get(key, [])) for key in ("crds", "manifests")]
+    listed.append((["spec", "previousRelease", "crds"], "crds", adapter.spec.get("previousRelease", {}).get("crds", [])))
+    for where, key, texts in listed:
+        for index, text in enumerate(texts):
+            field = [*where, index]
+            if any(name not in _PATH_PLACEHOLDERS for _, name, _, _ in string.Formatter().parse(_ENV.sub("", text)) if name):
+                _refuse(adapter, field, f"{text!r}: a path may use only {{repo}}, {{adapter_dir}} and {{env:NAME}}")
             filled = adapter.install_path(text)
             if not filled.exists():
                 _refuse(adapter, field, f"{text!r} does not exist ({filled})")

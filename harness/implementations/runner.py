@@ -15,7 +15,7 @@ from pathlib import Path
 
 from harness.clusters import toolchain
 from harness.eventually import NotYet, eventually
-from harness.implementations.adapter import Adapter
+from harness.implementations.adapter import Adapter, fill
 from harness.settings import TIMEOUTS
 
 LOG_TAIL_LINES = 200
@@ -211,7 +211,7 @@ class Implementation:
     # -- helpers --------------------------------------------------------------------------
 
     def _fill(self, text: str) -> str:
-        return text.format(**self.values)
+        return fill(text, self.values)
 
     def _run(self, step: str, command: list[str]) -> None:
         proc = subprocess.run(command, env={**os.environ, "KUBECONFIG": str(self.kubeconfig)}, capture_output=True, text=True)
