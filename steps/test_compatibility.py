@@ -51,6 +51,25 @@ def implementation_crds(pytestconfig, request) -> crd_sets.CrdSet:
 
 
 @pytest.fixture(scope="module")
+def implementation_previous(pytestconfig) -> crd_sets.CrdSet:
+    """The CRDs of the implementation's previous release, from its adapter's `previousRelease.crds`.
+    An adapter that names none never gets here: its CRDCompatibility scenarios are not applicable
+    (harness/plugin/scenarios.py)."""
+    adapter = adapters.load(adapters.resolve(options_of(pytestconfig).implementation))
+    found = crd_sets.of_adapters_previous_release(adapter)
+    if found is None:
+        pytest.skip(f"{adapter.name} names no previous release (spec.previousRelease.crds)")
+    own_cluster.say(f"upgrading from {found.description}")
+    return found
+
+
+def previous_of(words: str, request) -> crd_sets.CrdSet | None:
+    """The release a scenario upgrades from: the implementation's previous one, or this project's
+    fixtures/crds/previous (None) for this project's current CRDs."""
+    return request.getfixturevalue("implementation_previous") if words.startswith(IMPLEMENTATIONS) else None
+
+
+@pytest.fixture(scope="module")
 def upgrade_cluster(pytestconfig):
     with own_cluster.own_cluster(keep=options_of(pytestconfig).keep_cluster) as cluster:
         yield cluster
@@ -114,9 +133,10 @@ def serve_the_contract_versions(remembered):
 
 
 @then("the CRD compatibility checker finds no breaking change from the previous release to what the contract fixes")
-def checker_spares_the_contract(remembered):
+def checker_spares_the_contract(remembered, implementation_previous):
     upgraded = remembered["crds"]
-    observations = contract_surface.upgrade_must_spare_the_contract(crd_sets.previous_release(upgraded), upgraded)
+    observations = contract_surface.upgrade_must_spare_the_contract(
+        crd_sets.previous_release(upgraded, implementation_previous), upgraded)
     for line in observations:  # differences from this project's stand-in that the contract does not fix
         own_cluster.say(f"observation: {line}")
 
@@ -129,15 +149,17 @@ def have_the_contract_fields(remembered):
 # -- CRD releases on the cluster of their own ---------------------------------------------------------
 
 @given("the previous lifecycle CRDs")
-def previous_crds(upgrade_cluster, implementation_crds, remembered):
+def previous_crds(upgrade_cluster, implementation_crds, implementation_previous, remembered):
     remembered["upgraded"] = implementation_crds
-    installing.install_from_scratch(upgrade_cluster, crd_sets.previous_release(implementation_crds))
+    remembered["previous"] = crd_sets.previous_release(implementation_crds, implementation_previous)
+    installing.install_from_scratch(upgrade_cluster, remembered["previous"])
 
 
 @given(parsers.re(r"the lifecycle CRDs upgraded from the previous release to (?P<words>the implementation's|this project's current ones)$"))
-def upgraded_crds(upgrade_cluster, implementation_crds, remembered, words):
+def upgraded_crds(upgrade_cluster, implementation_crds, remembered, words, request):
     upgraded = remembered["upgraded"] = target(words, implementation_crds)
-    installing.install_from_scratch(upgrade_cluster, crd_sets.previous_release(upgraded))
+    remembered["previous"] = crd_sets.previous_release(upgraded, previous_of(words, request))
+    installing.install_from_scratch(upgrade_cluster, remembered["previous"])
     installing.apply_crds(upgrade_cluster, upgraded)
 
 
@@ -149,24 +171,24 @@ def apply_upgraded(upgrade_cluster, implementation_crds, words):
 @given('the lifecycle CRDs are rolled back to the previous ones, with "v1" still listed but not served')
 @when('the lifecycle CRDs are rolled back to the previous ones, with "v1" still listed but not served')
 def roll_back(upgrade_cluster, remembered):
-    installing.apply_crds(upgrade_cluster, crd_sets.rolled_back(crd_sets.previous_release(remembered["upgraded"])))
+    installing.apply_crds(upgrade_cluster, crd_sets.rolled_back(remembered["previous"]))
 
 
 @when("the previous lifecycle CRDs are applied again")
 def apply_previous_again(upgrade_cluster, remembered):
-    remembered["refusals"] = installing.apply_collecting_refusals(upgrade_cluster, crd_sets.previous_release(remembered["upgraded"]))
+    remembered["refusals"] = installing.apply_collecting_refusals(upgrade_cluster, remembered["previous"])
 
 
 @then(parsers.parse("the API server refuses each lifecycle CRD with {status:d} and the message '{text}'"))
 def crds_refused(remembered, status, text):
-    lifecycle = [crd.name for crd in crd_sets.previous_release(remembered["upgraded"]).lifecycle]
+    lifecycle = [crd.name for crd in remembered["previous"].lifecycle]
     must.crds_must_be_refused(remembered["refusals"], lifecycle, status, text)
 
 
 @then("the API server accepts every CRD")
 def crds_accepted(upgrade_cluster, remembered):
     must.crds_must_be_accepted(remembered["refusals"])
-    installing.crds_must_be_in_effect(upgrade_cluster, crd_sets.previous_release(remembered["upgraded"]))
+    installing.crds_must_be_in_effect(upgrade_cluster, remembered["previous"])
 
 
 @then(parsers.parse('every lifecycle CRD has stored versions "{versions}"'))
@@ -188,7 +210,7 @@ def set_stored_versions(upgrade_cluster, remembered, versions):
 
 @then(parsers.parse('the previous lifecycle CRDs apply, although etcd still holds the KeptnAppContext "{name}" as "{api_version}"'))
 def previous_apply_anyway(upgrade_cluster, scenario_namespace, remembered, name, api_version):
-    must.crds_must_be_accepted(installing.apply_collecting_refusals(upgrade_cluster, crd_sets.previous_release(remembered["upgraded"])))
+    must.crds_must_be_accepted(installing.apply_collecting_refusals(upgrade_cluster, remembered["previous"]))
     must.must_be_stored_as(upgrade_cluster, "KeptnAppContext", scenario_namespace, name, api_version)
 
 
@@ -196,7 +218,7 @@ def previous_apply_anyway(upgrade_cluster, scenario_namespace, remembered, name,
 def migrate(upgrade_cluster, remembered, release):
     upgraded = remembered["upgraded"]
     etcd_storage.migrate_storage(upgrade_cluster, upgraded if release == "implementation's"
-                                 else crd_sets.rolled_back(crd_sets.previous_release(upgraded)))
+                                 else crd_sets.rolled_back(remembered["previous"]))
 
 
 # -- objects of every kind ------------------------------------------------------------------------------

@@ -90,10 +90,10 @@ def test_a_compatible_pair_exits_0_and_says_what_it_checked(crd_compat):
     code, lines, err = crd_compat(OLD, CASES / "compatible.yaml")
     assert (code, err) == (0, "")
     assert breaking(lines) == set()
-    # v1 against v1, and stored v1 objects as NEW serves them in v2 (conversion None)
-    assert "checked Widget.compat.example.com: versions v1, v1→v2" in lines
+    # v1 against v1; the new served v2 is no upgrade path while NEW still stores v1
+    assert "checked Widget.compat.example.com: versions v1" in lines
     assert lines[-1].startswith("compatible: all 1 CRD(s) of OLD are in NEW")
-    assert "30 field(s) compared" in lines[-1]
+    assert "15 field(s) compared" in lines[-1]
 
 
 def test_stored_objects_are_compared_with_the_new_storage_version(crd_compat, tmp_path):
@@ -107,6 +107,21 @@ def test_stored_objects_are_compared_with_the_new_storage_version(crd_compat, tm
     code, lines, _ = crd_compat(OLD, _edited_widget(tmp_path, store_v2_without_mode))
     assert code == 1
     assert breaking(lines) == {("Widget", "v1→v2", ".spec.mode", "removed")}
+
+
+def test_an_older_version_new_still_serves_is_no_upgrade_path_and_is_not_compared(crd_compat, tmp_path):
+    """Only real upgrade paths are compared: a version to itself, and OLD's storage version to NEW's
+    (issue 22: Keptn was charged for v1beta1 → v1alpha3). NEW stores v2 and still serves an old v0
+    with another schema, which no stored v1 object is upgraded to."""
+    def store_v2_and_serve_an_old_v0(spec):
+        v1 = spec["versions"][0]
+        v0 = copy.deepcopy(v1) | {"name": "v0", "storage": False}
+        del v0["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["mode"]
+        spec["versions"] = [v0, v1 | {"storage": False}, copy.deepcopy(v1) | {"name": "v2"}]
+
+    code, lines, _ = crd_compat(OLD, _edited_widget(tmp_path, store_v2_and_serve_an_old_v0))
+    assert (code, breaking(lines)) == (0, set())
+    assert "checked Widget.compat.example.com: versions v1, v1→v2" in lines
 
 
 @pytest.mark.parametrize(("edit", "expected"), [

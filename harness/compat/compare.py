@@ -32,21 +32,23 @@ def compare_sets(old: dict[tuple[str, str], Crd], new: dict[tuple[str, str], Crd
 
 
 def schema_pairs(old: Crd, new: Crd, notes: list[str]) -> list[tuple[str, dict, dict]]:
-    """(label, OLD schema, NEW schema) for every way an OLD object is read under NEW.
+    """(label, OLD schema, NEW schema) for every upgrade path of an OLD object or client, and only those.
 
     - Same version name: each version OLD serves, and OLD's storage version even if not served,
-      when NEW serves it (a version NEW no longer serves is a `not-served` finding already).
-    - Stored objects: with conversion strategy `None` the API server only rewrites `apiVersion`, so
-      an object stored as OLD's storage version is served as every version NEW serves. Versions OLD
-      already served that way are covered by the same-name pairs; the others are compared here.
+      when NEW serves it (a version NEW no longer serves is a `not-served` finding already): an old
+      client keeps using the version it knows.
+    - Stored objects: OLD's storage version to NEW's storage version, when they differ. With
+      conversion `None` the API server only rewrites `apiVersion`, so an object stored as OLD's
+      storage version is read, and migrated, as NEW's storage version as it is.
+    Another version NEW happens to serve (an older one it kept, say v1alpha3 beside a stored v1) is
+    no upgrade path: no stored object and no old client moves to it, so it is not compared.
     """
     pairs = [(v.name, v.schema, new.versions[v.name].schema)
              for v in old.versions.values() if (v.served or v.storage) and _serves(new, v.name)]
-    stored = old.storage
+    stored, storing = old.storage, new.storage
     if new.conversion == "None":
-        read_before = {v.name for v in old.versions.values() if v.served} if old.conversion == "None" else set()
-        pairs += [(f"{stored.name}→{v.name}", stored.schema, v.schema) for v in new.versions.values()
-                  if v.served and v.name not in read_before | {stored.name}]
+        if storing is not None and storing.name != stored.name:
+            pairs.append((f"{stored.name}→{storing.name}", stored.schema, storing.schema))
     else:
         notes.append(f"{old.kind}: NEW converts versions with a {new.conversion} conversion; objects stored "
                      f"as {stored.name} are only compared with NEW's {stored.name}")

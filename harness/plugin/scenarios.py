@@ -2,7 +2,8 @@
 timeline and diagnostics written after it.
 
 A scenario runs when the implementation claims its conformance feature, it is selected (profile,
-`--features`, `--scenarios`, not `--skip`), and it applies on the run's provider. The others are
+`--features`, `--scenarios`, not `--skip`), and it applies on the run's provider. With `--shard K/N`
+the scenarios of the other shards are deselected first. The others are
 skipped at collection with a label the report reads: `unsupported` (feature not claimed),
 `skipped` (left out on request) or `notApplicable` (the provider cannot do what it needs).
 """
@@ -49,11 +50,40 @@ def _why_not(item: pytest.Item, config: pytest.Config, adapter: adapters.Adapter
     if needed and chosen_provider(config) not in needed:
         return "notApplicable", (f"needs the {' or '.join(needed)} provider (its control plane runs as local processes); "
                                  f"this run uses {chosen_provider(config)}")
+    return not_applicable_for(adapter, features)
+
+
+def not_applicable_for(adapter: adapters.Adapter, features: list[str]) -> tuple[str, str] | None:
+    """What the adapter lacks for a scenario of `features` to apply. The CRD compatibility scenarios
+    upgrade from the implementation's own previous release: without one named, there is nothing to
+    compare with (another project's release would charge it with differences it never shipped)."""
+    if "CRDCompatibility" in features and not adapter.previous_crd_paths:
+        return "notApplicable", (f"{adapter.name} names no previous release (spec.previousRelease.crds): the CRD "
+                                 "compatibility scenarios check the upgrade from it")
     return None
+
+
+def _outside_the_shard(config, items: list[pytest.Item]) -> list[pytest.Item]:
+    """With `--shard K/N`: the conformance scenarios that belong to another shard (harness.shards);
+    they are deselected, so each shard's report holds its own part and `report merge` the whole."""
+    options = options_of(config)
+    if not options.shard:
+        return []
+    from harness import catalogue, shards
+
+    run_ids = [run["id"] for run in catalogue.as_json(catalogue.entries())]
+    seconds = shards.durations(Path(options.shard_durations) if options.shard_durations else None)
+    mine = shards.members(shards.parse(options.shard), run_ids, seconds)
+    return [item for item in items if (labels := scenario_labels(item)) and labels["id"] not in mine]
 
 
 def pytest_collection_modifyitems(config, items):
     adapter = adapters.load(adapters.resolve(options_of(config).implementation))
+    elsewhere = _outside_the_shard(config, items)
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        gone = set(elsewhere)
+        items[:] = [item for item in items if item not in gone]
     for item in items:
         why = _why_not(item, config, adapter)
         if why is not None:

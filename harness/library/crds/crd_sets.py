@@ -4,9 +4,13 @@
   that installs its CRDs otherwise (a Helm chart, a command) lists none, and then they are read
   back from the run's cluster after the implementation's install there: every CRD of the
   contract's groups (contract §1), as the API server holds it, without its status.
-- **previous**: `fixtures/crds/previous`, this project's stand-in for the lifecycle CRDs before the
-  promotion phase (`v1beta1` only). Kinds it does not have (KeptnConfig, KeptnMetric, and any other
-  kind of the upgraded set) come from the set it is upgraded to.
+- **previous**: the CRDs of the implementation's own release before this one, which its adapter
+  names in `previousRelease.crds` (the reference adapter names `fixtures/crds/previous`, this
+  project's stand-in for the lifecycle CRDs before the promotion phase, `v1beta1` only). An adapter
+  that names none gets the CRD compatibility scenarios as not applicable
+  (harness/plugin/scenarios.py): comparing it with another project's release would charge it with
+  differences it never shipped. Kinds the previous set does not have (KeptnConfig, KeptnMetric,
+  and any other kind of the upgraded set) come from the set it is upgraded to.
 - **this project's current**: `fixtures/crds/current`, only for the checks of this project's own
   fixtures (features/compatibility/crd_rollback.feature), never to judge an implementation.
 - **rolled back**: previous, with `v1` still listed but not served (see fixtures/crds/previous/README.md).
@@ -94,12 +98,26 @@ def project_current() -> CrdSet:
     return from_paths("this project's current CRDs (fixtures/crds/current)", [PROJECT_CURRENT])
 
 
-def previous_release(upgraded: CrdSet) -> CrdSet:
-    """fixtures/crds/previous, plus the kinds of `upgraded` it does not have."""
-    previous = _folder(PREVIOUS)
-    have = {(crd.group, crd.kind) for crd in previous}
-    return CrdSet("the previous release's CRDs (fixtures/crds/previous)",
-                  previous + tuple(crd for crd in upgraded.crds if (crd.group, crd.kind) not in have))
+def of_adapters_previous_release(adapter) -> CrdSet | None:
+    """The CRDs of the adapter's `previousRelease.crds` (checked when the adapter was loaded), or
+    None when it names none."""
+    if not adapter.previous_crd_paths:
+        return None
+    shown = ", ".join(adapter.spec["previousRelease"]["crds"])
+    return from_paths(f"the previous release's CRDs ({adapter.name}: {adapter.previous_version}, previousRelease.crds {shown})",
+                      adapter.previous_crd_paths)
+
+
+def project_previous() -> CrdSet:
+    return from_paths("the previous release's CRDs (fixtures/crds/previous)", [PREVIOUS])
+
+
+def previous_release(upgraded: CrdSet, previous: CrdSet | None = None) -> CrdSet:
+    """`previous` (the implementation's previous release; this project's fixtures/crds/previous when
+    None), plus the kinds of `upgraded` it does not have."""
+    previous = previous or project_previous()
+    have = {(crd.group, crd.kind) for crd in previous.crds}
+    return CrdSet(previous.description, previous.crds + tuple(crd for crd in upgraded.crds if (crd.group, crd.kind) not in have))
 
 
 def rolled_back(previous: CrdSet) -> CrdSet:
