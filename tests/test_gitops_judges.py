@@ -154,8 +154,19 @@ def test_the_next_stage_must_link_to_the_trace_of_the_stage_before():
     gitops.traces_must_link(dev, linked)
     with pytest.raises(AssertionError, match="should link to trace a{32}"):
         gitops.traces_must_link(dev, app_version("staging", "1.0.0", links=["00-" + "b" * 32 + "-" + "2" * 16 + "-01"]))
-    with pytest.raises(AssertionError, match="carries no trace"):
-        gitops.traces_must_link(app_version("dev", "1.0.0"), linked)
+    assert gitops.traces_must_link(dev, linked) is None
+
+
+def test_a_stage_without_a_trace_carrier_has_no_link_to_judge_and_says_so():
+    """Issue 22: an implementation carries a trace only when tracing is configured (Keptn: a KeptnConfig
+    with an OpenTelemetry collector; contract §5). Without one there is nothing to link: an
+    observation, not a failure. A trace that is there must still be linked."""
+    seen = gitops.traces_must_link(app_version("dev", "1.0.0"), app_version("staging", "1.0.0"))
+    assert seen == ("KeptnAppVersion dev carries no trace (spec.traceId.traceparent: tracing is not configured), "
+                    "so there is no span link to judge in staging")
+    dev = app_version("dev", "1.0.0", trace="00-" + "a" * 32 + "-" + "1" * 16 + "-01")
+    with pytest.raises(AssertionError, match="should link to trace a{32}"):
+        gitops.traces_must_link(dev, app_version("staging", "1.0.0"))
 
 
 class _Seen:

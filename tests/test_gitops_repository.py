@@ -33,9 +33,12 @@ def served(tmp_path):
         yield server, workspace
 
 
-def promote(server, tmp_path, version: str, from_stage="dev", to_stage="staging", script="promote.sh", name="run"):
+def promote(server, tmp_path, version: str, from_stage="dev", to_stage="staging", script="promote.sh", name="run",
+            traceparent: str | None = TRACE):
+    """The script run as the host runner runs it. `traceparent=None`: KEPTN_CONTEXT carries no trace,
+    as Keptn's when no OpenTelemetry collector is configured (contract §5)."""
     context = {"appName": "podtato-head", "appVersion": version, "taskType": "promotion", "objectType": "App",
-               "metadata": {"stage": from_stage, "traceparent": TRACE}}
+               "metadata": {"stage": from_stage, **({"traceparent": traceparent} if traceparent else {})}}
     scratch = tmp_path / name
     scratch.mkdir()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(scratch), "KEPTN_CONTEXT": json.dumps(context), "REPO_URL": server.url,
@@ -58,7 +61,7 @@ def test_the_history_names_each_commits_versions_and_changed_stages(served):
     seed, release = history.read(server.repository, list(STAGES))
     assert seed.changed == frozenset(STAGES) and not seed.parents
     assert release.changed == {"dev"} and release.version("dev") == "1.0.0" and release.version("prod") == "0.1.0"
-    assert seed.releases["staging"] == {"version": "0.1.0", "commitID": NO_COMMIT, "traceparent": seed.releases["staging"]["traceparent"]}
+    assert seed.releases["staging"] == {"version": "0.1.0", "commitID": NO_COMMIT}
 
 
 def test_the_promotion_script_pushes_one_commit_naming_app_version_and_stages(served, tmp_path):
@@ -130,6 +133,40 @@ def test_a_stage_folder_renders_its_release_into_the_app_workload_and_context(se
     assert dev["KeptnAppContext/podtato-head"]["spec"]["promotionTasks"] == ["promote", "notify"]
     promote_env = {e["name"]: e["value"] for e in dev["KeptnTaskDefinition/promote"]["spec"]["container"]["env"]}
     assert promote_env == {"SIM_RUN": "host", "REPO_URL": server.url, "FROM_STAGE": "dev", "TO_STAGE": "staging"}
+
+
+def _rendered(workspace, stage: str) -> dict[str, dict]:
+    git("pull", "--quiet", "origin", "main", cwd=workspace.path)
+    rendered = subprocess.run([str(toolchain.locate("kubectl").path), "kustomize", str(workspace.path / folder(stage))],
+                              capture_output=True, text=True, check=True).stdout
+    return {obj["kind"]: obj for obj in yaml.safe_load_all(rendered)}
+
+
+def test_without_a_trace_carrier_the_script_promotes_and_writes_no_traceparent(served, tmp_path):
+    """Issue 22: Keptn puts a traceparent into a task's context only when tracing is configured; an
+    empty one, written as "", became a null span link that the KeptnAppContext schema refuses."""
+    server, workspace = served
+    released = workspace.release("podtato-head", "dev", "1.0.0")
+    done = promote(server, tmp_path, "1.0.0", traceparent=None)
+    assert done.returncode == 0, done.stderr
+    last = history.read(server.repository, list(STAGES))[-1]
+    assert last.subject == "promote podtato-head 1.0.0 from dev to staging" and last.changed == {"staging"}
+    assert last.releases["staging"] == {"version": "1.0.0", "commitID": released}
+    message = git("log", "-1", "--format=%B", cwd=server.repository)
+    assert "traceparent" not in message
+
+
+@pytest.mark.skipif(toolchain.locate("kubectl") is None, reason="kubectl is not built (make toolchain)")
+def test_without_a_trace_carrier_the_next_stage_gets_no_span_link_and_a_later_trace_gets_one(served, tmp_path):
+    server, workspace = served
+    assert "spanLinks" not in _rendered(workspace, "staging")["KeptnAppContext"]["spec"]  # the seed: no link
+    workspace.release("podtato-head", "dev", "1.0.0")
+    assert promote(server, tmp_path, "1.0.0", traceparent=None, name="untraced").returncode == 0
+    context = _rendered(workspace, "staging")["KeptnAppContext"]["spec"]
+    assert "spanLinks" not in context and context["metadata"]["stage"] == "staging"
+    workspace.release("podtato-head", "dev", "1.1.0")
+    assert promote(server, tmp_path, "1.1.0", name="traced").returncode == 0
+    assert _rendered(workspace, "staging")["KeptnAppContext"]["spec"]["spanLinks"] == [TRACE]
 
 
 def test_a_release_that_loses_the_race_to_another_push_is_pushed_again_on_top_of_it(served, tmp_path, monkeypatch):

@@ -5,10 +5,14 @@ script writes the next stage).
     stages/<stage>/
       kustomization.yaml  lists the files below; replacements copy release.yaml's values into them
       release.yaml        ConfigMap `release`: the stage's version; after the first stage also the
-                          commitID that brought the version to the previous stage and that stage's
-                          traceparent (the only file releases and promotions write)
+                          commitID that brought the version to the previous stage, and that
+                          stage's traceparent when its promotion task had one (releases and
+                          promotions write this file, promotions also trace.yaml)
+      trace.yaml          after the first stage: a patch of the KeptnAppContext that links it
+                          (spanLinks) to the trace of the previous stage, or, when that stage's
+                          promotion task had no trace carrier (tracing off), changes nothing
       app.yaml            the KeptnApp and its one workload, a Deployment
-      context.yaml        the KeptnAppContext: task lists, metadata (stage; commitID), spanLinks
+      context.yaml        the KeptnAppContext: task lists, metadata (stage; commitID)
       checks.yaml         KeptnTaskDefinitions (post-deployment check, promotion tasks), and the
                           post-deployment evaluation's KeptnEvaluationDefinition and KeptnMetric
 
@@ -27,15 +31,16 @@ from harness.gitops.pipeline import Pipeline, Stage
 from harness.library import manifests
 
 RELEASE = "release.yaml"
+TRACE = "trace.yaml"
 PROMOTE_TASK = "promote"
 GIT_TASK_IMAGE = "promotion-conformance/git-task:bookworm"  # on kind: Debian's git and sh (docs/gitops.md)
 HOST_RUN = {"name": "SIM_RUN", "value": "host"}  # run by the simulated cluster's host runner
-# What a stage's release names before its first promotion: no commit, and W3C's invalid (all-zero)
-# trace context, which tracers ignore as a span link. An empty value cannot be used: kustomize's
-# replacements turn "" into null, which the KeptnAppContext schema refuses (and Git's all-zero
-# null object id into the number 0).
+# What a stage's release names before its first promotion: no commit. An empty value cannot be
+# used: kustomize's replacements turn "" into null, which the KeptnAppContext schema refuses (and
+# Git's all-zero null object id into the number 0). For the same reason a missing trace is no
+# empty span link but a trace.yaml that links nothing (contract §5: the carrier is there only when
+# tracing is configured).
 NO_COMMIT = "none"
-NO_TRACE = f"00-{'0' * 32}-{'0' * 16}-00"
 RELEASE_ATTEMPTS = 5
 _AUTHOR = ["-c", "user.name=promotion-conformance CI", "-c", "user.email=ci@promotion-conformance.invalid"]
 
@@ -48,7 +53,18 @@ def release_yaml(version: str, commit: str | None = None, traceparent: str | Non
     """release.yaml as the promotion script writes it (fixtures/gitops/promote.sh)."""
     lines = ["apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: release", "data:", f'  version: "{version}"']
     if commit is not None:
-        lines += [f'  commitID: "{commit}"', f'  traceparent: "{traceparent}"']
+        lines.append(f'  commitID: "{commit}"')
+    if traceparent:
+        lines.append(f'  traceparent: "{traceparent}"')
+    return "\n".join(lines) + "\n"
+
+
+def trace_yaml(app: str, traceparent: str | None = None) -> str:
+    """trace.yaml as the promotion script writes it: the app context's span link to `traceparent`,
+    or, without one, a patch that changes nothing."""
+    lines = ["apiVersion: lifecycle.keptn.sh/v1", "kind: KeptnAppContext", "metadata:", f"  name: {app}"]
+    if traceparent:
+        lines += ["spec:", "  spanLinks:", f'    - "{traceparent}"']
     return "\n".join(lines) + "\n"
 
 
@@ -81,7 +97,9 @@ def stage_files(pipeline: Pipeline, stage: Stage, repo_url: str) -> dict[str, st
         "checks.yaml": _checks(pipeline, stage, repo_url),
     }
     files = {name: yaml.safe_dump_all([_in_git(d) for d in docs], sort_keys=False) for name, docs in documents.items()}
-    files[RELEASE] = release_yaml(pipeline.initial_version, *((None, None) if first else (NO_COMMIT, NO_TRACE)))
+    files[RELEASE] = release_yaml(pipeline.initial_version, None if first else NO_COMMIT)
+    if not first:
+        files[TRACE] = trace_yaml(pipeline.app)
     files["kustomization.yaml"] = yaml.safe_dump(_kustomization(first), sort_keys=False)
     return files
 
@@ -136,11 +154,12 @@ def _kustomization(first: bool) -> dict:
             {"select": {"kind": "Deployment"}, "fieldPaths": ["spec.template.metadata.labels.[app.kubernetes.io/version]",
                                                             "spec.template.metadata.labels.[keptn.sh/version]"]},
         ]}]
+    kustomization = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+                     "resources": [RELEASE, "app.yaml", "context.yaml", "checks.yaml"], "replacements": replacements}
     if not first:
-        replacements += [replace("commitID", "KeptnAppContext", ["spec.metadata.commitID"], create=True),
-                         replace("traceparent", "KeptnAppContext", ["spec.spanLinks.0"], create=True)]
-    return {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-            "resources": [RELEASE, "app.yaml", "context.yaml", "checks.yaml"], "replacements": replacements}
+        replacements.append(replace("commitID", "KeptnAppContext", ["spec.metadata.commitID"], create=True))
+        kustomization["patches"] = [{"path": TRACE}]
+    return kustomization
 
 
 def _in_git(obj):
