@@ -80,6 +80,12 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="seed of the reliability scenarios' random choices (default: a new one, printed)")
     run.add_argument("--soak", action="store_const", const=True,
                      help="the long kill scenario: 30 versions, 20 kills (default: 6 versions, 5 kills)")
+    run.add_argument("--shard", metavar="K/N",
+                     help="run only the K-th of N balanced parts of the catalogue, e.g. on the K-th of N CI runners; "
+                          "`report merge` makes their reports one (default: everything)")
+    run.add_argument("--shard-durations", dest="shard_durations", metavar="FILE",
+                     help="a scenarios.json of an earlier run that the shards are balanced by "
+                          "(default: harness/shard_durations.json)")
 
     catalogue = commands.add_parser("list", help="the scenario catalogue: ID, feature, profile, title",
                                     description="The scenario catalogue, one line per run as the reports name it (an "
@@ -107,6 +113,14 @@ def _build_parser() -> argparse.ArgumentParser:
     report_commands = report.add_subparsers(dest="action", required=True, parser_class=_Parser)
     report_commands.add_parser("validate", help="check a ConformanceReport file against its schema").add_argument("file")
     report_commands.add_parser("html", help="(re)write index.html of a report folder").add_argument("folder")
+    merge = report_commands.add_parser(
+        "merge", help="merge the report folders of the N shards of one run into one report folder",
+        description="Merge the report folders of `run --shard 1/N` ... `--shard N/N` into one: ConformanceReport, "
+                    "scenarios.json, junit.xml, timelines, diagnostics and index.html. Refuses shards of different "
+                    "implementations, versions, selections or shard counts, a shard given twice or missing. Exit codes: "
+                    "0 merged, 1 the merged report holds a failure or a scenario that could not run, 2 refused.")
+    merge.add_argument("folders", nargs="+", metavar="DIR", help="the shards' report folders")
+    merge.add_argument("--output", metavar="DIR", help="where the merged folder goes (default: reports/<run-id>)")
     return parser
 
 
@@ -205,6 +219,10 @@ def _report(args) -> int:
 
     if args.action == "validate":
         return report.validate_command(args.file)  # 0 valid, 1 invalid, 2 unreadable
+    if args.action == "merge":
+        from harness.report.merge import merge_command
+
+        return merge_command(args.folders, args.output)
     try:
         print(f"wrote {report.write_html(args.folder)}")
     except ValueError as exc:  # ReportInvalid, ReportUnreadable, a bad timeline

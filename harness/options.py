@@ -41,6 +41,8 @@ class RunOptions:
     timeout_scale: float = 1.0  # multiplies every timeout (a slow machine)
     seed: int | None = None  # of every random choice of the reliability scenarios (None: a new one)
     soak: bool = False  # the long kill scenario (30 versions, 20 kills)
+    shard: str = ""  # "K/N": only the K-th of N balanced parts of the catalogue (harness.shards)
+    shard_durations: str = ""  # what the shards are balanced by: a scenarios.json (default: harness/shard_durations.json)
     run_dir: str | None = None  # this run's report folder, set once when the run starts
 
     @property
@@ -64,7 +66,8 @@ def new_run_dir(report_dir: str) -> str:
 
 
 # Options file keys (camelCase) → RunOptions fields.
-_FILE_KEYS = {"reportDir": "report_dir", "keepCluster": "keep_cluster", "timeoutScale": "timeout_scale"}
+_FILE_KEYS = {"reportDir": "report_dir", "keepCluster": "keep_cluster", "timeoutScale": "timeout_scale",
+              "shardDurations": "shard_durations"}
 
 
 def from_file(path: Path) -> dict:
@@ -110,6 +113,14 @@ def check(options: RunOptions) -> None:
             if unknown:
                 raise ConfigError(f"{option}: unknown scenario ID(s) {', '.join(unknown)}; `promotion-conformance list` "
                                   "shows every ID")
+    if options.shard:
+        from harness import shards
+
+        shards.parse(options.shard)
+        if options.shard_durations:
+            shards.durations(Path(options.shard_durations))
+    elif options.shard_durations:
+        raise ConfigError("--shard-durations balances shards: it goes with --shard K/N")
     if options.workers < 1:
         raise ConfigError(f"-n/workers: {options.workers} workers; expected at least 1")
     if options.timeout_scale <= 0:

@@ -38,9 +38,10 @@ def test_defaults_then_options_file_then_flags(tmp_path):
 def test_the_sample_options_file_shows_every_option_and_is_valid():
     sample = Path(__file__).parent.parent / "examples" / "options.yaml"
     keys = set(yaml.safe_load(sample.read_text()))
-    schema_keys = set(SCHEMA["properties"]) - {"kubeconfig", "context", "seed"}
+    commented = {"kubeconfig", "context", "seed", "shard", "shardDurations"}
+    schema_keys = set(SCHEMA["properties"]) - commented
     assert keys == schema_keys
-    assert all(f"# {key}:" in sample.read_text() for key in ("kubeconfig", "context", "seed"))  # shown, commented out
+    assert all(f"# {key}:" in sample.read_text() for key in commented)  # shown, commented out
     resolve_options(str(sample), {})
 
 
@@ -183,3 +184,22 @@ def test_options_travel_to_workers_unchanged():
     options = RunOptions(provider="simulated", scenarios=("PromotionTaskContext",), skip=("PromotionJobShape",),
                          timeouts={"lifecycle": 30}, seed=7, run_dir="/tmp/x")
     assert RunOptions.from_json(options.to_json()) == options
+
+
+def test_two_shards_run_each_scenario_once_and_their_reports_merge_into_the_whole(pytester, tmp_path):
+    from harness.report.merge import merge
+
+    pytester.makefile(".feature", catalogue=CATALOGUE)
+    pytester.makepyfile(test_catalogue=STEPS)
+    ran = {}
+    for index in (1, 2):
+        reports = tmp_path / f"shard-{index}"
+        result = pytester.runpytest("-p", "harness.plugin", "-p", "no:cacheprovider", "--report-dir", str(reports),
+                                    "--provider", "simulated", "--shard", f"{index}/2")
+        result.assert_outcomes(passed=1, deselected=1)
+        (run_dir,) = reports.iterdir()
+        ran[index] = run_dir
+        assert yaml.safe_load((run_dir / "conformance-report.yaml").read_text())["shard"]["index"] == index
+    merged = yaml.safe_load(merge(list(ran.values()), tmp_path / "merged").read_text())
+    assert [(p["name"], p["result"], p["statistics"]["passed"]) for p in merged["profiles"]] == [
+        ("core", "success", 1), ("extended", "success", 1)]

@@ -84,7 +84,8 @@ def _skip_reason(report: pytest.TestReport) -> str:
 
 class ConformanceCollector:
     def __init__(self, report_dir: Path, implementation: dict, provider: dict | Callable[[], dict],
-                 claimed_features: Iterable[str] | None, mode: str, timeouts: Timeouts, timeout_scale: float):
+                 claimed_features: Iterable[str] | None, mode: str, timeouts: Timeouts, timeout_scale: float,
+                 shard: dict | None = None):
         self.report_dir = report_dir
         self.implementation = implementation
         self.provider = provider
@@ -92,6 +93,7 @@ class ConformanceCollector:
         self.mode = mode
         self.timeouts = timeouts
         self.timeout_scale = timeout_scale
+        self.shard = shard
         self.running: dict[str, Outcome] = {}  # by node ID, until its teardown is reported
         self.outcomes: dict[str, Outcome] = {}  # by node ID, in the order scenarios finished
         self.started = time.monotonic()
@@ -153,6 +155,7 @@ class ConformanceCollector:
                 timeouts=self.timeouts,
                 timeout_scale=self.timeout_scale,
                 rule_coverage=coverage.measure(entries()),
+                shard=self.shard,
             )
             self.written.append(f"conformance report: {write_report(report, self.report_dir, self.outcomes.values())}")
             self.written.append(f"conformance report page: {write_html(self.report_dir)}")
@@ -168,14 +171,15 @@ class ConformanceCollector:
 
 def configure(config: pytest.Config, *, implementation: dict, provider: dict | Callable[[], dict],
               report_dir: str | Path, claimed_features: Iterable[str] | None = None, mode: str = "default",
-              timeouts: Timeouts = Timeouts(), timeout_scale: float = 1.0) -> ConformanceCollector:
+              timeouts: Timeouts = Timeouts(), timeout_scale: float = 1.0, shard: dict | None = None) -> ConformanceCollector:
     """Register the collector for this pytest run (call it from pytest_configure, in every process).
 
     `provider` may be a function, called when the report is written, for what is only known once
     the cluster exists (its Kubernetes version). `claimed_features` None claims every feature.
-    `timeouts` and `timeout_scale` are the run's effective ones, written into the report.
+    `timeouts` and `timeout_scale` are the run's effective ones, written into the report; `shard`
+    says which part of a sharded run this is (harness.shards).
     """
     collector = ConformanceCollector(Path(report_dir), implementation, provider, claimed_features, mode, timeouts,
-                                     timeout_scale)
+                                     timeout_scale, shard)
     config.pluginmanager.register(collector, PLUGIN_NAME)
     return collector

@@ -94,10 +94,12 @@ def build_report(
     timeouts: Timeouts = Timeouts(),
     timeout_scale: float = 1.0,
     rule_coverage: list[RuleCoverage] | None = None,
+    shard: dict | None = None,
 ) -> dict:
     """The ConformanceReport of a run. `claimed_features` None means the implementation claims every
     feature of the catalogue (harness.profiles), as the reference implementation does.
-    `rule_coverage` (harness.coverage.measure) adds what the run's scenarios did per contract rule."""
+    `rule_coverage` (harness.coverage.measure) adds what the run's scenarios did per contract rule;
+    `shard` ({index, count, selection}) marks the report of one shard of a sharded run."""
     outcomes = list(outcomes)
     _check_tags(outcomes)
     claimed = set(FEATURES if claimed_features is None else claimed_features)
@@ -110,6 +112,7 @@ def build_report(
         "implementation": dict(implementation),
         "provider": dict(provider),
         "mode": mode,
+        **({"shard": shard} if shard else {}),
         "interrupted": interrupted,
         "profiles": [
             _profile_report(profile, [o for o in outcomes if o.profile == profile], claimed, interrupted)
