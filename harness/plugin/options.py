@@ -30,6 +30,7 @@ MARKERS = (
     "core: the scenario belongs to the core profile",
     "extended: the scenario belongs to the extended profile",
     "provider(name): the scenario applies only on this cluster provider (@provider:simulated)",
+    "rule(id): a rule of docs/contract.md the scenario checks (@rule:C2.3; harness/contract/rules.yaml)",
     "cluster: a feature of the cluster provider itself",
     "exclusive: changes cluster-wide configuration; never runs beside other scenarios",
     "xdist_group(name): keeps a group of tests on one pytest-xdist worker (--dist loadgroup)",
@@ -59,13 +60,17 @@ def pytest_addoption(parser):
     group.addoption("--timeout-scale", type=float, default=1.0, help="multiply every timeout (default 1)")
     group.addoption("--seed", type=int, help="seed of the reliability scenarios' random choices (default: a new one)")
     group.addoption("--soak", action="store_true", help="the long kill scenario: 30 versions, 20 kills")
+    group.addoption("--shard", default="", metavar="K/N", help="only the K-th of N balanced parts of the scenarios")
+    group.addoption("--shard-durations", dest="shard_durations", default="", metavar="FILE",
+                    help="a run's scenarios.json that balances the shards (default: harness/shard_durations.json)")
 
 
 def _from_command_line(config: pytest.Config) -> RunOptions:
     option = config.option
     options = RunOptions(provider=option.provider, kubeconfig=option.kubeconfig, context=option.context,
                          implementation=option.impl, keep_cluster=option.keep_cluster,
-                         timeout_scale=option.timeout_scale, seed=option.seed, soak=option.soak)
+                         timeout_scale=option.timeout_scale, seed=option.seed, soak=option.soak, shard=option.shard,
+                         shard_durations=option.shard_durations)
     if option.report_dir:
         options = replace(options, report_dir=option.report_dir)
     check(options)
@@ -96,7 +101,19 @@ def pytest_configure(config: pytest.Config):
 
     report.configure(config, implementation=adapter.metadata, claimed_features=adapter.features,
                      provider=lambda: described_provider(config), report_dir=options.run_dir,
-                     timeouts=options.effective_timeouts, timeout_scale=options.timeout_scale)
+                     timeouts=options.effective_timeouts, timeout_scale=options.timeout_scale, shard=_shard(options))
+
+
+def _shard(options: RunOptions) -> dict | None:
+    """The report's `shard`: which part this is, and the selection every shard of the run must share."""
+    if not options.shard:
+        return None
+    from harness import shards
+
+    shard = shards.parse(options.shard)
+    selection = {"profile": options.profile, "features": list(options.features), "scenarios": list(options.scenarios),
+                 "skip": list(options.skip), "durations": options.shard_durations or "default"}
+    return {"index": shard.index, "count": shard.count, "selection": selection}
 
 
 def pytest_unconfigure(config: pytest.Config):

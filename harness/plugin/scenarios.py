@@ -64,19 +64,21 @@ def not_applicable_for(adapter: adapters.Adapter, features: list[str]) -> tuple[
 
 
 def _outside_the_shard(config, items: list[pytest.Item]) -> list[pytest.Item]:
-    """With `--shard K/N`: the conformance scenarios that belong to another shard (harness.shards);
-    they are deselected, so each shard's report holds its own part and `report merge` the whole."""
+    """With `--shard K/N`: the conformance scenarios that belong to another shard (harness.shards),
+    split from those collected and selected (`-m`), which every shard of a run shares; they are
+    deselected, so each shard's report holds its own part and `report merge` the whole."""
     options = options_of(config)
     if not options.shard:
         return []
-    from harness import catalogue, shards
+    from harness import shards
 
-    run_ids = [run["id"] for run in catalogue.as_json(catalogue.entries())]
+    run_ids = {item: labels["id"] for item in items if (labels := scenario_labels(item))}
     seconds = shards.durations(Path(options.shard_durations) if options.shard_durations else None)
-    mine = shards.members(shards.parse(options.shard), run_ids, seconds)
-    return [item for item in items if (labels := scenario_labels(item)) and labels["id"] not in mine]
+    mine = shards.members(shards.parse(options.shard), list(run_ids.values()), seconds)
+    return [item for item, run_id in run_ids.items() if run_id not in mine]
 
 
+@pytest.hookimpl(trylast=True)  # after `-m` deselected what the run does not select
 def pytest_collection_modifyitems(config, items):
     adapter = adapters.load(adapters.resolve(options_of(config).implementation))
     elsewhere = _outside_the_shard(config, items)
