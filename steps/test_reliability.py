@@ -265,7 +265,10 @@ def delete_definitions_while_running(reliability, definitions):
 def every_completes_with(reliability, kind, datatable):
     expected = single_row(datatable)
     for app in reliability.apps[kind]:
-        lifecycle.app_version_must_reach(reliability.kube, reliability.namespace, app, expected)
+        try:
+            lifecycle.app_version_must_reach(reliability.kube, reliability.namespace, app, expected)
+        except AssertionError as error:  # say what the record shows: tasks never created, a Job twice, the status
+            raise exactly_once.explained(error, reliability.recorder, app, reliability.lists.get(app, {})) from error
 
 
 @then(parsers.parse('every "{kind}" app version settles at'))

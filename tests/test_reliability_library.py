@@ -220,3 +220,58 @@ def test_the_same_instances_and_a_clean_log_since_the_mark_pass_must_not_have_cr
     mark = faults.LogMark.of(implementation)
     monkeypatch.setattr(Implementation, "instances", lambda self, kube: {"pod-a": 0})
     faults.must_not_have_crashed(implementation, None, {"pod-a": 0}, mark)
+
+
+# -- what a judge says when a version did not complete (issue 22: bare 120 s timeouts against Keptn) --
+
+def _at(obj: dict, created: str) -> dict:
+    return obj | {"metadata": obj["metadata"] | {"creationTimestamp": created}}
+
+
+def test_a_duplicate_job_is_named_with_its_creation_time_its_owner_and_when_it_was_deleted():
+    """Keptn re-creates a Job that ttlSecondsAfterFinished: 0 removed: the verdict shows both Jobs."""
+    first = _at({"metadata": _meta("promotion-promote-1-9", "j1", "t1")}, "2026-12-07T10:00:01Z")
+    again = _at({"metadata": _meta("promotion-promote-1-8", "j3", "t1")}, "2026-12-07T10:00:07Z")
+    record = _Record(GOOD_TASKS, [first, GOOD_JOBS[1], again], GOOD_PODS)
+    record.observations.append(Observation("Job", "DELETED", first, 1_796_637_606.0))  # 2026-12-07T10:00:06Z
+    with pytest.raises(AssertionError) as error:
+        exactly_once.each_task_must_have_run_once(record, SHOP)
+    assert ("shop-1.0.0-6b86b273: KeptnTask promotion-promote-1 had 2 Jobs, expected 1: "
+            "promotion-promote-1-9 (created 2026-12-07T10:00:01Z by KeptnTask promotion-promote-1, deleted 10:00:06Z), "
+            "promotion-promote-1-8 (created 2026-12-07T10:00:07Z by KeptnTask promotion-promote-1)") in str(error.value)
+
+
+def _status_version(status: dict) -> dict:
+    return _version("shop", "v1") | {"status": status}
+
+
+def test_a_version_that_did_not_complete_is_explained_by_the_tasks_never_created_and_its_status():
+    """After an API server restart Keptn created no promotion KeptnTask: say so, with what the
+    version's status said, instead of a bare timeout."""
+    record = _Record([GOOD_TASKS[1]], [GOOD_JOBS[1]], [GOOD_PODS[1]])
+    record.observations.append(Observation("KeptnAppVersion", "MODIFIED", _status_version({
+        "status": "Progressing", "currentPhase": "PromotionTasks", "promotionStatus": "Progressing",
+        "promotionTaskStatus": [{"definitionName": "promote", "status": "Pending"}]}), 2.0))
+    timeout = AssertionError("timed out after 120s waiting for shop to complete; last seen: Progressing")
+    explained = exactly_once.explained(timeout, record, "shop", SHOP["shop"])
+    assert str(explained).splitlines() == [
+        "shop-1.0.0-6b86b273 did not complete: status Progressing, currentPhase PromotionTasks, promotionStatus "
+        "Progressing, promotionTaskStatus [promote: Pending]; no promotion KeptnTask of promote was ever created",
+        "timed out after 120s waiting for shop to complete; last seen: Progressing"]
+
+
+def test_a_version_whose_task_ran_twice_is_explained_by_the_duplicate_job():
+    first = _at({"metadata": _meta("promotion-promote-1-9", "j1", "t1")}, "2026-12-07T10:00:01Z")
+    again = _at({"metadata": _meta("promotion-promote-1-8", "j3", "t1")}, "2026-12-07T10:00:07Z")
+    record = _Record(GOOD_TASKS, [first, GOOD_JOBS[1], again], GOOD_PODS)
+    explained = exactly_once.explained(AssertionError("timed out"), record, "shop", SHOP["shop"])
+    assert str(explained).splitlines()[0] == (
+        "shop-1.0.0-6b86b273 did not complete: status none; KeptnTask promotion-promote-1 had 2 Jobs, expected 1: "
+        "promotion-promote-1-9 (created 2026-12-07T10:00:01Z by KeptnTask promotion-promote-1), "
+        "promotion-promote-1-8 (created 2026-12-07T10:00:07Z by KeptnTask promotion-promote-1)")
+
+
+def test_an_app_without_any_version_is_said_so():
+    record = _Record([], [], [])
+    explained = exactly_once.explained(AssertionError("timed out"), record, "cart", SHOP["shop"])
+    assert str(explained).splitlines()[0] == "KeptnApp cart did not complete: no KeptnAppVersion of it was ever created"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from harness.contract.phases import TASK_LISTS
 
@@ -29,6 +30,9 @@ class Runs:
     tasks: dict[str, dict[tuple[str, str], list[str]]] = field(default_factory=dict)  # version → (checkType, definition) → tasks
     jobs: dict[str, list[str]] = field(default_factory=dict)  # task → Jobs
     pods: dict[str, list[str]] = field(default_factory=dict)  # Job → pods
+    # Job → "(created <time> by KeptnTask <owner>[, deleted <time>])": what a verdict shows of a Job
+    job_details: dict[str, str] = field(default_factory=dict)
+    status: dict[str, dict] = field(default_factory=dict)  # version → its last status seen
 
     @property
     def task_count(self) -> int:
@@ -43,8 +47,11 @@ class Runs:
         return sum(len(names) for names in self.pods.values())
 
 
-def count_runs(versions: list[dict], tasks: list[dict], jobs: list[dict], pods: list[dict]) -> Runs:
-    """Link the objects (each given once per uid) into Runs."""
+def count_runs(versions: list[dict], tasks: list[dict], jobs: list[dict], pods: list[dict],
+               deleted: dict[str, float] | None = None, statuses: dict[str, dict] | None = None) -> Runs:
+    """Link the objects (each given once per uid) into Runs. `deleted`: uid → when the watch saw
+    the object deleted; `statuses`: uid → the last status seen of a version."""
+    deleted, statuses = deleted or {}, statuses or {}
     runs = Runs()
     version_by_uid = {}
     for version in versions:
@@ -54,6 +61,7 @@ def count_runs(versions: list[dict], tasks: list[dict], jobs: list[dict], pods: 
         runs.listed[name] = {check_type: list(dict.fromkeys(version["spec"].get(list_field) or []))
                              for list_field, check_type in TASK_LISTS.items()}
         runs.tasks[name] = defaultdict(list)
+        runs.status[name] = statuses.get(version["metadata"]["uid"], version.get("status") or {})
     task_by_uid = {}
     for task in tasks:
         name = task["metadata"]["name"]
@@ -66,10 +74,15 @@ def count_runs(versions: list[dict], tasks: list[dict], jobs: list[dict], pods: 
     for job in jobs:
         name = job["metadata"]["name"]
         job_by_uid[job["metadata"]["uid"]] = name
-        for uid in _owner_uids(job):
-            if uid in task_by_uid:
-                runs.jobs[task_by_uid[uid]].append(name)
+        owners = [task_by_uid[uid] for uid in _owner_uids(job) if uid in task_by_uid]
+        for owner in owners:
+            runs.jobs[owner].append(name)
         runs.pods[name] = []
+        created = job["metadata"].get("creationTimestamp") or "at an unknown time"
+        detail = f"created {created} by " + (", ".join(f"KeptnTask {owner}" for owner in owners) or "no KeptnTask")
+        if job["metadata"]["uid"] in deleted:
+            detail += f", deleted {_clock(deleted[job['metadata']['uid']])}"
+        runs.job_details[name] = f"{name} ({detail})"
     for pod in pods:
         for uid in _owner_uids(pod):
             if uid in job_by_uid:
@@ -106,8 +119,54 @@ def problems(runs: Runs, apps: dict[str, dict[str, list[str]]]) -> list[str]:
                 for task in names:
                     jobs = runs.jobs.get(task, [])
                     if len(jobs) != 1:
-                        found.append(f"{version}: KeptnTask {task} had {len(jobs)} Jobs, expected 1: {jobs}")
+                        found.append(f"{version}: KeptnTask {task} had {len(jobs)} Jobs, expected 1: "
+                                     + (", ".join(runs.job_details.get(job, job) for job in jobs) or "none"))
     return found
+
+
+def explained(error: AssertionError, recorder, app: str, lists: dict[str, list[str]]) -> AssertionError:
+    """`error` (a version that did not complete in time) with what the record shows first: the
+    version's last status, the tasks never created, a task with more than one Job (each with when it
+    was created and deleted, and its owner), so that a timeout is a verdict one can check."""
+    runs = runs_seen_by(recorder)
+    versions = runs.versions.get(app, [])
+    if not versions:
+        return AssertionError(f"KeptnApp {app} did not complete: no KeptnAppVersion of it was ever created\n{error}")
+    lines = []
+    for version in versions:
+        seen = [_status_words(runs.status.get(version) or {})]
+        wanted = [(TASK_LISTS[name], definition) for name, definitions in lists.items() if name in TASK_LISTS
+                  for definition in dict.fromkeys(definitions)]
+        for check_type, definition in wanted:
+            tasks = runs.tasks[version].get((check_type, definition), [])
+            if not tasks:
+                seen.append(f"no {check_type} KeptnTask of {definition} was ever created")
+            elif len(tasks) > 1:
+                seen.append(f"{len(tasks)} {check_type} KeptnTasks of {definition}: {', '.join(tasks)}")
+            for task in tasks:
+                jobs = runs.jobs.get(task, [])
+                if len(jobs) > 1:
+                    seen.append(f"KeptnTask {task} had {len(jobs)} Jobs, expected 1: "
+                                + ", ".join(runs.job_details.get(job, job) for job in jobs))
+        lines.append(f"{version} did not complete: " + "; ".join(seen))
+    return AssertionError("\n".join([*lines, str(error)]))
+
+
+def _status_words(status: dict) -> str:
+    if not status:
+        return "status none"
+    words = [f"status {status.get('status', 'none')}"]
+    for key in ("currentPhase", "promotionStatus"):
+        if key in status:
+            words.append(f"{key} {status[key]}")
+    if "promotionTaskStatus" in status:
+        items = ", ".join(f"{item.get('definitionName')}: {item.get('status')}" for item in status["promotionTaskStatus"] or [])
+        words.append(f"promotionTaskStatus [{items}]")
+    return ", ".join(words)
+
+
+def _clock(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%H:%M:%SZ")
 
 
 def cluster_observations(runs: Runs) -> list[str]:
@@ -117,8 +176,13 @@ def cluster_observations(runs: Runs) -> list[str]:
 
 
 def runs_seen_by(recorder) -> Runs:
-    """Runs from a Recorder (harness.library.recorder), every object once per uid."""
-    return count_runs(*(recorder.ever(kind, lambda _obj: True) for kind in ("KeptnAppVersion", "KeptnTask", "Job", "Pod")))
+    """Runs from a Recorder (harness.library.recorder), every object once per uid, with when the
+    watch saw each deleted and each version's last status."""
+    deleted = {o.object["metadata"]["uid"]: o.received for kind in ("KeptnTask", "Job")
+               for o in recorder.seen(kind) if o.type == "DELETED"}
+    statuses = {o.object["metadata"]["uid"]: o.object.get("status") or {} for o in recorder.seen("KeptnAppVersion")}
+    return count_runs(*(recorder.ever(kind, lambda _obj: True) for kind in ("KeptnAppVersion", "KeptnTask", "Job", "Pod")),
+                      deleted=deleted, statuses=statuses)
 
 
 COUNTED = ("KeptnAppVersion", "KeptnTask", "Job")
