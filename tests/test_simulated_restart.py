@@ -37,7 +37,7 @@ def test_a_deleted_cluster_waits_until_its_killed_processes_have_exited(monkeypa
     monkeypatch.setattr(simulated.SimulatedProvider, "_kwokctl", lambda self, *args, **kwargs: None)
     killed, polls = [], []
     monkeypatch.setattr(simulated, "_kill", killed.append)
-    monkeypatch.setattr(simulated, "_alive", lambda pid: polls.append(pid) or len(polls) <= 3)  # exits on the 4th look
+    monkeypatch.setattr(simulated.processes, "alive", lambda pid: polls.append(pid) or len(polls) <= 3)  # exits on the 4th look
     cluster = simulated.SimulatedProvider("c1")
     (cluster.cluster_dir / "pids").mkdir(parents=True)
     (cluster.cluster_dir / "pids" / "host-runner.pid").write_text("4242")

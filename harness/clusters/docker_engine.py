@@ -26,6 +26,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from harness import processes
 from harness.clusters.choice import docker_info_answers
 from harness.clusters.host import unmount_below
 from harness.clusters.provider import ProviderError
@@ -176,7 +177,7 @@ def down(purge: bool = False, say=_say) -> bool:
     if state is None:
         say("no engine started by `docker-engine up` is recorded; nothing to stop")
         return False
-    if _alive(state.pid):
+    if processes.alive(state.pid, "dockerd"):
         _remove_containers(say)
         say(f"stopping dockerd {state.pid}")
         _stop(state.pid, say)
@@ -204,17 +205,6 @@ def down(purge: bool = False, say=_say) -> bool:
     return True
 
 
-def _alive(pid: int, program: str = "dockerd") -> bool:
-    """Whether `pid` runs `program` (a PID reused by another program is not ours to signal; a
-    zombie whose parent does not reap it has ended)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        exe = os.readlink(f"/proc/{pid}/exe")
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z" and Path(exe).name == program
-
-
 def _remove_containers(say) -> None:
     """kind clusters the harness recorded, then every container and unused network, while dockerd
     still runs (it removes their veths, rules and mounts itself)."""
@@ -239,7 +229,7 @@ def _stop(pid: int, say) -> None:
     os.kill(pid, signal.SIGTERM)
 
     def gone() -> None:
-        if _alive(pid):
+        if processes.alive(pid, "dockerd"):
             raise NotYet(f"dockerd {pid} still running")
 
     try:
@@ -257,7 +247,7 @@ def _kill_leftover_containerd(say) -> None:
         pid = int(pidfile.read_text())
     except (FileNotFoundError, ValueError):
         return
-    if _alive(pid, "containerd"):
+    if processes.alive(pid, "containerd"):
         say(f"ending containerd {pid}, which outlived dockerd")
         os.kill(pid, signal.SIGKILL)
 
@@ -319,7 +309,7 @@ def _remove_cgroups() -> None:
 def status() -> str:
     state = read_state()
     answer = docker_info_answers()
-    if state and _alive(state.pid):
+    if state and processes.alive(state.pid, "dockerd"):
         return f"dockerd {state.pid} started by `docker-engine up`; `docker info` {'answers' if answer else 'does not answer'}"
     if answer:
         return "a Docker engine answers `docker info`; it was not started by promotion-conformance"

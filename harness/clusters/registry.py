@@ -14,6 +14,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from harness import processes
 from harness.clusters.provider import ClusterProvider, ProviderError
 from harness.paths import cache_dir
 
@@ -120,21 +121,13 @@ def release(name: str) -> None:
         _write(entry)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def remove_stale(say=print) -> list[str]:
     """Delete clusters whose owning process is gone; return their names."""
     removed = []
     for entry in all_records(say):
-        if entry.owner_pid is None or _alive(entry.owner_pid):
+        if entry.owner_pid is None or processes.alive(entry.owner_pid):
             continue
         say(f"removing cluster {entry.name!r} ({entry.provider}) left behind by process {entry.owner_pid}, which is gone")
         try:

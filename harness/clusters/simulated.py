@@ -23,6 +23,7 @@ from typing import Iterator
 
 import yaml
 
+from harness import processes
 from harness.clusters import toolchain
 from harness.clusters.provider import ClusterProvider, ProviderError
 from harness.eventually import NotYet, WaitTimedOut, eventually
@@ -173,7 +174,7 @@ class SimulatedProvider(ClusterProvider):
             self._start_component(component)
             away = time.monotonic() - stopped
         for name, other in others.items():
-            if not _alive(other):
+            if not processes.alive(other):
                 self._say(f"{name} exited while {component} was away; starting it again")
                 self._start_component(name)
         return away
@@ -363,7 +364,7 @@ def _wait_gone(pids: list[int], whose: str, timeout: float = 15.0) -> None:
     deleted right after SIGKILLing its processes once still showed its host runner running (make
     test, test_a_run_killed_with_sigkill_leaves_no_implementation_and_the_next_run_removes_its_cluster)."""
     deadline = time.monotonic() + timeout
-    while left := [pid for pid in pids if _alive(pid)]:
+    while left := [pid for pid in pids if processes.alive(pid)]:
         if time.monotonic() > deadline:
             raise ProviderError(f"{whose}: processes {left} still run {timeout:.0f}s after they were stopped")
         time.sleep(0.05)
@@ -372,7 +373,7 @@ def _wait_gone(pids: list[int], whose: str, timeout: float = 15.0) -> None:
 def _wait_until_free(port: int, whose: str, timeout: float = 15.0) -> None:
     """Wait until 127.0.0.1:port can be bound again. A SIGKILLed kube-apiserver's successor twice
     exited at once with "bind: address already in use" on a loaded machine, failing the scenario
-    as if the implementation had: the process's main thread shows as a zombie (what `_alive`
+    as if the implementation had: the process's main thread shows as a zombie (what `processes.alive`
     waits for) while its other threads may still hold the listening socket."""
     deadline = time.monotonic() + timeout
     while True:
@@ -385,15 +386,3 @@ def _wait_until_free(port: int, whose: str, timeout: float = 15.0) -> None:
                 if time.monotonic() > deadline:
                     raise ProviderError(f"port {port} of {whose} was still in use {timeout:.0f}s after it stopped: {error}") from None
         time.sleep(0.1)
-
-
-def _alive(pid: int) -> bool:
-    """Whether pid runs; a zombie (a component this process restarted and that exited) counts as gone."""
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from harness.clusters import toolchain
 from harness.eventually import NotYet, eventually
-from harness.implementations.runner import orphan_guarded
+from harness.processes import orphan_guarded, signal_group
 from harness.ports import free_ports
 from harness.settings import TIMEOUTS
 
@@ -134,13 +134,14 @@ class Flux:
 
     def stop(self) -> None:
         for process in self.processes.values():
-            _signal_group(process, signal.SIGTERM)
+            if process.poll() is None:  # a reaped process's pid may belong to another by now
+                signal_group(process.pid, signal.SIGTERM)
         deadline = time.monotonic() + 10
         for process in self.processes.values():
             try:
                 process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                _signal_group(process, signal.SIGKILL)
+                signal_group(process.pid, signal.SIGKILL)
                 process.wait()
         self.processes.clear()
 
@@ -149,14 +150,6 @@ class Flux:
 
     def __exit__(self, *_exc) -> None:
         self.stop()
-
-
-def _signal_group(process: subprocess.Popen, sig: signal.Signals) -> None:
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            pass
 
 
 # -- the objects: one GitRepository and one Kustomization per stage ------------------------------

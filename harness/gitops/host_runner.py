@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from harness.implementations.runner import orphan_guarded
+from harness.processes import orphan_guarded, signal_group
 
 ASKS = ("SIM_RUN", "host")  # the env variable and value by which a pod's task container asks
 READY_FILE = "ready"  # written into the work dir once the runner watches pods
@@ -271,10 +271,7 @@ class HostRunner:
 
 def _end_group(process: subprocess.Popen | None) -> None:
     if process is not None and process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        signal_group(process.pid, signal.SIGKILL)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,35 +9,17 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
+from harness import processes
+from harness.processes import orphan_guarded
 from harness.clusters import toolchain
 from harness.eventually import NotYet, eventually
 from harness.implementations.adapter import Adapter, fill
 from harness.settings import TIMEOUTS
 
 LOG_TAIL_LINES = 200
-
-# Process mode starts the implementation through this launcher: it asks Linux to send SIGTERM to the
-# implementation when the harness process that started it dies (PR_SET_PDEATHSIG, kept across exec),
-# so that a harness killed with SIGKILL leaves no implementation running against a cluster that the
-# next run deletes as stale; then it execs the adapter's command (same pid). Elsewhere it only execs.
-_ORPHAN_GUARD = (
-    "import ctypes, os, signal, sys\n"
-    "if sys.platform.startswith('linux'):\n"
-    "    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG\n"
-    "    if os.getppid() != int(sys.argv[1]):\n"
-    "        sys.exit('the harness that started this implementation is gone')\n"
-    "os.execvp(sys.argv[2], sys.argv[2:])\n"
-)
-
-
-def orphan_guarded(command: list[str]) -> list[str]:
-    """`command` started through the launcher above: it gets SIGTERM when this process dies."""
-    return [sys.executable, "-c", _ORPHAN_GUARD, str(os.getpid()), *command]
-
 
 class ImplementationError(RuntimeError):
     """An install, start or stop step failed; the message names the step and shows its output."""
@@ -148,7 +130,7 @@ class Implementation:
 
     def alive(self) -> bool:
         pid = self.pid()
-        return pid is not None and _running(pid)
+        return pid is not None and processes.alive(pid)
 
     def instances(self, kube) -> dict[str, int]:
         """What runs of it now, and how often each restarted: {pid: 0} of a live process (process
@@ -174,15 +156,10 @@ class Implementation:
         pid = self.pid()
         if pid is None:
             return
-        try:
-            os.killpg(pid, sig)
-        except ProcessLookupError:
-            pass
-        if sig != signal.SIGKILL:
-            try:
-                eventually(lambda: _must_be_gone(pid), f"{self.adapter.name} (pid {pid}) to exit after SIGTERM", timeout=10)
-            except AssertionError:
-                _signal_group(pid, signal.SIGKILL)
+        if sig == signal.SIGKILL:
+            processes.signal_group(pid, signal.SIGKILL)
+        else:
+            processes.stop_group(pid, self.adapter.name)
         self._save(pid=None)
 
     # -- readiness ------------------------------------------------------------------------
@@ -220,29 +197,3 @@ class Implementation:
             raise ImplementationError(
                 f"{self.adapter.name}: {step} step `{' '.join(command)}` failed (exit {proc.returncode}):\n" + "\n".join(output)
             )
-
-
-def _must_be_gone(pid: int) -> None:
-    if _running(pid):
-        raise NotYet(f"process {pid} still running")
-
-
-def _running(pid: int) -> bool:
-    """Whether pid is a live process. A zombie counts as gone: under pytest-xdist the process that
-    started it may not be the one that killed it, and only its parent can reap it."""
-    try:
-        os.waitpid(pid, os.WNOHANG)  # reap it if it is our own exited child
-    except ChildProcessError:
-        pass
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
-
-
-def _signal_group(pid: int, sig: signal.Signals) -> None:
-    try:
-        os.killpg(pid, sig)
-    except ProcessLookupError:
-        pass

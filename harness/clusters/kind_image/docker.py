@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from harness.heartbeat import heartbeat
+from harness.processes import signal_group
 from harness.signals import stop_on_signals
 
 
@@ -35,7 +36,7 @@ def run(command: list[str], *, say=None, doing: str = "", log: Path | None = Non
         try:
             out, err = proc.communicate()
         except BaseException:
-            os.killpg(proc.pid, signal.SIGKILL)
+            signal_group(proc.pid, signal.SIGKILL)
             proc.wait()
             raise
         return proc.returncode, out, err
