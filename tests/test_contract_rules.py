@@ -12,7 +12,7 @@ from harness import coverage
 from harness.catalogue import entries
 from harness.contract import rules
 from harness.contract.rules import Rule, RulesError
-from harness.coverage import Mutant, RuleCoverage
+from harness.coverage import Mutant
 from harness.paths import REPO
 from harness.profiles import FEATURES
 from harness.report.outcome import Outcome

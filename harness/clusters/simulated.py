@@ -34,7 +34,7 @@ KWOK_CONFIGS = (CLUSTER_CONFIGS / "kwok" / "kwokctl.yaml", CLUSTER_CONFIGS / "kw
 BINARIES = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "kwokctl")
 LOG_TAIL_LINES = 15
 OBSERVER = "observer-kube-apiserver"  # the harness's own second API server (SimulatedProvider.observer)
-HOST_RUNNER = "host-runner"  # runs the containers of pods that ask for it (harness/gitops/host_runner.py)
+HOST_RUNNER = "host-runner"  # runs the containers of pods that ask for it (harness/clusters/host_runner.py)
 
 
 def workdir() -> Path:
@@ -102,11 +102,11 @@ class SimulatedProvider(ClusterProvider):
     def _start_host_runner(self, deadline: float) -> None:
         """The cluster's host runner, a process of the cluster like its control plane (its pid
         where `delete` finds it); ready once it watches pods."""
-        from harness.gitops.host_runner import READY_FILE
+        from harness.clusters.host_runner import READY_FILE
 
         work = self.cluster_dir / HOST_RUNNER
         with open(self.cluster_dir / "logs" / f"{HOST_RUNNER}.log", "a") as log:
-            process = subprocess.Popen([sys.executable, "-m", "harness.gitops.host_runner", "--kubeconfig",
+            process = subprocess.Popen([sys.executable, "-m", "harness.clusters.host_runner", "--kubeconfig",
                                         str(self.kubeconfig), "--work-dir", str(work)],
                                        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                        start_new_session=True)  # like kwokctl's components: it outlives its starter

@@ -1,6 +1,6 @@
 """Flux's source-controller and kustomize-controller as local processes against one cluster.
 
-The toolchain builds both from the Go module proxy (harness/gitops/flux_build.py); their CRDs come
+The toolchain builds both from the Go module proxy (the recipe "flux" of harness/clusters/toolchain.py); their CRDs come
 from their own module zips (`config/crd/bases`), which `go mod download` finds in Go's module cache
 or fetches from the proxy. Every listener binds to a free 127.0.0.1 port; leader election and the
 event recorder are off; the admin kubeconfig needs no RBAC.

@@ -8,7 +8,7 @@ import base64
 from datetime import datetime, timezone
 
 from harness.contract.phases import CONTEXT_LISTS
-from harness.library.simulation import task_container
+from harness.contract.simulation import task_container
 from harness.library.tables import key_values
 
 LIFECYCLE = "lifecycle.keptn.sh/v1"

@@ -6,7 +6,7 @@ from datetime import datetime
 from harness.eventually import NotYet, eventually
 from harness.library import describe
 from harness.library.kube import Kube
-from harness.library.simulation import task_container
+from harness.contract.simulation import task_container
 
 
 def create_task_job(kube: Kube, namespace: str, name: str, run_for: str, exit_code: int,

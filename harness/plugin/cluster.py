@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from kubernetes import client, config as kube_config
 
-from harness import session
+from harness import report, session
 from harness.clusters import registry
 from harness.clusters.choice import choose_provider
 from harness.library.kube import Kube
@@ -86,6 +86,11 @@ def api_client(cluster) -> client.ApiClient:
 @pytest.fixture(scope="session")
 def kube(api_client) -> Kube:
     return Kube(api_client)
+
+
+@pytest.hookimpl(trylast=True)  # after harness.plugin.options registered the report collector
+def pytest_configure(config: pytest.Config):
+    report.describe_provider(config, lambda: described_provider(config))
 
 
 def described_provider(config: pytest.Config) -> dict:

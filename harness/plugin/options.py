@@ -97,10 +97,9 @@ def pytest_configure(config: pytest.Config):
     for line in MARKERS:
         config.addinivalue_line("markers", line)
     adapter = adapters.load(adapters.resolve(options.implementation))
-    from harness.plugin.cluster import described_provider
-
+    # the provider is described by harness.plugin.cluster, which knows the cluster (describe_provider)
     report.configure(config, implementation=adapter.metadata, claimed_features=adapter.features,
-                     provider=lambda: described_provider(config), report_dir=options.run_dir,
+                     provider={"name": options.provider}, report_dir=options.run_dir,
                      timeouts=options.effective_timeouts, timeout_scale=options.timeout_scale, shard=_shard(options))
 
 

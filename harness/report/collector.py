@@ -169,6 +169,14 @@ class ConformanceCollector:
             terminalreporter.write_line(line, red=line.startswith("ERROR"))
 
 
+def describe_provider(config: pytest.Config, provider: Callable[[], dict]) -> None:
+    """Name the run's cluster in the report with `provider()`, called when the report is written
+    (the cluster plugin knows it only once the cluster exists: its Kubernetes version)."""
+    collector = config.pluginmanager.get_plugin(PLUGIN_NAME)
+    if collector is not None:
+        collector.provider = provider
+
+
 def configure(config: pytest.Config, *, implementation: dict, provider: dict | Callable[[], dict],
               report_dir: str | Path, claimed_features: Iterable[str] | None = None, mode: str = "default",
               timeouts: Timeouts = Timeouts(), timeout_scale: float = 1.0, shard: dict | None = None) -> ConformanceCollector:

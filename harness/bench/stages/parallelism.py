@@ -23,7 +23,7 @@ from harness.bench.context import Bench
 from harness.bench.workload import Space, run_one_by_one, uid
 from harness.contract.jobs import job_result
 from harness.contract.kinds import JOB
-from harness.library.simulation import task_container
+from harness.contract.simulation import task_container
 
 POST = "post-0s"
 # The floor's Jobs are created by this many threads at once: "at once" as an implementation would

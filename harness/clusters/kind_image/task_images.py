@@ -12,7 +12,7 @@ from pathlib import Path
 
 from harness.clusters.kind_image.docker import build, image_exists, image_labels, run
 from harness.clusters.kind_image.ingredients import debian_candidates
-from harness.library.simulation import TASK_IMAGE
+from harness.contract.simulation import TASK_IMAGE
 
 TASK_IMAGES = (TASK_IMAGE,)
 PACKAGE = "busybox-static"

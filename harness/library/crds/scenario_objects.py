@@ -14,7 +14,7 @@ from harness.contract.api import LIFECYCLE_GROUP, LIFECYCLE_KINDS
 from harness.library.crds.crd_sets import CrdSet
 from harness.library.crds.own_cluster import UpgradeCluster
 from harness.library.crds.versioned_access import create, must_read, version_of
-from harness.library.simulation import task_container
+from harness.contract.simulation import task_container
 from harness.paths import FIXTURES
 
 MANIFESTS = FIXTURES / "compatibility"

@@ -6,7 +6,7 @@ import pytest
 
 from harness.clusters import toolchain
 from harness.clusters.toolchain import ToolchainError
-from harness.gitops.flux_build import MIRROR_PINS, wrapper_edits
+from harness.clusters.toolchain import MIRROR_PINS, wrapper_edits
 
 SOURCE = "github.com/fluxcd/source-controller"
 

@@ -10,7 +10,7 @@ import time
 import pytest
 import yaml
 
-from harness.library.simulation import TASK_COMMAND, task_container
+from harness.contract.simulation import TASK_COMMAND, task_container
 from harness.paths import CLUSTER_CONFIGS
 
 # busybox is the task image's shell; the host's sh (dash) must agree with it.

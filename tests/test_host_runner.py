@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from harness.gitops import host_runner
-from harness.gitops.host_runner import CannotRun, HostRunner
+from harness.clusters import host_runner
+from harness.clusters.host_runner import CannotRun, HostRunner
 
 
 def pod(env=None, command=("sh", "-c", "echo hi"), name="p", **spec) -> dict:

@@ -13,7 +13,7 @@ It belongs to the simulated cluster: `SimulatedProvider` starts it with the clus
 pid beside the control plane's, and stops it with the cluster. Each run's full log is kept in
 `<work dir>/<namespace>/<pod>/log`.
 
-    python -m harness.gitops.host_runner --kubeconfig K --work-dir D
+    python -m harness.clusters.host_runner --kubeconfig K --work-dir D
 """
 from __future__ import annotations
 
@@ -275,7 +275,7 @@ def _end_group(process: subprocess.Popen | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m harness.gitops.host_runner", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m harness.clusters.host_runner", description=__doc__.splitlines()[0])
     parser.add_argument("--kubeconfig", required=True)
     parser.add_argument("--work-dir", required=True, type=Path)
     args = parser.parse_args(argv)
