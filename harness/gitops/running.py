@@ -22,7 +22,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 from kubernetes.dynamic.exceptions import NotFoundError
@@ -143,11 +142,9 @@ class PipelineRun:
         if evaluation is None:
             return True
         site = self.sites[stage]
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        value = self.metric_values[stage]
-        try:
+        try:  # value, rawValue and lastUpdated, as a metrics provider writes them (Keptn reads rawValue)
             site.kube.patch_status("KeptnMetric", evaluation.metric, site.namespace,
-                                   {"status": {"value": value, "lastUpdated": now}})
+                                   manifests.metric_status(self.metric_values[stage]))
         except NotFoundError:
             return False
         return True
