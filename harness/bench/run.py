@@ -30,6 +30,7 @@ from harness.bench.profile import ProfilerMissing, py_spy
 from harness.bench.stages import ceiling, latency, overhead, parallelism, scale
 from harness.clusters import registry
 from harness.clusters.provider import ProviderError
+from harness.console import speaker
 from harness.eventually import WaitTimedOut
 from harness.heartbeat import heartbeat
 from harness.implementations import adapter as adapters
@@ -178,8 +179,7 @@ def _terminated(_signum, _frame) -> None:
     raise KeyboardInterrupt("SIGTERM")
 
 
-def say(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
+say = speaker("bench")
 
 
 def _now() -> str:

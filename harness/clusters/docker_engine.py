@@ -30,6 +30,7 @@ from harness import processes
 from harness.clusters.choice import docker_info_answers
 from harness.clusters.host import unmount_below
 from harness.clusters.provider import ProviderError
+from harness.console import speaker
 from harness.eventually import NotYet, eventually
 from harness.heartbeat import heartbeat, last_line
 from harness.paths import CLUSTER_CONFIGS, cache_dir
@@ -69,8 +70,7 @@ class EngineState:
     plugins_root_before: bool = False
 
 
-def _say(message: str) -> None:
-    print(f"[docker-engine] {message}", file=sys.stderr, flush=True)
+_say = speaker("docker-engine")
 
 
 def state_file() -> Path:

@@ -20,13 +20,13 @@ from __future__ import annotations
 import shlex
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
 from harness.clusters import toolchain
 from harness.clusters.provider import ClusterProvider, ProviderError
+from harness.console import speaker
 from harness.heartbeat import heartbeat
 from harness.paths import CLUSTER_CONFIGS, cache_dir
 
@@ -39,8 +39,7 @@ DEFAULT_WAIT = "120s"
 _STDERR_TAIL_LINES = 20
 
 
-def _say(message: str) -> None:
-    print(f"[kind] {message}", file=sys.stderr, flush=True)
+_say = speaker("kind")
 
 
 class EngineImages:

@@ -17,12 +17,12 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.console import speaker
 from harness.heartbeat import heartbeat, last_line
 from harness.paths import cache_dir
 
@@ -195,8 +195,7 @@ def ensure(binaries: list[str] | tuple[str, ...], progress=None) -> dict[str, Pa
     return found
 
 
-def _say(message: str) -> None:
-    print(f"[toolchain] {message}", file=sys.stderr, flush=True)
+_say = speaker("toolchain")
 
 
 def _wait_for_lock(lock, lock_path: Path, say) -> None:

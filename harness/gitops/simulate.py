@@ -29,6 +29,7 @@ from kubernetes import config as kube_config
 from harness.clusters import registry, toolchain
 from harness.clusters.provider import ProviderError
 from harness.clusters.simulated import BINARIES
+from harness.console import speaker
 from harness.gitops import flow, journeys as trips, lanes, simulation_report
 from harness.gitops.clusters import Main, StageClusters
 from harness.gitops.diagnostics import write_evidence
@@ -48,8 +49,7 @@ from harness.validated_yaml import ConfigError
 REFRESH_SECONDS = 2.0
 
 
-def _say(message: str) -> None:
-    print(f"[simulate] {message}", file=sys.stderr, flush=True)
+_say = speaker("simulate")
 
 
 def main(argv: list[str]) -> int:

@@ -7,7 +7,6 @@ with that one error, instead of failing every scenario with it.
 """
 from __future__ import annotations
 
-import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from kubernetes import client, config as kube_config
 from harness import report, session
 from harness.clusters import registry
 from harness.clusters.choice import choose_provider
+from harness.console import speaker
 from harness.library.kube import Kube
 from harness.plugin.options import options_of
 from harness.settings import TIMEOUTS
@@ -31,8 +31,7 @@ class Cluster:
     real_nodes: bool
 
 
-def say(message: str) -> None:
-    print(f"[harness] {message}", file=sys.stderr, flush=True)
+say = speaker("harness")
 
 
 def chosen_provider(config: pytest.Config) -> str:

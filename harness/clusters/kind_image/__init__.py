@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 
 from harness.clusters.kind_image import docker, ingredients
+from harness.console import speaker
 
 # Seconds `docker manifest inspect` may take to say whether the registry has the pinned image.
 PULLABLE_TIMEOUT_S = 15.0
@@ -75,5 +75,4 @@ def select(pinned: str, *, present=docker.image_exists, can_pull=pullable, offli
     return NodeImage(tag, True, f"{cannot}; building the offline node image {tag} first", built=False)
 
 
-def say(message: str) -> None:
-    print(f"[kind-image] {message}", file=sys.stderr, flush=True)
+say = speaker("kind-image")

@@ -3,7 +3,6 @@ scenarios never touch the session's cluster, and each scenario gets a namespace 
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,12 +12,12 @@ from kubernetes import config as kube_config
 
 from harness.clusters import registry
 from harness.clusters.simulated import SimulatedProvider
+from harness.console import speaker
 from harness.library.kube import Kube
 from harness.settings import TIMEOUTS
 
 
-def say(message: str) -> None:
-    print(f"[compatibility] {message}", file=sys.stderr, flush=True)
+say = speaker("compatibility")
 
 
 @dataclass(frozen=True)
