@@ -219,7 +219,7 @@ def traces_linked(state, request):
 @then(parsers.parse('{stage} says why "{version}" failed, naming "{word}"'))
 def says_why(state, stage, version, word):
     site = state.run.sites[stage]
-    lifecycle.reason_must_be_visible(site.kube, site.namespace, flow.app_version(state.run, stage, version), [word])
+    gitops.stage_must_say_why(site.kube, site.namespace, flow.app_version(state.run, stage, version), [word])
 
 
 @then(parsers.parse('{stage} keeps "{kept}": no commit of "{version}" reaches it and Flux never applies it there'))

@@ -265,3 +265,42 @@ def test_a_later_stage_version_that_appears_after_the_object_wait_is_still_await
     version = _prod_version({"status": "Succeeded", "endTime": "2026-12-03T08:01:00Z"})
     since = time.monotonic()
     assert flow.must_complete(_prod_run(lambda: [version] if time.monotonic() - since > 0.5 else []), "prod", "1.0.0") is version
+
+
+# -- the stage says why a version failed (contract C9.3) ----------------------------------------------
+
+def _failed_staging_version() -> dict:
+    return {"metadata": {"name": "podtato-head-1.0.0-d4735e3a"},
+            "status": {"status": "Failed", "currentPhase": "AppPostDeployEvaluations",
+                       "postDeploymentEvaluationTaskStatus": [
+                           {"definitionName": "error-rate", "name": "post-eval-error-rate-30562", "status": "Failed"}]}}
+
+
+def _event(kind: str, name: str, reason: str, message: str) -> dict:
+    return {"involvedObject": {"kind": kind, "name": name}, "reason": reason, "message": message}
+
+
+def test_the_stage_says_why_in_an_event_about_the_failed_evaluation_the_version_names():
+    """Issue 22: Keptn says why on the failed KeptnEvaluation (the item the version names), not on the
+    version: "evaluation of 'error-rate' failed with value: '5' …". The stage says why."""
+    from fake_kube import FakeKube
+
+    version = _failed_staging_version()
+    kube = FakeKube({"KeptnAppVersion": [version], "Event": [
+        _event("KeptnAppVersion", version["metadata"]["name"], "AppPostDeployEvaluationsFailed", "App Post-Deployment Evaluations: has failed"),
+        _event("KeptnEvaluation", "post-eval-error-rate-30562", "ReconcileEvaluationFailed",
+               "Reconcile Evaluation: evaluation failed\nevaluation of 'error-rate' failed with value: '5' and reason: "
+               "'value '5' did not meet objective '<1''")]})
+    said = gitops.stage_must_say_why(kube, "t-staging", version, ["error-rate"], timeout=0.1)
+    assert said.startswith("KeptnEvaluation post-eval-error-rate-30562: ReconcileEvaluationFailed: ")
+
+
+def test_a_stage_that_names_the_evaluation_nowhere_but_as_data_does_not_say_why():
+    from fake_kube import FakeKube
+
+    version = _failed_staging_version()
+    kube = FakeKube({"KeptnAppVersion": [version], "Event": [
+        _event("KeptnAppVersion", version["metadata"]["name"], "AppPostDeployEvaluationsFailed", "has failed"),
+        _event("KeptnEvaluation", "another-evaluation", "ReconcileEvaluationFailed", "evaluation of 'error-rate' failed")]})
+    with pytest.raises(AssertionError, match=r"names \['error-rate'\]"):
+        gitops.stage_must_say_why(kube, "t-staging", version, ["error-rate"], timeout=0.1)

@@ -234,3 +234,36 @@ def promotion_job(recorder, app_version: dict) -> dict:
 
 def _owners(obj: dict) -> list[str]:
     return [ref.get("uid") for ref in obj["metadata"].get("ownerReferences") or []]
+
+
+_ITEM_KINDS = {"EvaluationTaskStatus": "KeptnEvaluation", "TaskStatus": "KeptnTask"}  # longest suffix first
+
+
+def stage_must_say_why(kube, namespace: str, version: dict, words: list[str], timeout: float | None = None) -> str:
+    """A stage says why a version failed (contract C9.3): the version's status message or an event
+    about it names every one of `words` (harness.library.lifecycle.said_about), or so does an
+    event or status message of a failed item the version names in its phase lists (the KeptnTask
+    or KeptnEvaluation of `status.<phase>TaskStatus[].name`): Keptn says it on the failed
+    KeptnEvaluation, "evaluation of 'error-rate' failed with value '5' …". Returns what said it."""
+    from harness.eventually import NotYet, eventually
+    from harness.library.lifecycle import said_about
+
+    name = version["metadata"]["name"]
+
+    def check() -> str:
+        current = kube.get("KeptnAppVersion", name, namespace) or version
+        sources = [("KeptnAppVersion", name)]
+        for key, items in (current.get("status") or {}).items():
+            kind = next((kind for suffix, kind in _ITEM_KINDS.items() if key.endswith(suffix)), None)
+            if kind and isinstance(items, list):
+                sources += [(kind, item["name"]) for item in items if item.get("name") and item.get("status") == "Failed"]
+        heard = []
+        for kind, source in sources:
+            for text in said_about(kube, namespace, kind, source):
+                if all(word in text for word in words):
+                    return f"{kind} {source}: {text}"
+                heard.append(f"{kind} {source}: {text}")
+        raise NotYet(f"neither KeptnAppVersion {name} nor a failed item it names ({', '.join(s for _, s in sources[1:]) or 'none'}) "
+                     f"names {words} in its status message or events; they say: {heard}")
+
+    return eventually(check, f"{namespace} to say why KeptnAppVersion {name} failed ({', '.join(words)})", timeout)
