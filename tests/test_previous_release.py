@@ -55,3 +55,14 @@ def test_a_previous_release_path_that_does_not_exist_is_the_adapters_mistake(tmp
 
     with pytest.raises(ConfigError, match=r"field spec.previousRelease.crds.0: 'nowhere' does not exist"):
         _adapter(tmp_path, lambda spec: spec.__setitem__("previousRelease", {"crds": ["nowhere"]}))
+
+
+def test_a_previous_release_that_already_stores_v1_has_no_storage_migration_from_v1beta1_to_check(tmp_path):
+    """Issue 22: Keptn's previous release (lifecycle-operator v2.0.0) stores v1 as its current one does;
+    CRDUpgradeKeepsObjects checks objects stored as v1beta1 before the upgrade, and then says it
+    cannot run here instead of charging Keptn with the API server's choice."""
+    assert crd_sets.migration_premise(crd_sets.previous_release(crd_sets.project_current()), "v1beta1") is None
+    stored_v1 = crd_sets.previous_release(crd_sets.project_current(), crd_sets.project_current())
+    reason = crd_sets.migration_premise(stored_v1, "v1beta1")
+    assert reason.endswith("stores v1, not v1beta1: an object created through v1beta1 is stored as v1 before the upgrade, "
+                           "so there is no storage migration from v1beta1 to check")

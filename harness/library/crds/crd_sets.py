@@ -120,6 +120,16 @@ def previous_release(upgraded: CrdSet, previous: CrdSet | None = None) -> CrdSet
     return CrdSet(previous.description, previous.crds + tuple(crd for crd in upgraded.crds if (crd.group, crd.kind) not in have))
 
 
+def migration_premise(previous: CrdSet, version: str) -> str | None:
+    """None when the previous release stores its lifecycle kinds as `version`; else why a scenario
+    about objects stored as `version` before the upgrade (and migrated after it) cannot run."""
+    stored = sorted({crd.storage.name for crd in previous.lifecycle})
+    if stored == [version]:
+        return None
+    return (f"{previous.description} stores {', '.join(stored)}, not {version}: an object created through {version} is "
+            f"stored as {', '.join(stored)} before the upgrade, so there is no storage migration from {version} to check")
+
+
 def rolled_back(previous: CrdSet) -> CrdSet:
     """The previous CRDs as they can be applied over a set that stores `v1`: each lifecycle CRD also
     lists `v1`, not served and not the storage version, with the previous schema.
