@@ -188,8 +188,11 @@ def create_definition(reliability, name, duration):
 
 @when("the API server is restarted while their promotion tasks run")
 def restart_api_server(reliability, cluster, implementation, kube):
-    eventually(lambda: _job_seen(reliability, lambda t: t["spec"].get("checkType") == "promotion"),
-               "a promotion Job to run", TIMEOUTS.lifecycle)
+    try:
+        eventually(lambda: _job_seen(reliability, lambda t: t["spec"].get("checkType") == "promotion"),
+                   "a promotion Job to run", TIMEOUTS.lifecycle)
+    except AssertionError as error:  # no promotion ever started: say where each version stands, and why
+        raise exactly_once.explained_all(error, reliability.recorder, reliability.lists) from error
     reliability.running = faults.implementation_must_run(implementation, kube, "before the API server restarted")
     away = faults.restart_api_server(cluster)
     _say(f"kube-apiserver was away for {away:.1f}s")

@@ -275,3 +275,19 @@ def test_an_app_without_any_version_is_said_so():
     record = _Record([], [], [])
     explained = exactly_once.explained(AssertionError("timed out"), record, "cart", SHOP["shop"])
     assert str(explained).splitlines()[0] == "KeptnApp cart did not complete: no KeptnAppVersion of it was ever created"
+
+
+def test_every_app_is_explained_when_no_promotion_ever_started():
+    """After the API server restart scenario's wait for a promotion Job timed out against Keptn ("0
+    such KeptnTasks"): say where each version stands instead."""
+    first = _at({"metadata": _meta("post-check-1-9", "j2", "t2")}, "2026-12-07T10:00:01Z")
+    again = _at({"metadata": _meta("post-check-1-8", "j3", "t2")}, "2026-12-07T10:00:04Z")
+    record = _Record(GOOD_TASKS[1:], [first, again], [])
+    explained = exactly_once.explained_all(AssertionError("timed out waiting for a promotion Job to run"), record,
+                                           {"shop": SHOP["shop"], "cart": SHOP["shop"]})
+    assert str(explained).splitlines() == [
+        "shop-1.0.0-6b86b273 did not complete: status none; no promotion KeptnTask of promote was ever created; "
+        "KeptnTask post-check-1 had 2 Jobs, expected 1: post-check-1-9 (created 2026-12-07T10:00:01Z by KeptnTask "
+        "post-check-1), post-check-1-8 (created 2026-12-07T10:00:04Z by KeptnTask post-check-1)",
+        "KeptnApp cart did not complete: no KeptnAppVersion of it was ever created",
+        "timed out waiting for a promotion Job to run"]

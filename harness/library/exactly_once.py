@@ -152,6 +152,12 @@ def explained(error: AssertionError, recorder, app: str, lists: dict[str, list[s
     return AssertionError("\n".join([*lines, str(error)]))
 
 
+def explained_all(error: AssertionError, recorder, apps: dict[str, dict[str, list[str]]]) -> AssertionError:
+    """`explained` for every app of `apps` at once: one line per app version, then `error`."""
+    lines = [str(explained(AssertionError(), recorder, app, lists)).rstrip("\n") for app, lists in apps.items()]
+    return AssertionError("\n".join([*lines, str(error)]))
+
+
 def _status_words(status: dict) -> str:
     if not status:
         return "status none"
