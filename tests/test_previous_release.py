@@ -66,3 +66,17 @@ def test_a_previous_release_that_already_stores_v1_has_no_storage_migration_from
     reason = crd_sets.migration_premise(stored_v1, "v1beta1")
     assert reason.endswith("stores v1, not v1beta1: an object created through v1beta1 is stored as v1 before the upgrade, "
                            "so there is no storage migration from v1beta1 to check")
+
+
+def test_the_storage_migration_scenario_is_not_applicable_to_a_previous_release_that_stores_v1(tmp_path):
+    """Decided before the run (not applicable, exit 0), from the scenario's own step text."""
+    steps = ['the previous lifecycle CRDs', 'etcd still holds every object as "lifecycle.keptn.sh/v1beta1"']
+    reference = adapters.load(adapters.resolve("reference"))
+    assert scenarios.not_applicable_for(reference, ["CRDCompatibility"], steps) is None
+    (tmp_path / "v1").mkdir()
+    for crd in crd_sets.PROJECT_CURRENT.glob("lifecycle.keptn.sh_*.yaml"):
+        (tmp_path / "v1" / crd.name).write_text(crd.read_text())
+    stores_v1 = _adapter(tmp_path, lambda spec: spec.__setitem__("previousRelease", {"version": "v2", "crds": ["v1"]}))
+    label, reason = scenarios.not_applicable_for(stores_v1, ["CRDCompatibility"], steps)
+    assert label == "notApplicable" and "stores v1, not v1beta1" in reason
+    assert scenarios.not_applicable_for(stores_v1, ["CRDCompatibility"], ["the previous lifecycle CRDs"]) is None

@@ -50,16 +50,32 @@ def _why_not(item: pytest.Item, config: pytest.Config, adapter: adapters.Adapter
     if needed and chosen_provider(config) not in needed:
         return "notApplicable", (f"needs the {' or '.join(needed)} provider (its control plane runs as local processes); "
                                  f"this run uses {chosen_provider(config)}")
-    return not_applicable_for(adapter, features)
+    return not_applicable_for(adapter, features, _steps_of(item))
 
 
-def not_applicable_for(adapter: adapters.Adapter, features: list[str]) -> tuple[str, str] | None:
+def _steps_of(item: pytest.Item) -> list[str]:
+    from pytest_bdd.scenario import scenario_wrapper_template_registry
+
+    template = scenario_wrapper_template_registry.get(getattr(item, "function", None))
+    return [step.name for step in template.steps] if template is not None else []
+
+
+def not_applicable_for(adapter: adapters.Adapter, features: list[str], steps: list[str] = ()) -> tuple[str, str] | None:
     """What the adapter lacks for a scenario of `features` to apply. The CRD compatibility scenarios
     upgrade from the implementation's own previous release: without one named, there is nothing to
-    compare with (another project's release would charge it with differences it never shipped)."""
-    if "CRDCompatibility" in features and not adapter.previous_crd_paths:
+    compare with (another project's release would charge it with differences it never shipped); a
+    scenario about objects the previous release stored as one version applies only when it stores that
+    version (`steps`: the scenario's step texts)."""
+    if "CRDCompatibility" not in features:
+        return None
+    if not adapter.previous_crd_paths:
         return "notApplicable", (f"{adapter.name} names no previous release (spec.previousRelease.crds): the CRD "
                                  "compatibility scenarios check the upgrade from it")
+    from harness.library.crds import crd_sets
+
+    previous = crd_sets.of_adapters_previous_release(adapter)
+    if why := crd_sets.premise_of_steps(crd_sets.previous_release(previous, previous), list(steps)):
+        return "notApplicable", why
     return None
 
 

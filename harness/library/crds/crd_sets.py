@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -128,6 +129,19 @@ def migration_premise(previous: CrdSet, version: str) -> str | None:
         return None
     return (f"{previous.description} stores {', '.join(stored)}, not {version}: an object created through {version} is "
             f"stored as {', '.join(stored)} before the upgrade, so there is no storage migration from {version} to check")
+
+
+_STORED_BEFORE = re.compile(r'etcd still holds every object as "[^"/]+/([^"]+)"')
+
+
+def premise_of_steps(previous: CrdSet, steps: list[str]) -> str | None:
+    """Why a scenario whose steps say what etcd still holds after the upgrade ("etcd still holds every
+    object as "lifecycle.keptn.sh/v1beta1"") does not apply to an upgrade from `previous`: that release
+    stores another version. None when it applies."""
+    for step in steps:
+        if match := _STORED_BEFORE.search(step):
+            return migration_premise(previous, match.group(1))
+    return None
 
 
 def rolled_back(previous: CrdSet) -> CrdSet:
