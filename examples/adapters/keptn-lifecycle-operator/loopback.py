@@ -6,7 +6,8 @@ webhook certificate from the fixed folder /tmp/webhook/certs (its --certs-dir fl
 after the first flag.Parse, so it cannot be given). So it runs here in network and mount
 namespaces of its own (`unshare --user --map-root-user --net --mount`, no privileges needed): the
 only interface it sees is its own loopback, and its certificate folder is the run's, bind-mounted
-in that mount namespace only. Two relays, both on 127.0.0.1, join it to the cluster:
+in that mount namespace only (and, for its leader election, the namespace of its Lease where a pod
+has it: /var/run/secrets/kubernetes.io/serviceaccount/namespace, on a tmpfs over /run). Two relays, both on 127.0.0.1, join it to the cluster:
 
   the API server (127.0.0.1:<port of the kubeconfig>) <- unix socket <- 127.0.0.1:<same port> in its namespace
   the API server -> 127.0.0.1:<webhook port, chosen at install> -> unix socket -> 127.0.0.1:9443 in its namespace
@@ -35,6 +36,10 @@ from pathlib import Path
 
 KEPTN_WEBHOOK_PORT = 9443  # fixed in Keptn's main.go (SetPort(9443))
 KEPTN_CERT_DIR = "/tmp/webhook/certs"  # the default of Keptn's --certs-dir
+# Where controller-runtime's leader election reads the namespace of its Lease (main.go sets no
+# LeaderElectionNamespace): a pod's service account namespace file, given here on a tmpfs over /run
+# in the operator's mount namespace. POD_NAMESPACE names it, as in Keptn's chart.
+SERVICE_ACCOUNT = "/run/secrets/kubernetes.io/serviceaccount"
 
 
 def _die_with_parent() -> None:
@@ -149,6 +154,9 @@ def inside(sockets: Path, api_port: int, certs: Path, command: list[str]) -> int
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     os.makedirs(KEPTN_CERT_DIR, exist_ok=True)
     subprocess.run(["mount", "--bind", str(certs), KEPTN_CERT_DIR], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "tmpfs", "/run"], check=True)
+    os.makedirs(SERVICE_ACCOUNT)
+    Path(SERVICE_ACCOUNT, "namespace").write_text(os.environ.get("POD_NAMESPACE") or "keptn-system")
     _relay(_tcp_listener(api_port), _unix(sockets / "api.sock"))
     _relay(_unix_listener(sockets / "webhook.sock"), _tcp(KEPTN_WEBHOOK_PORT))
     signal.signal(signal.SIGTERM, lambda *_: None)
