@@ -16,7 +16,6 @@ from harness.eventually import NotYet, eventually
 from harness.library import lifecycle, manifests, task_contract, timing
 from harness.plugin.scenarios import after_scenario
 from harness.library.kube import Kube
-from harness.library.naming import generation_hash
 from harness.library.recorder import Recorder
 from harness.library.tables import key_values, names, records, single_row
 from harness.settings import TIMEOUTS
@@ -66,6 +65,11 @@ def task_definitions(scenario, datatable):
     for row in records(datatable):
         scenario.kube.create(manifests.task_definition_of_row(row, scenario.namespace))
         scenario.definitions.append(row["name"])
+
+
+@given(parsers.parse('a service account "{name}"'))
+def a_service_account(scenario, name):
+    scenario.kube.create(manifests.service_account(name, scenario.namespace))
 
 
 @given(parsers.parse('{count:d} promotion task definitions "{prefix}" that run for "{duration}"'))
@@ -154,6 +158,15 @@ def deploy_with_workload(scenario, app, workload, version):
     scenario.kube.create(manifests.app(app, scenario.namespace, version, workloads=[{"name": workload, "version": version}]))
 
 
+@when(parsers.parse('the app "{app}" with workload "{workload}" is deployed at version "{version}", the workload {delay:d} seconds later'))
+def deploy_workload_later(scenario, app, workload, version, delay):
+    scenario.app = app
+    scenario.kube.create(manifests.app(app, scenario.namespace, version, workloads=[{"name": workload, "version": version}]))
+    time.sleep(delay)
+    scenario.moments[f"the Deployment {workload} was created"] = time.time()
+    scenario.kube.create(manifests.workload_deployment(app, workload, version, scenario.namespace))
+
+
 @when(parsers.parse('the metric "{name}" is set to "{value}" {delay:d} seconds after the post-deployment Jobs finished'))
 def metric_set_late(scenario, name, value, delay):
     def post_jobs_finished_long_enough() -> float:
@@ -174,6 +187,18 @@ def metric_set_late(scenario, name, value, delay):
 @when(parsers.parse('the revision of the app "{app}" is bumped to {revision:d}'))
 def bump_revision(scenario, app, revision):
     scenario.kube.patch("KeptnApp", app, scenario.namespace, {"spec": {"revision": revision}})
+
+
+@when(parsers.parse('the revision of the app "{app}" is bumped to {revision:d} while its "{check_type}" task "{definition}" runs'))
+def bump_revision_while_running(scenario, app, revision, check_type, definition):
+    timing.first_task_arrival(scenario.recorder, check_type, definition)
+    scenario.kube.patch("KeptnApp", app, scenario.namespace, {"spec": {"revision": revision}})
+
+
+@when(parsers.parse('the app context "{name}" is changed to list "{definitions}" as {list_field} while its "{check_type}" task "{definition}" runs'))
+def change_context_while_running(scenario, name, definitions, list_field, check_type, definition):
+    timing.first_task_arrival(scenario.recorder, check_type, definition)
+    scenario.kube.patch("KeptnAppContext", name, scenario.namespace, {"spec": {list_field: names(definitions)}})
 
 
 @when(parsers.parse('the task definition "{name}" is created, running for "{duration}"'))
@@ -200,30 +225,70 @@ def stays_at(scenario, app, datatable):
     lifecycle.app_version_must_settle_at(scenario.kube, scenario.namespace, app, single_row(datatable))
 
 
-@then(parsers.parse('the app version of "{app}" at revision {revision:d} becomes "{state}"'))
-def revision_becomes(scenario, app, revision, state):
-    lifecycle.app_version_must_reach(scenario.kube, scenario.namespace, app, {"status": state}, revision=revision)
+@then(parsers.parse('the app version of "{app}" at revision {revision:d} is Deprecated in every state'))
+def revision_deprecated(scenario, app, revision):
+    lifecycle.app_version_must_be_deprecated(scenario.kube, scenario.recorder, scenario.namespace, app, revision)
+
+
+@then(parsers.parse('the app version of "{app}" at revision {revision:d} started nothing after it was deprecated'))
+def deprecated_starts_nothing(scenario, app, revision):
+    lifecycle.deprecated_version_must_start_nothing(scenario.recorder, scenario.version(revision))
+
+
+@then(parsers.parse('the app version of "{app}" at revision {revision:d} has the promotion tasks "{definitions}"'))
+def revision_promotion_tasks(scenario, app, revision, definitions):
+    lifecycle.promotion_tasks_must_be(scenario.kube, scenario.namespace, scenario.version(revision), names(definitions))
+
+
+@then(parsers.parse('the app version of "{app}" at revision {revision:d} lists "{definitions}" as {list_field}'))
+def revision_lists(scenario, app, revision, definitions, list_field):
+    lifecycle.version_spec_must_list(scenario.version(revision), list_field, names(definitions))
+
+
+@then(parsers.parse('the app version of "{app}" is controlled by its KeptnApp, which names its version as current'))
+def owned_by_app(scenario, app):
+    lifecycle.app_must_own_its_version(scenario.kube, scenario.namespace, app, scenario.version())
+
+
+@then(parsers.parse('the workload "{workload}" got its KeptnWorkloadVersion, and the deploy phase waited for it'))
+def deploy_waited(scenario, workload):
+    lifecycle.deploy_phase_must_wait_for_its_workload(scenario.kube, scenario.recorder, scenario.namespace, scenario.version(),
+                                                      workload, scenario.moments[f"the Deployment {workload} was created"])
+
+
+@then(parsers.parse('the app version of "{app}" fails in its "{phase}" phase'))
+def fails_in_phase(scenario, app, phase):
+    lifecycle.app_version_must_fail_in(scenario.kube, scenario.namespace, app, phase)
+
+
+@then(parsers.parse('its "{phase}" phase recorded the events "{suffixes}"'))
+def phase_events(scenario, phase, suffixes):
+    lifecycle.phase_events_must_be_recorded(scenario.kube, scenario.namespace, scenario.version(), phase, names(suffixes))
+
+
+@then(parsers.parse('it was seen Failed while the Jobs of the promotion tasks "{definitions}" still ran'))
+def failed_while_siblings_ran(scenario, definitions):
+    timing.version_must_fail_while_siblings_run(scenario.recorder, scenario.version()["metadata"]["uid"], names(definitions))
+
+
+@then("the watch saw its phases move forward, each state Pending until its phase began")
+def history_forward(scenario):
+    lifecycle.history_must_move_forward(scenario.recorder, scenario.version()["metadata"]["uid"])
+
+
+@then(parsers.parse('its "{item_list}" items name their tasks, and those that ended their start and end times'))
+def items_name_their_tasks(scenario, item_list):
+    lifecycle.items_must_name_their_checks(scenario.kube, scenario.namespace, scenario.version(), item_list)
 
 
 @then(parsers.parse('the app version of "{app}" at revision {revision:d} is named with the hash of generation {generation:d}'))
 def named_with_hash(scenario, app, revision, generation):
-    task_contract.version_name_must_end_with(scenario.version(revision), f"-{generation_hash(generation)}",
-                                             f"sha256 of generation {generation}")
+    lifecycle.version_must_be_named(scenario.version(revision), app, generation)
 
 
 @then(parsers.parse('each app version of "{app}" has its own promotion task "{definition}"'))
 def each_version_has_its_task(scenario, app, definition):
     lifecycle.each_version_must_have_its_promotion_task(scenario.kube, scenario.namespace, app, definition, versions=2)
-
-
-@then("its end time is set")
-def end_time_set(scenario):
-    task_contract.end_time_must_be_set(scenario.version())
-
-
-@then(parsers.parse('the event "{reason}" was recorded for it'))
-def event_recorded(scenario, reason):
-    lifecycle.event_must_exist(scenario.kube, scenario.namespace, scenario.version(), reason)
 
 
 @then(parsers.parse('the app version of "{app}" shows why it waits, naming "{missing}"'))
@@ -338,14 +403,33 @@ def container_ran(scenario, definition, retries, count, request):
 # -- Then: the task contract ----------------------------------------------------------------------
 
 
-@then(parsers.parse('the promotion task "{definition}" has the context'))
-def task_context(scenario, definition, datatable):
-    task_contract.context_must_be(scenario.promotion_task(definition), single_row(datatable))
+@then(parsers.parse('the promotion task "{definition}" is named after its check type and its definition'))
+def task_named(scenario, definition):
+    task_contract.task_name_must_follow_the_pattern(scenario.promotion_task(definition), definition)
 
 
-@then(parsers.parse('the context metadata of the promotion task "{definition}" includes "{pairs}"'))
-def context_metadata(scenario, definition, pairs):
-    task_contract.context_metadata_must_include(scenario.promotion_task(definition), key_values(pairs))
+@then(parsers.parse('the promotion task "{definition}" is controlled by its app version'))
+def task_controlled(scenario, definition):
+    task_contract.task_must_be_controlled_by_its_version(scenario.promotion_task(definition), scenario.version())
+
+
+@then(parsers.parse('the Job of the promotion task "{definition}" is named after its task and controlled by it'))
+def job_named_and_controlled(scenario, definition):
+    task, job = scenario.promotion_task(definition), scenario.job_of(definition)
+    task_contract.job_name_must_follow_the_pattern(job, task)
+    task_contract.job_must_be_controlled_by_its_task(job, task)
+
+
+@then(parsers.parse('the promotion task "{definition}" has the promotion context of its app and version'))
+def task_context(scenario, definition):
+    app = scenario.kube.get("KeptnApp", scenario.app, scenario.namespace)
+    task_contract.promotion_context_must_be(scenario.promotion_task(definition), scenario.app, app["spec"]["version"])
+
+
+@then(parsers.parse("the context metadata of the promotion task \"{definition}\" holds the app context's metadata"))
+def context_metadata(scenario, definition):
+    app_context = scenario.kube.get("KeptnAppContext", scenario.app, scenario.namespace)  # same name as the app (C2.1)
+    task_contract.context_metadata_must_hold(scenario.promotion_task(definition), app_context)
 
 
 @then(parsers.parse("the Job of the promotion task \"{definition}\" has KEPTN_CONTEXT equal to the task's context"))
@@ -353,27 +437,44 @@ def keptn_context_matches(scenario, definition):
     task_contract.keptn_context_must_be_the_tasks(scenario.job_of(definition), scenario.promotion_task(definition))
 
 
-@then(parsers.parse('the Job of the promotion task "{definition}" has'))
-def job_fields(scenario, definition, datatable):
-    task_contract.job_spec_must_have(scenario.job_of(definition), {k: int(v) for k, v in single_row(datatable).items()})
+@then(parsers.parse('the promotion task "{definition}" became Succeeded once its Job completed, not before'))
+def task_succeeded_with_its_job(scenario, definition):
+    job = lifecycle.job_must_finish(scenario.kube, scenario.namespace, scenario.job_of(definition)["metadata"]["name"])
+    task_contract.task_must_succeed_with_its_job(scenario.recorder, scenario.promotion_task(definition), job)
 
 
-@then(parsers.parse('the Job of the promotion task "{definition}" has the labels "{pairs}"'))
-def job_labels(scenario, definition, pairs):
-    task_contract.metadata_must_include(scenario.job_of(definition), "labels", key_values(pairs))
+@then(parsers.parse('the promotion task "{definition}" carries the labels and annotations of its definition'))
+def task_carries_definition_metadata(scenario, definition):
+    task_contract.task_must_carry_the_definitions_metadata(scenario.promotion_task(definition),
+                                                           scenario.kube.get("KeptnTaskDefinition", definition, scenario.namespace))
 
 
-@then(parsers.parse('the Job of the promotion task "{definition}" has the annotations "{pairs}"'))
-def job_annotations(scenario, definition, pairs):
-    task_contract.metadata_must_include(scenario.job_of(definition), "annotations", key_values(pairs))
+@then(parsers.parse("the Job of the promotion task \"{definition}\" has its task's labels, and its annotations with the app, version and task name"))
+def job_metadata(scenario, definition):
+    app = scenario.kube.get("KeptnApp", scenario.app, scenario.namespace)
+    task_contract.job_metadata_must_follow_its_task(scenario.job_of(definition), scenario.promotion_task(definition),
+                                                    scenario.app, app["spec"]["version"])
 
 
-@then(parsers.parse('the Job of the promotion task "{definition}" has the annotation "{key}" naming its task'))
-def job_names_its_task(scenario, definition, key):
-    task = scenario.promotion_task(definition)
-    task_contract.metadata_must_include(scenario.job_of(definition), "annotations", {key: task["metadata"]["name"]})
+@then(parsers.parse("the pod template of the Job of the promotion task \"{definition}\" carries its task's labels and annotations and restarts on failure"))
+def pod_template(scenario, definition):
+    task_contract.pod_template_must_follow_its_task(scenario.job_of(definition), scenario.promotion_task(definition))
 
 
-@then(parsers.parse('the promotion task "{definition}" has the labels "{pairs}"'))
-def task_labels(scenario, definition, pairs):
-    task_contract.metadata_must_include(scenario.promotion_task(definition), "labels", key_values(pairs))
+@then(parsers.parse('the Job of the promotion task "{definition}" has the retries, timeout and TTL of its definition'))
+def job_limits(scenario, definition):
+    task_contract.job_limits_must_be_the_definitions(scenario.job_of(definition),
+                                                     scenario.kube.get("KeptnTaskDefinition", definition, scenario.namespace))
+
+
+@then(parsers.parse('the pod of the Job of the promotion task "{definition}" runs with the service account, token automount and image pull secrets of its definition'))
+def job_pod_identity(scenario, definition):
+    task_contract.job_pod_must_run_as_the_definition_says(
+        scenario.job_of(definition), scenario.kube.get("KeptnTaskDefinition", definition, scenario.namespace))
+
+
+@then(parsers.parse("the Job of the promotion task \"{definition}\" runs the container of its definition as written, with the task's KEPTN_CONTEXT"))
+def container_as_written(scenario, definition):
+    task_contract.container_must_be_the_definitions(
+        scenario.job_of(definition), scenario.kube.get("KeptnTaskDefinition", definition, scenario.namespace),
+        scenario.promotion_task(definition))

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from harness.contract.phases import CONTEXT_LISTS
 from harness.contract.simulation import task_container
-from harness.library.tables import key_values
+from harness.library.tables import key_values, names
 
 LIFECYCLE = "lifecycle.keptn.sh/v1"
 
@@ -34,13 +34,41 @@ def task_definition(name: str, namespace: str, run_for: str = "0s", exit_code: i
 
 def task_definition_of_row(row: dict[str, str], namespace: str) -> dict:
     """A KeptnTaskDefinition from a scenario's table row: `name`, `runs for`, `exits with`, and the
-    optional `retries`, `timeout`, `ttl`, `labels` and `annotations` (k=v, comma-separated)."""
-    return task_definition(
+    optional `retries`, `timeout`, `ttl`, `labels` and `annotations` (k=v, comma-separated),
+    `service account`, `automount token` (true/false) and `image pull secrets` (comma-separated), and
+    the container's `working dir`, `args` and `env` (see `_container_as_written`)."""
+    definition = task_definition(
         row["name"], namespace, row["runs for"], int(row["exits with"]),
         retries=int(row["retries"]) if row.get("retries") else None,
         timeout=row.get("timeout") or None,
         ttl=int(row["ttl"]) if row.get("ttl") else None,
         labels=key_values(row.get("labels", "")), annotations=key_values(row.get("annotations", "")))
+    spec = definition["spec"]
+    if row.get("service account"):
+        spec["serviceAccount"] = {"name": row["service account"]}
+    if row.get("automount token"):
+        spec["automountServiceAccountToken"] = {"type": {"true": True, "false": False}[row["automount token"]]}
+    if row.get("image pull secrets"):
+        spec["imagePullSecrets"] = [{"name": name} for name in names(row["image pull secrets"])]
+    return _container_as_written(definition, row)
+
+
+def _container_as_written(definition: dict, row: dict[str, str]) -> dict:
+    """The definition with its container extended as a scenario's row says: `working dir`, `args`
+    (comma-separated, appended to the command) and `env` (k=v, comma-separated, after the
+    simulation's own variables)."""
+    container = definition["spec"]["container"]
+    if row.get("working dir"):
+        container["workingDir"] = row["working dir"]
+    if row.get("args"):
+        container["args"] = names(row["args"])
+    if row.get("env"):
+        container["env"] = [*container.get("env", []), *({"name": k, "value": v} for k, v in key_values(row["env"]).items())]
+    return definition
+
+
+def service_account(name: str, namespace: str) -> dict:
+    return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": namespace}}
 
 
 def app_context(name: str, namespace: str, lists: dict[str, list[str]], metadata: dict | None = None) -> dict:

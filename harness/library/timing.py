@@ -177,3 +177,39 @@ def pods_must_have_run_side_by_side(windows: list[PodWindow], jobs: int) -> None
     assert last.running < first_end.ended, (
         f"the promotion Jobs' pods did not run side by side: {last.name} started running "
         f"{last.running - first_end.ended:.3f}s after {first_end.name} ended")
+
+
+def version_failed(recorder: Recorder, version_uid: str, phase_field: str = "promotionStatus") -> float:
+    """Wait until the watch saw the version with `status: Failed` and its phase (its state `phase_field`)
+    Failed; when it first saw both."""
+    def seen() -> float:
+        failed = recorder.first_arrivals("KeptnAppVersion", lambda version: version["metadata"].get("uid") == version_uid
+                                         and (version.get("status") or {}).get("status") == "Failed"
+                                         and (version.get("status") or {}).get(phase_field) == "Failed")
+        if version_uid not in failed:
+            raise NotYet(f"the watch has not seen the version Failed with {phase_field} Failed")
+        return failed[version_uid][0]
+
+    return eventually(seen, f"the version to be seen Failed, and its {phase_field}", TIMEOUTS.lifecycle)
+
+
+def must_fail_while_siblings_run(failed: float, siblings: list[JobWindow]) -> None:
+    """contract §3 C3.5 and §4 C4.7 ("as soon as"): the version and its phase were seen Failed before any
+    of the failed item's siblings' Jobs was seen finished, i.e. while they still ran (the moments are
+    the watch's arrivals)."""
+    assert siblings, "no Job of the sibling tasks was seen"
+    ended = [w for w in siblings if w.finished is not None and w.finished <= failed]
+    assert not ended, ("the version failed only after its other items ended, not as soon as one failed: it was seen "
+                       "Failed " + "; ".join(f"{failed - w.finished:.3f}s after {w.name} finished" for w in ended))
+
+
+def version_must_fail_while_siblings_run(recorder: Recorder, version_uid: str, siblings: list[str]) -> None:
+    """contract §3 C3.5, §4 C4.7: wait until the Jobs of the version's promotion tasks of `siblings`
+    (definitions) finished; the version and its promotionStatus were seen Failed before the first of
+    them finished."""
+    tasks = {uid: seen for uid, seen in tasks_seen(recorder, "promotion", version_uid).items()
+             if seen[1]["spec"].get("taskDefinition") in siblings}
+    assert len(tasks) == len(siblings), (f"expected a promotion KeptnTask of each of {siblings}, the watch saw "
+                                         f"{sorted(task['spec'].get('taskDefinition') for _, task in tasks.values())}")
+    windows = finished_job_windows(recorder, tasks, f"promotion tasks {', '.join(siblings)}")
+    must_fail_while_siblings_run(version_failed(recorder, version_uid), windows)
