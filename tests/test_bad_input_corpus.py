@@ -211,3 +211,35 @@ def test_every_corpus_object_is_valid_but_in_the_field_its_file_names(case):
             assert any(field == n or field.startswith(n + ".") or field.startswith(n + "[") for n in named), (
                 f"{case.path.name}: {obj['kind']} {obj['metadata']['name']} is invalid in {field} ({message}), which "
                 f"its file does not test (it names {sorted(named)}): make the object valid there")
+
+
+# -- C1.6: "refused when it is created, with a message that says so" --------------------------------
+
+
+def test_a_refusal_the_contract_fixes_may_have_to_name_several_fields_each_of_them():
+    assert parse_expectation("refused KeptnTaskDefinition t naming spec.container, spec.python, spec.deno (contract §1)",
+                             "f:2").items == (("spec.container",), ("spec.python",), ("spec.deno",))
+
+
+def test_a_runtime_count_refusal_that_does_not_say_exactly_one_of_the_three_fails(tmp_path):
+    """A refusal of a definition with none of container, python, deno must say so (C1.6): naming
+    `spec` alone does not; naming the three does, in any words (the CRD's CEL message, Keptn's webhook)."""
+    case = _admission_case(tmp_path, "refused KeptnTaskDefinition ktd-x naming spec.container, spec.python, spec.deno "
+                                     "(contract §1)")
+    context = Answer("KeptnAppContext", "shop", None)
+    for says_so in ('KeptnTaskDefinition.lifecycle.keptn.sh "ktd-x" is invalid: spec: Invalid value: "object": spec must '
+                    'set exactly one of container, python, deno: none is set',
+                    'admission webhook denied the request: Forbidden! Either Function, Container, Python, or Deno field '
+                    'must be defined'):
+        assert bad_input.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", says_so, 422), context]) == []
+    vague = 'KeptnTaskDefinition.lifecycle.keptn.sh "ktd-x" is invalid: spec: Invalid value: "object": spec is invalid'
+    assert bad_input.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", vague, 422), context]) == [
+        f"KeptnTaskDefinition ktd-x was refused (422), but the message does not name spec.container and spec.python and "
+        f"spec.deno: {vague}"]
+
+
+def test_the_corpus_asks_the_runtime_count_refusals_to_name_the_three_runtimes():
+    runtimes = (("spec.container",), ("spec.python",), ("spec.deno",))
+    for stem in ("ktd-no-runtime", "ktd-two-runtimes", "ktd-three-runtimes"):
+        case = next(c for c in CASES if c.path.stem == stem)
+        assert case.admissions[("KeptnTaskDefinition", stem)].items == runtimes, stem

@@ -102,6 +102,11 @@ def test_the_previous_release_does_not_serve_the_contract():
      ".status.promotionStatus: default 'Unknown', the contract states 'Pending'"),
     ("KeptnTaskDefinition", lambda b: spec_of(b)["properties"]["retries"].update(default=3),
      "KeptnTaskDefinition v1 .spec.retries: default 3, the contract states 10"),
+    # C1.2 "the CRDs offer ... stated defaults": a spec field's default is the CRD's to declare
+    ("KeptnTaskDefinition", lambda b: spec_of(b)["properties"]["retries"].pop("default"),
+     "KeptnTaskDefinition v1 .spec.retries: no default, the contract states 10"),
+    ("KeptnConfig", lambda b: spec_of(b)["properties"]["blockDeployment"].pop("default"),
+     "KeptnConfig v1alpha1 .spec.blockDeployment: no default, the contract states True"),
     ("KeptnTask", lambda b: spec_of(b)["properties"]["checkType"].update(enum=["pre", "post"]),
      "KeptnTask v1 .spec.checkType: its enum refuses promotion"),
     ("KeptnAppVersion", lambda b: status_of(b)["properties"].pop("promotionTaskStatus"),

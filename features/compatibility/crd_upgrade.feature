@@ -12,14 +12,14 @@ Feature: Upgrading the lifecycle CRDs to the implementation's breaks no one
   bypassing the API server: only etcd shows the version an object is stored in. Objects live in
   the scenario's namespace and use only fields the contract names.
 
-  @id:CRDStaticCompatibility @feature:CRDCompatibility @core
+  @id:CRDStaticCompatibility @feature:CRDCompatibility @core @rule:C1.1 @rule:C1.2
   Scenario: The implementation's CRDs serve what the contract fixes and keep what the previous release served
     Given the implementation's lifecycle CRDs
     Then they serve every kind of the contract in its versions, the lifecycle kinds storing v1 and serving v1beta1 with conversion None, namespaced, with a status subresource
     And the CRD compatibility checker finds no breaking change from the previous release to what the contract fixes
     And they have every field the contract names, with a type that admits its values, the default it states and every state value
 
-  @id:CRDUpgradeKeepsObjects @feature:CRDCompatibility @core
+  @id:CRDUpgradeKeepsObjects @feature:CRDCompatibility @core @rule:C1.1
   Scenario: Objects created under the previous CRDs survive the upgrade and a storage migration
     Given the previous lifecycle CRDs
     And one object of each lifecycle kind, created through "v1beta1"
@@ -39,7 +39,7 @@ Feature: Upgrading the lifecycle CRDs to the implementation's breaks no one
   # - Then the implementation runs with PROMOTION_TASKS_ENABLED=true. Phase 6 runs with an empty
   #   list, and "an empty list is Succeeded at once" (docs/contract.md §3), so promotionStatus ends
   #   Succeeded, promotionTaskStatus stays empty and no promotion KeptnTask is ever created.
-  @id:CRDUpgradeOldAppVersionCompletes @feature:CRDCompatibility @core
+  @id:CRDUpgradeOldAppVersionCompletes @feature:CRDCompatibility @core @rule:C1.3
   Scenario: An app version created before the upgrade completes its lifecycle after it, without promotion
     Given the previous lifecycle CRDs
     And a KeptnTaskDefinition "notify" whose task runs for "1s" and exits with 0, created through "v1beta1"
@@ -54,7 +54,7 @@ Feature: Upgrading the lifecycle CRDs to the implementation's breaks no one
     And the namespace has exactly one KeptnTask, with checkType "post" for definition "notify", and none with checkType "promotion"
     And the app "shop" has exactly one KeptnAppVersion
 
-  @id:CRDPromotionFieldsRoundTrip @feature:CRDCompatibility @core
+  @id:CRDPromotionFieldsRoundTrip @feature:CRDCompatibility @core @rule:C1.4
   Scenario: Promotion fields written after the upgrade read back identically through v1 and v1beta1
     Given the lifecycle CRDs upgraded from the previous release to the implementation's
     When a KeptnAppContext "shop" with promotion tasks "promote, announce", written through "v1"
@@ -64,7 +64,7 @@ Feature: Upgrading the lifecycle CRDs to the implementation's breaks no one
     And the KeptnAppVersion "shop-1.0.0-6b86b273" reads identically through "v1" and "v1beta1", with promotion tasks "promote, announce"
     And the KeptnAppVersion "shop-1.0.0-6b86b273" reads back the promotion status it was given
 
-  @id:CRDOldClientKeepsPromotionTasks @feature:CRDCompatibility @core
+  @id:CRDOldClientKeepsPromotionTasks @feature:CRDCompatibility @core @rule:C1.4
   Scenario: A client that knows only the previous schema does not remove promotionTasks with server-side apply
     Given the lifecycle CRDs upgraded from the previous release to the implementation's
     And field manager "old-client" applies through "v1beta1" a KeptnAppContext "shop" with pre-deployment tasks "check-db" and post-deployment tasks "notify"
@@ -77,7 +77,7 @@ Feature: Upgrading the lifecycle CRDs to the implementation's breaks no one
   # The contract (docs/contract.md §1) types promotionTasks as a list of names (strings), so the API server refuses another type at
   # admission, naming the field, whatever else the CRD says. (An empty name is not refused by
   # the contract: whether it is refused or accepted and reported is the implementation's choice.)
-  @id:CRDPromotionFieldsTypeChecked @feature:CRDCompatibility @core
+  @id:CRDPromotionFieldsTypeChecked @feature:CRDCompatibility @core @rule:C1.5
   Scenario: promotionTasks of the wrong type is refused naming the field
     Given the lifecycle CRDs upgraded from the previous release to the implementation's
     Then creating these objects is refused with 422, the message naming the field and saying why:

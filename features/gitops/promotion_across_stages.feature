@@ -9,7 +9,7 @@ Feature: A version that passed one stage promotes itself into the next, through 
   completed before a scenario releases. Judged from the repository's history, the revisions Flux
   applied in each stage (watched), and each stage's objects, never from the implementation's word.
 
-  @id:PromotionFlowsThroughEveryStage @feature:PromotionAcrossStages @extended @provider:simulated
+  @id:PromotionFlowsThroughEveryStage @feature:PromotionAcrossStages @extended @provider:simulated @rule:C9.1 @rule:C9.5
   Scenario: A released version flows dev → staging → prod with one promotion commit per stage boundary, its commit and trace carried along
     Given a GitOps pipeline with the stages
       | stage   | post-deployment task | post-deployment evaluation |
@@ -23,7 +23,7 @@ Feature: A version that passed one stage promotes itself into the next, through 
     And each stage's app version names the commit Flux applied in the stage before, in its metadata and its promotion task's KEPTN_CONTEXT
     And each stage's app version links to the trace of the stage before
 
-  @id:FailedEvaluationStopsTheFlow @feature:PromotionAcrossStages @extended @provider:simulated
+  @id:FailedEvaluationStopsTheFlow @feature:PromotionAcrossStages @extended @provider:simulated @rule:C9.3
   Scenario: A version whose post-deployment evaluation fails in staging never reaches prod, and staging says why
     Given a GitOps pipeline with the stages
       | stage   | post-deployment task | post-deployment evaluation |
@@ -39,7 +39,7 @@ Feature: A version that passed one stage promotes itself into the next, through 
       | Failed | Failed                         | Deprecated      |
     And staging says why "1.0.0" failed, naming "error-rate"
 
-  @id:PromotionFailureInDevBlocking @feature:PromotionAcrossStages @extended @provider:simulated
+  @id:PromotionFailureInDevBlocking @feature:PromotionAcrossStages @extended @provider:simulated @rule:C9.4
   Scenario: Blocking: a failing promotion task in dev fails the version there; what the promotion script pushed still flows on
     Given a GitOps pipeline with the stages
       | stage   | post-deployment task | other promotion tasks    |
@@ -68,7 +68,7 @@ Feature: A version that passed one stage promotes itself into the next, through 
     And version "1.0.0" completes in staging and prod
     And the repository has exactly one promotion commit of "1.0.0" per stage boundary
 
-  @id:RefusedPushStopsThePromotion @feature:PromotionAcrossStages @extended @provider:simulated
+  @id:RefusedPushStopsThePromotion @feature:PromotionAcrossStages @extended @provider:simulated @rule:C9.4
   Scenario: When the repository refuses a promotion, the promotion task fails and the next stage keeps its version
     Given a GitOps pipeline with the stages
       | stage   | post-deployment task |
@@ -95,7 +95,7 @@ Feature: A version that passed one stage promotes itself into the next, through 
     And no stage ever went back to an older version, in the repository, in what Flux applied or in its KeptnApp
     And no version was promoted twice across a stage boundary
 
-  @id:PromotionExactlyOnceUnderKills @feature:PromotionAcrossStages @extended @provider:simulated @exclusive
+  @id:PromotionExactlyOnceUnderKills @feature:PromotionAcrossStages @extended @provider:simulated @exclusive @rule:C9.2
   Scenario: Killed at random moments during the flow, the implementation still promotes each version once per stage boundary
     Given a GitOps pipeline with the stages
       | stage   | post-deployment task | post-deployment evaluation |

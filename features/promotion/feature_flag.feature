@@ -2,7 +2,7 @@ Feature: The promotion phase is behind the operator's feature flag
   With PROMOTION_TASKS_ENABLED off (Keptn's default), phase 6 is skipped: promotionStatus stays
   Pending and the version completes after the post-deployment evaluations.
 
-  @id:PromotionSkippedWhenFlagOff @feature:PromotionFeatureFlag @core @exclusive
+  @id:PromotionSkippedWhenFlagOff @feature:PromotionFeatureFlag @core @exclusive @rule:C3.9
   Scenario: With the feature flag off no promotion task runs and the version completes
     Given the implementation runs with promotion tasks disabled
     And the task definitions

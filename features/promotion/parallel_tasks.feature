@@ -6,7 +6,7 @@ Feature: All promotion tasks of a version run at the same time
   implementation writes: how soon it notices is a benchmark figure, not parallelism, and how long
   a node takes to start pods is the cluster's business.
 
-  @id:PromotionTasksRunInParallel @feature:PromotionParallelism @core
+  @id:PromotionTasksRunInParallel @feature:PromotionParallelism @core @rule:C5.1
   Scenario Outline: <count> promotion tasks of 5 s run in parallel
     Given <count> promotion task definitions "promote" that run for "5s"
     And an app context "checkout" listing them as promotionTasks in <order> order
@@ -25,7 +25,7 @@ Feature: All promotion tasks of a version run at the same time
       | 5     | reversed |
       | 10    | listed   |
 
-  @id:PromotionEndsWithItsSlowestTask @feature:PromotionParallelism @core
+  @id:PromotionEndsWithItsSlowestTask @feature:PromotionParallelism @core @rule:C3.6
   Scenario: The promotion phase ends only when its slowest task has ended
     Given the task definitions
       | name         | runs for | exits with | retries |

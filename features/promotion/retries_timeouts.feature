@@ -4,7 +4,7 @@ Feature: A definition's retries and timeout reach the Job, and the Job's outcome
   ran is the Job controller's doing once backoffLimit is right (more than retries + 1 is reported
   as an observation, never charged to the implementation).
 
-  @id:PromotionTaskRetriesThenFails @feature:PromotionRetriesAndTimeouts @extended
+  @id:PromotionTaskRetriesThenFails @feature:PromotionRetriesAndTimeouts @extended @rule:C5.10 @rule:C5.17
   Scenario: A promotion task that always fails is tried retries + 1 times
     Given the task definitions
       | name         | runs for | exits with | retries |
@@ -20,7 +20,7 @@ Feature: A definition's retries and timeout reach the Job, and the Job's outcome
     And the promotion task "promote-fail" has the message of its Job's "Failed" condition
     And the Job of the promotion task "promote-fail" allowed 2 retries and its container ran at least 3 times
 
-  @id:PromotionTaskTimeout @feature:PromotionRetriesAndTimeouts @extended
+  @id:PromotionTaskTimeout @feature:PromotionRetriesAndTimeouts @extended @rule:C5.11 @rule:C5.17
   Scenario: A promotion task that runs past its timeout fails with DeadlineExceeded
     Given the task definitions
       | name      | runs for | exits with | retries | timeout |

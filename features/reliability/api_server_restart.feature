@@ -6,7 +6,7 @@ Feature: When the API server restarts, an implementation resumes its watches and
   through a second API server of its own that is never restarted, so that its record of every
   task and Job has no gap across the restart.
 
-  @id:ExactlyOnceAcrossApiServerRestart @feature:PromotionExactlyOnce @extended @exclusive @provider:simulated
+  @id:ExactlyOnceAcrossApiServerRestart @feature:PromotionExactlyOnce @extended @exclusive @provider:simulated @rule:C6.4
   Scenario: The API server restarts while promotion tasks run; every version completes and every task ran once
     Given the scenario is recorded through an API server that is not restarted
     And the task definitions

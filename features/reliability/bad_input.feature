@@ -16,7 +16,7 @@ Feature: Bad input is refused with a clear message or reported, and never breaks
   at most one of its requests per bad object (sending again what was refused, even with back-off,
   exceeds that within a minute). The counts are cluster-wide, so these scenarios run alone.
 
-  @id:BadInputRefusedOrReported @feature:PromotionObservability @extended @exclusive
+  @id:BadInputRefusedOrReported @feature:PromotionObservability @extended @exclusive @rule:C1.6 @rule:C6.5 @rule:C6.6
   Scenario: Every object of the bad-input corpus is refused naming its field, or accepted and reported with its reason
     Given the implementation is watched for crashes
     When every file of the bad-input corpus is submitted
@@ -30,7 +30,7 @@ Feature: Bad input is refused with a clear message or reported, and never breaks
     And the API server refused at most one request of the implementation per bad object
     And the implementation did not crash
 
-  @id:RandomSpecsRefusedOrReported @feature:PromotionObservability @extended @exclusive
+  @id:RandomSpecsRefusedOrReported @feature:PromotionObservability @extended @exclusive @rule:C6.6
   Scenario: Random specs are refused where the contract says so, every refusal naming the field, and the versions of the others complete or say why
     Given the implementation is watched for crashes
     When 30 random apps are submitted, each with one field of its task definition, app context or app replaced by a random value
@@ -43,7 +43,7 @@ Feature: Bad input is refused with a clear message or reported, and never breaks
     And the API server refused at most one request of the implementation per bad object
     And the implementation did not crash
 
-  @id:DefinitionDeletedWhileItsTaskRuns @feature:PromotionObservability @extended
+  @id:DefinitionDeletedWhileItsTaskRuns @feature:PromotionObservability @extended @rule:C6.8
   Scenario: A task definition deleted while its promotion task runs does not disturb the task: it ends with its Job's result
     Given the task definitions
       | name          | runs for | exits with | retries |

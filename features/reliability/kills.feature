@@ -7,7 +7,7 @@ Feature: Killed at random moments, an implementation loses nothing and runs noth
   last kill. `make test` deploys 6 versions and kills 5 times; `make soak` (PROMOTION_SOAK=1)
   deploys 30 and kills 20 times.
 
-  @id:ExactlyOnceUnderRandomKills @feature:PromotionExactlyOnce @extended @exclusive
+  @id:ExactlyOnceUnderRandomKills @feature:PromotionExactlyOnce @extended @exclusive @rule:C6.1 @rule:C6.2
   Scenario: Every version ends in its expected state and every task ran exactly once, across SIGKILLs at random moments
     Given the task definitions
       | name           | runs for | exits with | retries | ttl |

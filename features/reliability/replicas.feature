@@ -7,7 +7,7 @@ Feature: With two replicas, only the leader acts, and the other takes over when 
   is the one it asked for, its duration read from the Lease object. Needs an implementation the
   harness runs as a process.
 
-  @id:ExactlyOnceWithTwoReplicas @feature:PromotionExactlyOnce @extended @exclusive
+  @id:ExactlyOnceWithTwoReplicas @feature:PromotionExactlyOnce @extended @exclusive @rule:C6.1 @rule:C6.2 @rule:C6.3
   Scenario: A standby replica writes nothing and takes over within its lease duration when the leader is killed
     Given a second replica of the implementation is running, its requests recorded
     And the task definitions

@@ -10,7 +10,9 @@ accepted):
 
     # expect: refused <Kind> <name> naming <fields> (<what fixes it>)
         docs/contract.md or Kubernetes itself fixes admission (`(contract §1)`, `(Kubernetes: object names)`):
-        the API server must refuse it, its message naming one of <fields>
+        the API server must refuse it, its message naming one of <fields>; where the contract says
+        what the message says, <fields> may be several items separated by `, `, each to be named
+        (C1.6: `spec.container, spec.python, spec.deno`, a message that says exactly one of them)
     # expect: may be refused <Kind> <name> naming <fields>
         nothing fixes admission (a constraint of some CRD set only): refused naming one of <fields>,
         or accepted and then reported as the outcome lines say; a file with no outcome line
@@ -128,7 +130,7 @@ def parse_expectation(text: str, where: str) -> Expectation:
                           f"`(Kubernetes: ...)`, got ({fixed_by}); where nothing fixes admission, write `may be refused`")
     items = tuple(tuple(alternatives.split(" or ")) for alternatives in values["items"].split(", ")) \
         if values.get("items") else ()
-    if outcome in ADMISSIONS and len(items) != 1:
+    if outcome == "may be refused" and len(items) != 1:
         raise CorpusError(f"{where}: a refusal names one field of several alternatives (`spec.a or spec.b`), "
                           f"not a list: {values['items']}")
     return Expectation(outcome, values["name"], values.get("kind") or "KeptnApp", items, fixed_by)
@@ -179,8 +181,8 @@ def admission_problems(case: Case, answers: list[Answer]) -> list[str]:
                 problems.append(f"{what} was accepted; {rule.fixed_by} says it must be refused, naming {describe(fields)}")
             continue
         if first_naming([answer.refusal], fields) is None:
-            problems.append(f"{what} was refused ({answer.code}), but the message names none of {describe(fields)}: "
-                            f"{answer.refusal}")
+            missed = f"names none of {describe(fields)}" if len(fields) == 1 else f"does not name {describe(fields)}"
+            problems.append(f"{what} was refused ({answer.code}), but the message {missed}: {answer.refusal}")
     return problems
 
 

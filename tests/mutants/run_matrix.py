@@ -3,10 +3,13 @@ against the scenarios the matrix names, and write the kill matrix.
 
     python tests/mutants/run_matrix.py [--ci] [--only NAME,NAME] [--report-dir reports/mutants] [-n N]
 
-One simulated cluster serves the whole matrix: each entry is one `promotion-conformance run
+One simulated cluster serves the matrix: each entry is one `promotion-conformance run
 --provider existing` against it, one after another (the implementation of the previous one is
-gone before the next starts; every scenario has a namespace of its own). Outcomes are read from
-each run's scenarios.json. Writes reports/mutants/<run-id>/matrix.json and matrix.md, and, after a
+gone before the next starts; every scenario has a namespace of its own). A scenario tagged
+`@provider:simulated` (it restarts the API server, or runs Flux and a cluster per stage) does not
+apply to an existing cluster: once the shared cluster is deleted, the scenarios of an entry that
+need it run in one `promotion-conformance run --provider simulated` of their own (a cluster of its
+own, never two at once). Outcomes are read from each run's scenarios.json, an entry's runs together. Writes reports/mutants/<run-id>/matrix.json and matrix.md, and, after a
 full run of every entry, docs/mutants.md. Progress at least every 30 s. Ctrl-C or SIGTERM stop the
 current run (which cleans up after itself), then the cluster is deleted.
 
@@ -23,22 +26,25 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, where `mutants` lives
 
-from harness import coverage  # noqa: E402 - after the path is set
+from pytest_bdd.feature import get_features  # noqa: E402 - after the path is set
+
+from harness import coverage  # noqa: E402
 from harness.catalogue import entries as entries_of_catalogue  # noqa: E402
 from harness.clusters import registry  # noqa: E402
 from harness.eventually import NotYet, eventually  # noqa: E402
 from harness.heartbeat import heartbeat, last_line  # noqa: E402
-from harness.paths import REPO, REPORTS  # noqa: E402
+from harness.paths import FEATURES, REPO, REPORTS  # noqa: E402
 from harness.report.conformance import SCENARIOS_FILE  # noqa: E402
 from harness.signals import stop_on_signals  # noqa: E402
 from mutants import adapters, matrix, matrix_report  # noqa: E402
 
 DOCS = REPO / "docs" / "mutants.md"
+OWN_CLUSTER = "own-cluster"  # the report folder of an entry's run on a simulated cluster of its own
 _STOP_SECONDS = 60  # a stopped run cleans up (its implementation, its report) within this
 
 
@@ -67,23 +73,34 @@ def main(argv: list[str] | None = None) -> int:
            "machine": _machine(), "load_before": _load(), "entries": [e.name for e in entries]}
     say(f"{len(entries)} entries, {sum(len(e.scenarios) for e in entries)} scenario runs; reports in {run_dir}")
     started = time.monotonic()
-    verdicts: list[matrix.Verdict] = []
+    parts = split_by_cluster(entries, simulated_only_scenarios())
+    runs: dict[str, list[Run]] = {entry.name: [] for entry in entries}
     with stop_on_signals() as stopped:
         try:
-            cluster = _cluster_up(f"mutants-{os.getpid()}")
-            try:
-                for number, entry in enumerate(entries, 1):
-                    say(f"{number}/{len(entries)} {entry.kind} {entry.name}: {', '.join(entry.scenarios)}")
-                    verdicts.append(_run(entry, cluster.kubeconfig, run_dir / entry.name, args.workers))
-                    say(f"{entry.name}: {verdicts[-1].verdict} in {verdicts[-1].seconds:.0f}s"
-                        + "".join(f"\n    {p}" for p in verdicts[-1].problems))
-            finally:
-                say(f"deleting cluster {cluster.name}")
-                cluster.delete()
-                registry.forget(cluster.name)
+            shared = [(entry, scenarios) for entry, (scenarios, _) in zip(entries, parts) if scenarios]
+            if shared:
+                cluster = _cluster_up(f"mutants-{os.getpid()}")
+                try:
+                    for number, (entry, scenarios) in enumerate(shared, 1):
+                        say(f"{number}/{len(shared)} {entry.kind} {entry.name}: {', '.join(scenarios)}")
+                        runs[entry.name].append(_run(entry, scenarios, run_dir / entry.name, args.workers,
+                                                     kubeconfig=cluster.kubeconfig))
+                        say(f"{entry.name}: ran in {runs[entry.name][-1].seconds:.0f}s")
+                finally:
+                    say(f"deleting cluster {cluster.name}")
+                    cluster.delete()
+                    registry.forget(cluster.name)
+            own = [(entry, scenarios) for entry, (_, scenarios) in zip(entries, parts) if scenarios]
+            for number, (entry, scenarios) in enumerate(own, 1):
+                say(f"{number}/{len(own)} {entry.kind} {entry.name} on a simulated cluster of its own: {', '.join(scenarios)}")
+                runs[entry.name].append(_run(entry, scenarios, run_dir / entry.name / OWN_CLUSTER, args.workers))
+                say(f"{entry.name}: ran in {runs[entry.name][-1].seconds:.0f}s")
         except KeyboardInterrupt:
             say(f"stopped by {stopped.name or 'Ctrl-C'}; the cluster and every process are gone")
             return 128 + (stopped.signal or signal.SIGINT)
+    verdicts = [entry_verdict(entry, runs[entry.name]) for entry in entries]
+    for v in verdicts:
+        say(f"{v.entry}: {v.verdict} in {v.seconds:.0f}s" + "".join(f"\n    {p}" for p in v.problems))
     run |= {"seconds": time.monotonic() - started, "load_after": _load()}
     (run_dir / "matrix.json").write_text(matrix_report.as_json(run, entries, verdicts))
     markdown = matrix_report.as_markdown(run, entries, verdicts)
@@ -124,6 +141,50 @@ def _chosen(entries: list[matrix.Entry], args) -> list[matrix.Entry]:
     return entries
 
 
+def simulated_only_scenarios(root: Path = FEATURES) -> set[str]:
+    """The IDs of the scenarios tagged `@provider:simulated` and no other provider: they apply only
+    to a simulated cluster the run creates itself, never to the matrix's shared (existing) one."""
+    found = set()
+    for feature in get_features([str(root)]):
+        for scenario in feature.scenarios.values():
+            tags = scenario.tags | feature.tags
+            providers = {t.split(":", 1)[1] for t in tags if t.startswith("provider:")}
+            if providers == {"simulated"}:
+                found |= {t.split(":", 1)[1] for t in tags if t.startswith("id:")}
+    return found
+
+
+def split_by_cluster(entries: list[matrix.Entry], simulated_only: set[str]) -> list[tuple[list[str], list[str]]]:
+    """Per entry: (the scenarios run on the shared cluster, those run on a simulated cluster of their own)."""
+    return [([s for s in e.scenarios if matrix.base_id(s) not in simulated_only],
+             [s for s in e.scenarios if matrix.base_id(s) in simulated_only]) for e in entries]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One `promotion-conformance run` of some of an entry's scenarios."""
+
+    scenarios: tuple[str, ...]  # the scenarios it was asked to run
+    outcomes: list[dict] | None  # its scenarios.json; None when it wrote none
+    seconds: float
+    problem: str = ""  # why there are no outcomes
+
+    def own_outcomes(self) -> list[dict]:
+        """The outcomes of its scenarios: its scenarios.json lists every scenario, the others as
+        skipped (not selected), which another run of the entry ran."""
+        asked = {matrix.base_id(s) for s in self.scenarios}
+        return [o for o in self.outcomes or [] if matrix.base_id(o["id"]) in asked]
+
+
+def entry_verdict(entry: matrix.Entry, runs: list[Run]) -> matrix.Verdict:
+    """The verdict on an entry from the outcomes of its runs (one, or one per kind of cluster)."""
+    seconds = sum(r.seconds for r in runs)
+    lost = [r.problem for r in runs if r.outcomes is None]
+    if lost:
+        return matrix.Verdict(entry.name, entry.kind, matrix.NOT_RUN, (), tuple(lost), seconds)
+    return replace(matrix.verdict(entry, [o for r in runs for o in r.own_outcomes()]), seconds=seconds)
+
+
 def _cluster_up(name: str):
     """A simulated cluster owned by this process (a crash leaves a record the next run removes)."""
     cluster = registry.make_provider("simulated", name)
@@ -132,15 +193,16 @@ def _cluster_up(name: str):
     return cluster
 
 
-def _run(entry: matrix.Entry, kubeconfig: Path, out: Path, workers: int) -> matrix.Verdict:
-    """One `promotion-conformance run` of the entry's scenarios; its verdict from scenarios.json."""
+def _run(entry: matrix.Entry, scenarios: list[str], out: Path, workers: int, kubeconfig: Path | None = None) -> Run:
+    """One `promotion-conformance run` of some of the entry's scenarios: on the shared cluster
+    (`kubeconfig`), or, without one, on a simulated cluster the run creates and deletes itself."""
     out.mkdir(parents=True, exist_ok=True)
     log = out / "run.log"
     adapter = adapters.write(entry.name, entry.change, entry.crd_change, out / "adapter") if entry.kind == matrix.MUTANT \
         else entry.adapter
-    command = [sys.executable, "-m", "harness.cli", "run", "--impl", str(adapter), "--provider", "existing",
-               "--kubeconfig", str(kubeconfig), "--scenarios", ",".join(entry.scenarios), "--report-dir", str(out),
-               "-n", str(workers)]
+    where = ["--provider", "existing", "--kubeconfig", str(kubeconfig)] if kubeconfig else ["--provider", "simulated"]
+    command = [sys.executable, "-m", "harness.cli", "run", "--impl", str(adapter), *where,
+               "--scenarios", ",".join(scenarios), "--report-dir", str(out), "-n", str(workers)]
     started = time.monotonic()
     with open(log, "w") as output, heartbeat(say, f"running {entry.name}", detail=last_line(log)):
         # its own session: a Ctrl-C in the terminal reaches this process only, which then stops the
@@ -151,14 +213,14 @@ def _run(entry: matrix.Entry, kubeconfig: Path, out: Path, workers: int) -> matr
         except KeyboardInterrupt:
             _stop(process)
             raise
-    _implementation_gone(kubeconfig)
+    if kubeconfig:
+        _implementation_gone(kubeconfig)
     seconds = time.monotonic() - started
     outcomes = _outcomes(out)
     if outcomes is None:
-        tail = last_line(log)()
-        return matrix.Verdict(entry.name, entry.kind, matrix.NOT_RUN, (), (
-            f"the run wrote no {SCENARIOS_FILE} (exit {process.returncode}); {log}: {tail}",), seconds)
-    return replace(matrix.verdict(entry, outcomes), seconds=seconds)
+        return Run(tuple(scenarios), None, seconds,
+                   f"the run wrote no {SCENARIOS_FILE} (exit {process.returncode}); {log}: {last_line(log)()}")
+    return Run(tuple(scenarios), outcomes, seconds)
 
 
 def _stop(process: subprocess.Popen) -> None:

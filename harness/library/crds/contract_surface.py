@@ -56,7 +56,8 @@ def crds_must_serve_the_contract_versions(crds: CrdSet) -> None:
 
 def crds_must_have_the_contract_fields(crds: CrdSet) -> None:
     """In every version the contract serves, each field contract §1 names is there with a type that
-    admits the contract's values; a default the CRD declares is the one SPEC states; an enum on a
+    admits the contract's values; a spec field has the default SPEC states (a state field may leave
+    its Pending to the implementation); an enum on a
     state or check-type field admits every value of it; the optional lists are not required."""
     found = crds.by_kind()
     problems = []
@@ -79,6 +80,10 @@ def crds_must_have_the_contract_fields(crds: CrdSet) -> None:
                     problems.append(f"{where}: type {type_of(node.node)}, expected {expected.type}")
                 if "default" in node.node and expected.default is not None and node.node["default"] != expected.default:
                     problems.append(f"{where}: default {node.node['default']!r}, the contract states {expected.default!r}")
+                elif expected.default is not None and "default" not in node.node and not expected.path.startswith(".status"):
+                    # C1.2: the CRDs offer the defaults §1 states for spec fields (a state's Pending
+                    # may be filled in by the implementation instead, contract §3)
+                    problems.append(f"{where}: no default, the contract states {expected.default!r}")
                 if expected.values and "enum" in node.node:
                     if refused := [value for value in expected.values if value not in node.node["enum"]]:
                         problems.append(f"{where}: its enum refuses {', '.join(refused)}")
