@@ -319,6 +319,11 @@ def promotion_tasks_are(scenario, definitions):
     lifecycle.promotion_tasks_must_be(scenario.kube, scenario.namespace, scenario.version(), names(definitions))
 
 
+@then(parsers.parse('the promotion task "{definition}" and its Job have names that fit a label value'))
+def names_fit_a_label(scenario, definition):
+    task_contract.names_must_fit_a_label(scenario.promotion_task(definition), scenario.job_of(definition), definition)
+
+
 @then("no promotion task was ever created")
 def no_promotion_task(scenario):
     _no_task_ever(scenario, "promotion")

@@ -98,6 +98,17 @@ def test_a_long_task_name_is_shortened_so_that_its_job_name_fits_a_label_value()
         task_contract.task_name_must_follow_the_pattern(_task(name="promotion-prom-12345"), "promote-a")
 
 
+def test_a_long_definition_name_gives_a_task_and_a_job_whose_names_fit_a_label_value():
+    definition = "promote-to-the-production-cluster-of-the-eu-region"
+    task = _task(name=f"promotion-{definition}"[:51].rstrip("-") + "-12345")
+    task_contract.names_must_fit_a_label(task, _job(task), definition)
+    unshortened = _task(name=f"promotion-{definition}-12345")  # 66 characters: a Job name cannot be <task>-<digits>
+    with pytest.raises(AssertionError, match="more than the 63"):
+        task_contract.names_must_fit_a_label(unshortened, _job(task), definition)
+    with pytest.raises(AssertionError, match="C5.7"):  # a Job cut to fit is no longer <task>-<5 digits>
+        task_contract.names_must_fit_a_label(task, _job(task, name=f"promotion-{definition}"[:57] + "-67890"), definition)
+
+
 def test_a_job_is_named_after_its_task_with_five_digits():
     task = _task()
     task_contract.job_name_must_follow_the_pattern(_job(task), task)

@@ -83,6 +83,16 @@ def job_name_must_follow_the_pattern(job: dict, task: dict) -> None:
         f"Job {name}: expected the name {task_name}-<5 digits>, from its KeptnTask's name (contract C5.7)")
 
 
+def names_must_fit_a_label(task: dict, job: dict, definition: str) -> None:
+    """C6.10: a long definition name gives a task name shortened as C5.2 allows, and a Job named
+    `<task>-<5 digits>` (C5.7) of at most 63 characters, a valid label value of its pods."""
+    task_name_must_follow_the_pattern(task, definition)
+    job_name_must_follow_the_pattern(job, task)
+    name = job["metadata"]["name"]
+    assert len(name) <= MAX_JOB_NAME, (f"Job {name}: {len(name)} characters, more than the {MAX_JOB_NAME} of a label "
+                                       "value (contract C6.10)")
+
+
 # -- C5.4, C5.7: owners ------------------------------------------------------------------------
 
 
