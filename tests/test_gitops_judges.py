@@ -304,3 +304,28 @@ def test_a_stage_that_names_the_evaluation_nowhere_but_as_data_does_not_say_why(
         _event("KeptnEvaluation", "another-evaluation", "ReconcileEvaluationFailed", "evaluation of 'error-rate' failed")]})
     with pytest.raises(AssertionError, match=r"names \['error-rate'\]"):
         gitops.stage_must_say_why(kube, "t-staging", version, ["error-rate"], timeout=0.1)
+
+
+class _WholeRun:
+    """What no_stage_went_back and no_version_promoted_twice read of a finished run."""
+
+    def __init__(self, commits: list[Commit]):
+        self.commits = commits
+        self.pipeline = SimpleNamespace(stage_names=list(STAGES), versions=["1.0.0"], boundaries=lambda: BOUNDARIES)
+        app = SimpleNamespace(type="MODIFIED", object={"metadata": {"generation": 1}, "spec": {"version": "0.1.0"}})
+        self.recorders = {stage: SimpleNamespace(seen=lambda kind: [app]) for stage in STAGES}
+
+    def history(self):
+        return self.commits
+
+    def applied(self, stage):
+        return [(float(index), c.sha) for index, c in enumerate(self.commits)]
+
+
+def test_a_run_whose_stage_went_back_or_whose_version_was_promoted_twice_fails_the_run_judges():
+    back = history(SEED, ("release", {"dev": "1.0.0"}), ("promote", {"staging": "1.0.0"}), ("promote", {"staging": "0.1.0"}))
+    with pytest.raises(AssertionError, match="staging in the repository went back from 1.0.0"):
+        gitops.no_stage_went_back(_WholeRun(back))
+    twice = history(SEED, ("release", {"dev": "1.0.0"}), ("promote", {"staging": "1.0.0"}), ("promote", {"staging": "1.0.0"}))
+    with pytest.raises(AssertionError, match="1.0.0 was promoted more than once across a stage boundary"):
+        gitops.no_version_promoted_twice(_WholeRun(twice))

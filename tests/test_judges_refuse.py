@@ -1,8 +1,11 @@
 """Every judge a Then-step calls has a unit test in which it fails, and no Then-step judges by itself.
 
 A check that only ever passes proves nothing: the suite is worth what it refuses. The rule is read
-from the code, not kept as a list: a judge is a function whose name says `must`, called from the
-body of a Then-step in `steps/`; it counts as tested when some test under `tests/` calls it inside
+from the code, not kept as a list, and not from a word in a name: a judge is a function of the step
+library (`harness/library/`) that a Then-step of `steps/` reaches (directly, or through a helper of
+its steps module) and that can refuse: it asserts, raises AssertionError or NotYet, waits through
+`eventually` or `never`, or calls a function of the library that does (calls resolved through each
+module's own imports). It counts as tested when some test under `tests/` calls it inside
 `pytest.raises(...)`. A Then-step that asserts or raises NotYet itself judges outside
 `harness/library/`, where no unit test reaches it.
 """
@@ -66,13 +69,85 @@ def _then_steps_with_helpers() -> list[tuple[str, list[ast.FunctionDef]]]:
     return steps
 
 
+LIBRARY = "harness.library"
+WAITS = {("harness.eventually", "eventually"), ("harness.eventually", "never")}
+Qualified = tuple[str, str]  # (module, function)
+
+
+def _imports(tree: ast.Module, module: str) -> tuple[dict[str, str], dict[str, Qualified]]:
+    """A module's imported modules by alias, and its imported functions by local name."""
+    modules, names = {}, {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module:
+            source = node.module if node.level == 0 else ".".join([*module.split(".")[:-node.level], node.module])
+            for alias in node.names:
+                local = alias.asname or alias.name
+                if (ROOT / Path(*f"{source}.{alias.name}".split("."))).with_suffix(".py").is_file() or \
+                        (ROOT / Path(*f"{source}.{alias.name}".split("."))).is_dir():
+                    modules[local] = f"{source}.{alias.name}"
+                else:
+                    names[local] = (source, alias.name)
+    return modules, names
+
+
+def _calls(node: ast.AST, module: str, own: set[str], modules: dict[str, str], names: dict[str, Qualified]) -> set[Qualified]:
+    """The calls in `node`, resolved to (module, function) where the module's imports say which."""
+    found = set()
+    for sub in ast.walk(node):
+        if not isinstance(sub, ast.Call):
+            continue
+        func = sub.func
+        if isinstance(func, ast.Name):
+            if func.id in own:
+                found.add((module, func.id))
+            elif func.id in names:
+                found.add(names[func.id])
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in modules:
+            found.add((modules[func.value.id], func.attr))
+    return found
+
+
+def _refuses_by_itself(node: ast.FunctionDef) -> bool:
+    return any(isinstance(sub, ast.Assert) or (isinstance(sub, ast.Raise) and sub.exc is not None and
+                                               any(word in ast.unparse(sub.exc) for word in ("AssertionError", "NotYet")))
+               for sub in ast.walk(node))
+
+
+def library_judges() -> set[Qualified]:
+    """Every function of the step library that can refuse (see the module's docstring)."""
+    functions: dict[Qualified, ast.FunctionDef] = {}
+    calls: dict[Qualified, set[Qualified]] = {}
+    for path in (ROOT / "harness" / "library").rglob("*.py"):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        tree = ast.parse(path.read_text())
+        modules, names = _imports(tree, module)
+        own = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef):
+                functions[(module, node.name)] = node
+                calls[(module, node.name)] = _calls(node, module, own, modules, names)
+    refusing = {name for name, node in functions.items() if _refuses_by_itself(node)}
+    while True:
+        more = {name for name in functions if name not in refusing and calls[name] & (refusing | WAITS)}
+        if not more:
+            return refusing
+        refusing |= more
+
+
 def judges() -> dict[str, list[str]]:
-    """Judge name → the Then-steps that call it (directly or through a helper of their module)."""
+    """Judge name → the Then-steps that reach it (directly or through a helper of their module)."""
+    refusing = library_judges()
     found: dict[str, list[str]] = {}
-    for where, nodes in _then_steps_with_helpers():
-        for name in set().union(*map(_called, nodes)):
-            if "must" in name:
-                found.setdefault(name, []).append(where)
+    for path in sorted((ROOT / "steps").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        modules, names = _imports(tree, f"steps.{path.stem}")
+        own = set(_functions(tree))
+        for where, nodes in _then_steps_with_helpers():
+            if not where.startswith(f"{path.name}::"):
+                continue
+            for module, name in set().union(*(_calls(node, f"steps.{path.stem}", own, modules, names) for node in nodes)):
+                if (module, name) in refusing:
+                    found.setdefault(name, []).append(where)
     return found
 
 

@@ -290,3 +290,8 @@ def test_a_version_that_appears_after_the_object_wait_but_within_the_lifecycle_w
     assert lifecycle.app_version_must_reach(_Appearing(done, 0.5), "t-1", "checkout", {"status": "Succeeded"}) is done
     with pytest.raises(WaitTimedOut, match="to reach .*last seen: no KeptnAppVersion with spec.appName='checkout'"):
         lifecycle.app_version_must_reach(_Appearing(done, 5), "t-1", "checkout", {"status": "Succeeded"})
+
+
+def test_the_newest_app_version_of_an_app_that_has_none_is_a_wait_that_names_the_app():
+    with pytest.raises(WaitTimedOut, match="a KeptnAppVersion of KeptnApp t-1/checkout"):
+        lifecycle.latest_app_version(_Kube(None, versions=[]), "t-1", "checkout")
