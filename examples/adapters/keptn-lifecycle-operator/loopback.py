@@ -15,8 +15,11 @@ has it: /var/run/secrets/kubernetes.io/serviceaccount/namespace, on a tmpfs over
     loopback.py webhook STATE_DIR TEMPLATE KUBECTL   certificate, a free port, webhook configuration applied
     loopback.py run STATE_DIR KUBECONFIG -- OPERATOR [ARG...]
 
-The harness stops the operator by signalling the process group: the relays ignore SIGTERM and end
-when the operator has exited, so that the operator gets the one SIGTERM it shuts down gracefully on.
+The harness stops the operator by signalling the process group: the relays do not die of SIGTERM
+but end when the operator has exited, so that the operator gets the one SIGTERM it shuts down
+gracefully on (a second one makes controller-runtime exit at once). A SIGTERM that reaches a relay
+alone (the harness died: its parent-death signal) is passed on to the relay's child after
+FORWARD_AFTER seconds if that child is still running, so nothing outlives the harness.
 Nothing here builds or changes Keptn.
 """
 from __future__ import annotations
@@ -40,6 +43,24 @@ KEPTN_CERT_DIR = "/tmp/webhook/certs"  # the default of Keptn's --certs-dir
 # LeaderElectionNamespace): a pod's service account namespace file, given here on a tmpfs over /run
 # in the operator's mount namespace. POD_NAMESPACE names it, as in Keptn's chart.
 SERVICE_ACCOUNT = "/run/secrets/kubernetes.io/serviceaccount"
+
+
+FORWARD_AFTER = 5.0  # seconds a relay waits before passing a SIGTERM on to its child
+
+
+def forward_term_later(child: subprocess.Popen, after: float = FORWARD_AFTER) -> None:
+    """On SIGTERM, pass it on to `child` after `after` seconds unless the child has ended by then
+    (it got the same SIGTERM from the process group and is shutting down)."""
+    def later() -> None:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+
+    def handler(_signum, _frame) -> None:
+        timer = threading.Timer(after, later)
+        timer.daemon = True
+        timer.start()
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 def _die_with_parent() -> None:
@@ -139,11 +160,12 @@ def run(state: Path, kubeconfig: Path, command: list[str]) -> int:
             _relay(_tcp_listener(webhook_port), _unix(sockets / "webhook.sock"))
         except OSError as error:  # a second replica: the first one's relay has the port
             print(f"loopback.py: webhook relay not started ({error}); another replica serves the webhooks", flush=True)
-        signal.signal(signal.SIGTERM, lambda *_: None)  # the operator got it too; wait for it
+        signal.signal(signal.SIGTERM, lambda *_: None)  # until the child exists: then forward_term_later
         child = subprocess.Popen(
             ["unshare", "--user", "--map-root-user", "--net", "--mount",
              sys.executable, __file__, "inside", str(sockets), str(api_port), str(state / "certs"), "--", *command],
             preexec_fn=_die_with_parent)
+        forward_term_later(child)
         return child.wait()
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
@@ -160,7 +182,9 @@ def inside(sockets: Path, api_port: int, certs: Path, command: list[str]) -> int
     _relay(_tcp_listener(api_port), _unix(sockets / "api.sock"))
     _relay(_unix_listener(sockets / "webhook.sock"), _tcp(KEPTN_WEBHOOK_PORT))
     signal.signal(signal.SIGTERM, lambda *_: None)
-    return subprocess.Popen(command, preexec_fn=_die_with_parent).wait()
+    operator = subprocess.Popen(command, preexec_fn=_die_with_parent)
+    forward_term_later(operator)
+    return operator.wait()
 
 
 def main(argv: list[str]) -> int:
