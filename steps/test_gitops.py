@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from harness import report, session
+from harness import session
 from harness.eventually import never
 from harness.gitops.clusters import Main, StageClusters
 from harness.gitops.diagnostics import write_gitops_report
@@ -204,16 +204,6 @@ def every_stage_ends_at(state, version):
       "promotion task's KEPTN_CONTEXT")
 def commits_visible(state):
     gitops.commits_must_be_visible(state.run, state.run.pipeline.versions[-1])
-
-
-@then("each stage's app version links to the trace of the stage before")
-def traces_linked(state, request):
-    version = state.run.pipeline.versions[-1]
-    for from_stage, to_stage in state.run.pipeline.boundaries():
-        seen = gitops.traces_must_link(flow.app_version(state.run, from_stage, version),
-                                       flow.app_version(state.run, to_stage, version))
-        if seen:  # no trace carrier (tracing off): nothing to link, said beside the verdict
-            report.observe(request.node, seen)
 
 
 @then(parsers.parse('{stage} says why "{version}" failed, naming "{word}"'))

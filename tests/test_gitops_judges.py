@@ -115,8 +115,8 @@ def test_flux_applied_judges():
         gitops.applied_versions(GOOD, [(1.0, "f" * 40)], "dev")
 
 
-def app_version(name: str, version: str, commit: str | None = None, trace: str = "", links=()) -> dict:
-    spec = {"version": version, "traceId": {"traceparent": trace}, "spanLinks": list(links)}
+def app_version(name: str, version: str, commit: str | None = None) -> dict:
+    spec = {"version": version}
     if commit is not None:
         spec["metadata"] = {"commitID": commit}
     return {"metadata": {"name": name, "uid": name}, "spec": spec}
@@ -146,27 +146,6 @@ def test_the_task_context_must_carry_the_commit():
         gitops.context_must_carry(job_with_context("{broken"), "commitID", "abc")
     with pytest.raises(AssertionError, match="no KEPTN_CONTEXT"):
         gitops.context_must_carry({"metadata": {"name": "job"}, "spec": {}}, "commitID", "abc")
-
-
-def test_the_next_stage_must_link_to_the_trace_of_the_stage_before():
-    dev = app_version("dev", "1.0.0", trace="00-" + "a" * 32 + "-" + "1" * 16 + "-01")
-    linked = app_version("staging", "1.0.0", links=["00-" + "a" * 32 + "-" + "2" * 16 + "-01"])
-    gitops.traces_must_link(dev, linked)
-    with pytest.raises(AssertionError, match="should link to trace a{32}"):
-        gitops.traces_must_link(dev, app_version("staging", "1.0.0", links=["00-" + "b" * 32 + "-" + "2" * 16 + "-01"]))
-    assert gitops.traces_must_link(dev, linked) is None
-
-
-def test_a_stage_without_a_trace_carrier_has_no_link_to_judge_and_says_so():
-    """Issue 22: an implementation carries a trace only when tracing is configured (Keptn: a KeptnConfig
-    with an OpenTelemetry collector; contract §5). Without one there is nothing to link: an
-    observation, not a failure. A trace that is there must still be linked."""
-    seen = gitops.traces_must_link(app_version("dev", "1.0.0"), app_version("staging", "1.0.0"))
-    assert seen == ("KeptnAppVersion dev carries no trace (spec.traceId.traceparent: tracing is not configured), "
-                    "so there is no span link to judge in staging")
-    dev = app_version("dev", "1.0.0", trace="00-" + "a" * 32 + "-" + "1" * 16 + "-01")
-    with pytest.raises(AssertionError, match="should link to trace a{32}"):
-        gitops.traces_must_link(dev, app_version("staging", "1.0.0"))
 
 
 class _Seen:

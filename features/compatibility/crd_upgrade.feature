@@ -4,7 +4,8 @@ Feature: Upgrading the lifecycle CRDs to the implementation's breaks no one
   contract's groups read back from the run's cluster after its install. They must offer what
   the contract fixes in docs/contract.md §1 (kinds; versions: v1 stored, v1beta1 served,
   conversion None; field names, types, stated defaults and states), and upgrading to them from
-  the release before the promotion phase (fixtures/crds/previous: v1beta1 only, no promotion fields) must keep stored
+  the implementation's previous release (its adapter's previousRelease.crds; the reference's is
+  fixtures/crds/previous: v1beta1 only, no promotion fields) must keep stored
   objects readable and writable and old clients working. Constraints the contract does not state
   (minLength, maxItems, minimum, an enum on a free-form field) are never held against them.
   CRDs are cluster-wide: the upgrade scenarios run on a simulated cluster of their own, and each

@@ -10,7 +10,7 @@ Feature: A version that passed one stage promotes itself into the next, through 
   applied in each stage (watched), and each stage's objects, never from the implementation's word.
 
   @id:PromotionFlowsThroughEveryStage @feature:PromotionAcrossStages @extended @provider:simulated @rule:C9.1 @rule:C9.5
-  Scenario: A released version flows dev → staging → prod with one promotion commit per stage boundary, its commit and trace carried along
+  Scenario: A released version flows dev → staging → prod with one promotion commit per stage boundary, its commit carried along
     Given a GitOps pipeline with the stages
       | stage   | post-deployment task | post-deployment evaluation |
       | dev     | 1s                   |                            |
@@ -21,7 +21,6 @@ Feature: A version that passed one stage promotes itself into the next, through 
     And the repository has exactly one promotion commit of "1.0.0" per stage boundary
     And every stage ends at "1.0.0", in the repository and in what Flux applied
     And each stage's app version names the commit Flux applied in the stage before, in its metadata and its promotion task's KEPTN_CONTEXT
-    And each stage's app version links to the trace of the stage before
 
   @id:FailedEvaluationStopsTheFlow @feature:PromotionAcrossStages @extended @provider:simulated @rule:C9.3
   Scenario: A version whose post-deployment evaluation fails in staging never reaches prod, and staging says why

@@ -9,13 +9,10 @@ release.yaml and left T at v. Each judge fails with what it expected and what it
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 
 from harness.gitops.history import Commit, ancestors
 from harness.gitops.pipeline import version_key
-
-_TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
 
 
 def _short(commits: Iterable[Commit]) -> str:
@@ -150,27 +147,6 @@ def context_must_carry(job: dict, key: str, value: str) -> None:
         raise AssertionError(f"Job {name}: KEPTN_CONTEXT is not a JSON object: {env['KEPTN_CONTEXT'][:200]}") from None
     assert metadata.get(key) == value, (f"Job {name}: KEPTN_CONTEXT metadata.{key} should be {value!r}, "
                                         f"is {metadata.get(key)!r} (metadata: {metadata})")
-
-
-def trace_id(traceparent: str) -> str | None:
-    match = _TRACEPARENT.match(traceparent or "")
-    return match.group(1) if match else None
-
-
-def traces_must_link(from_version: dict, to_version: dict) -> str | None:
-    """The next stage's app version links (spec.spanLinks) to the trace of the previous stage's
-    app version of the same version (its spec.traceId.traceparent). An app version carries a trace
-    only when the implementation's tracing is configured (contract §5; Keptn: a KeptnConfig with an
-    OpenTelemetry collector): without one there is no link to judge, and the observation returned says so."""
-    from_trace = trace_id(((from_version.get("spec") or {}).get("traceId") or {}).get("traceparent", ""))
-    if not from_trace:
-        return (f"KeptnAppVersion {from_version['metadata']['name']} carries no trace (spec.traceId.traceparent: "
-                f"tracing is not configured), so there is no span link to judge in {to_version['metadata']['name']}")
-    links = (to_version.get("spec") or {}).get("spanLinks") or []
-    assert from_trace in {trace_id(link) for link in links}, (
-        f"KeptnAppVersion {to_version['metadata']['name']} should link to trace {from_trace} of "
-        f"{from_version['metadata']['name']} in spec.spanLinks; it links {links}")
-    return None
 
 
 # -- over a running pipeline (harness.gitops.running.PipelineRun): its evidence, then the judges above --
