@@ -132,3 +132,25 @@ def test_chromium_renders_every_bar_and_a_wrong_count_is_refused(tmp_path):
     assert f"all {len(bars)} bars" in said and (tmp_path / "lanes.png").stat().st_size > 1000
     with pytest.raises(lanes.PictureError, match=f"rendered {len(bars)} bars of {len(bars) + 1}"):
         lanes.check_in_chromium(page, tmp_path / "again.png", len(bars) + 1)
+
+
+def test_simulate_waits_for_a_release_made_while_it_read_the_journeys():
+    """The last release lands right after the journeys were read, and the releasing thread ends:
+    the run must look again rather than stop on journeys that miss it (a simulate test saw a report
+    without its last version)."""
+    from harness.gitops.simulate import until_settled
+
+    state = {"released": ["1.0.0", "1.1.0"], "thread_done": False, "reads": 0}
+
+    def journeys_now():
+        state["reads"] += 1
+        ended = {v: "Succeeded in prod" for v in state["released"] if v != "1.2.0" or state["reads"] > 2}
+        seen = list(state["released"])
+        if state["reads"] == 1:  # the release and the end of its thread, just after this read
+            state["released"].append("1.2.0")
+            state["thread_done"] = True
+        return seen, ended
+
+    journeys, ends = until_settled(lambda: state["thread_done"], journeys_now, lambda: state["reads"] > 10,
+                                   lambda journeys, ends: None, lambda: None)
+    assert journeys == ["1.0.0", "1.1.0", "1.2.0"] and set(ends) == set(journeys)

@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from kubernetes import config as kube_config
@@ -128,14 +129,11 @@ class Simulation:
             threading.Thread(target=self._kill_periodically, args=(stage_clusters,), daemon=True).start()
         view = LiveView(sys.stdout)
         deadline = started_monotonic + self.pipeline.releases[-1].at + self.timeout
-        ends: dict[str, str] = {}
-        while True:
-            journeys, ends = self._journeys(run)
-            view.show(time.time() - started, journeys, ends, len(self.kill_log.kills))
-            done = not releasing.is_alive() and len(ends) == len(journeys)
-            if done or time.monotonic() > deadline:
-                break
-            time.sleep(REFRESH_SECONDS)  # the refresh of the live view
+        journeys, ends = until_settled(
+            lambda: not releasing.is_alive(), lambda: self._journeys(run),
+            lambda: time.monotonic() > deadline,
+            lambda journeys, ends: view.show(time.time() - started, journeys, ends, len(self.kill_log.kills)),
+            lambda: time.sleep(REFRESH_SECONDS))  # the refresh of the live view
         self._stop_killing.set()
         settled = len(ends) == len(journeys)
         if not settled:
@@ -214,6 +212,22 @@ class Simulation:
             _say(f"check failed: {check['name']}: {check['message']}")
         _say(f"report: {data} and {page}")
         return 0 if settled and not failed and picture_ok else 1
+
+
+def until_settled(released_all: Callable[[], bool], journeys_now: Callable[[], tuple[list, dict]],
+                  deadline_passed: Callable[[], bool], show: Callable[[list, dict], None],
+                  pause: Callable[[], None]) -> tuple[list, dict]:
+    """Look at the journeys until every release was made and every journey ended, or the deadline
+    passed. Whether every release was made is asked before the journeys are read: asked after, a
+    release made in between would be missing from journeys that all ended, and the run would stop
+    without it (a test of simulate saw a report without its last version)."""
+    while True:
+        all_released = released_all()
+        journeys, ends = journeys_now()
+        show(journeys, ends)
+        if (all_released and len(ends) == len(journeys)) or deadline_passed():
+            return journeys, ends
+        pause()
 
 
 def _check(name: str, judge) -> dict:
