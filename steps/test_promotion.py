@@ -45,6 +45,9 @@ class Scenario:
         tasks = timing.tasks_seen(self.recorder, "promotion", self.version()["metadata"]["uid"])
         return timing.finished_job_windows(self.recorder, tasks, "promotion tasks")
 
+    def definition(self, name: str) -> dict:
+        return self.kube.get("KeptnTaskDefinition", name, self.namespace)
+
     def job_of(self, definition: str) -> dict:
         return lifecycle.task_must_have_one_job(self.kube, self.namespace, self.promotion_task(definition))
 
@@ -162,7 +165,16 @@ def deploy_with_workload(scenario, app, workload, version):
 def deploy_workload_later(scenario, app, workload, version, delay):
     scenario.app = app
     scenario.kube.create(manifests.app(app, scenario.namespace, version, workloads=[{"name": workload, "version": version}]))
-    time.sleep(delay)
+
+    def version_seen_long_enough() -> None:
+        seen = scenario.recorder.first_arrivals("KeptnAppVersion", lambda v: v["spec"].get("appName") == app)
+        if not seen:
+            raise NotYet(f"the watch saw no KeptnAppVersion of {app} yet")
+        first = min(at for at, _ in seen.values())
+        if time.time() < first + delay:
+            raise NotYet(f"the KeptnAppVersion of {app} appeared {time.time() - first:.1f}s ago")
+
+    eventually(version_seen_long_enough, f"{delay}s after the KeptnAppVersion of {app} appeared", TIMEOUTS.lifecycle)
     scenario.moments[f"the Deployment {workload} was created"] = time.time()
     scenario.kube.create(manifests.workload_deployment(app, workload, version, scenario.namespace))
 
@@ -451,7 +463,7 @@ def task_succeeded_with_its_job(scenario, definition):
 @then(parsers.parse('the promotion task "{definition}" carries the labels and annotations of its definition'))
 def task_carries_definition_metadata(scenario, definition):
     task_contract.task_must_carry_the_definitions_metadata(scenario.promotion_task(definition),
-                                                           scenario.kube.get("KeptnTaskDefinition", definition, scenario.namespace))
+                                                           scenario.definition(definition))
 
 
 @then(parsers.parse("the Job of the promotion task \"{definition}\" has its task's labels, and its annotations with the app, version and task name"))
@@ -469,17 +481,17 @@ def pod_template(scenario, definition):
 @then(parsers.parse('the Job of the promotion task "{definition}" has the retries, timeout and TTL of its definition'))
 def job_limits(scenario, definition):
     task_contract.job_limits_must_be_the_definitions(scenario.job_of(definition),
-                                                     scenario.kube.get("KeptnTaskDefinition", definition, scenario.namespace))
+                                                     scenario.definition(definition))
 
 
 @then(parsers.parse('the pod of the Job of the promotion task "{definition}" runs with the service account, token automount and image pull secrets of its definition'))
 def job_pod_identity(scenario, definition):
     task_contract.job_pod_must_run_as_the_definition_says(
-        scenario.job_of(definition), scenario.kube.get("KeptnTaskDefinition", definition, scenario.namespace))
+        scenario.job_of(definition), scenario.definition(definition))
 
 
 @then(parsers.parse("the Job of the promotion task \"{definition}\" runs the container of its definition as written, with the task's KEPTN_CONTEXT"))
 def container_as_written(scenario, definition):
     task_contract.container_must_be_the_definitions(
-        scenario.job_of(definition), scenario.kube.get("KeptnTaskDefinition", definition, scenario.namespace),
+        scenario.job_of(definition), scenario.definition(definition),
         scenario.promotion_task(definition))
