@@ -13,7 +13,9 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from harness import report
 from harness.eventually import NotYet, eventually
-from harness.library import lifecycle, manifests, task_contract, timing
+from harness.judges import tracing as tracing_judges
+from harness.library import lifecycle, manifests, task_contract, timing, tracing
+from harness.library.otlp_receiver import OtlpReceiver
 from harness.plugin.scenarios import after_scenario
 from harness.library.kube import Kube
 from harness.library.recorder import Recorder
@@ -144,6 +146,33 @@ def non_blocking(scenario, request):
     request.addfinalizer(lambda: scenario.kube.patch("KeptnConfig", "non-blocking", scenario.namespace, {"spec": {"blockDeployment": True}}))
 
 
+@pytest.fixture
+def otlp_receiver():
+    with OtlpReceiver() as receiver:
+        yield receiver
+
+
+@given("the implementation sends its traces to an OTLP receiver on the loopback")
+def traces_to_receiver(scenario, otlp_receiver, request):
+    scenario.kube.create(tracing.keptn_config("tracing", scenario.namespace, otlp_receiver.address))
+    # The last reconciled KeptnConfig wins cluster-wide: name no collector before the receiver stops.
+    request.addfinalizer(lambda: scenario.kube.patch("KeptnConfig", "tracing", scenario.namespace,
+                                                     {"spec": {"OTelCollectorUrl": ""}}))
+
+
+@given(parsers.parse('an app context "{name}" linking to the trace of the promotion task of "{linked}", with'))
+def an_app_context_linking(scenario, name, linked, datatable):
+    lists = {row["list"]: names(row["definitions"]) for row in records(datatable)}
+    context = manifests.app_context(name, scenario.namespace, lists)
+    scenario.kube.create(tracing.linking(context, [_promotion_traceparent(scenario, linked)]))
+
+
+def _promotion_traceparent(scenario, app: str) -> str:
+    version = lifecycle.latest_app_version(scenario.kube, scenario.namespace, app)
+    return tracing_judges.tasks_carry_one_trace(version["metadata"]["name"],
+                                                lifecycle.tasks_of(scenario.kube, scenario.namespace, version, "promotion"))
+
+
 # -- When -----------------------------------------------------------------------------------------
 
 
@@ -225,6 +254,17 @@ def create_definition_later(scenario, name, duration):
 @then(parsers.parse('the app version of "{app}" completes with'))
 def completes_with(scenario, app, datatable):
     lifecycle.app_version_must_reach(scenario.kube, scenario.namespace, app, single_row(datatable))
+
+
+@then(parsers.parse('the promotion tasks of "{app}" carry one trace, and the span it names reaches the receiver'))
+def tasks_carry_the_trace(scenario, otlp_receiver, app):
+    tracing_judges.receiver_gets_span_named_by(otlp_receiver, _promotion_traceparent(scenario, app))
+
+
+@then(parsers.parse('a span of the trace of "{app}" reaches the receiver linked to the trace of "{linked}"'))
+def trace_linked(scenario, otlp_receiver, app, linked):
+    tracing_judges.receiver_gets_link(otlp_receiver, _promotion_traceparent(scenario, app),
+                                      _promotion_traceparent(scenario, linked))
 
 
 @then(parsers.parse('the app version of "{app}" at revision {revision:d} completes with'))

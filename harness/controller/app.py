@@ -82,6 +82,7 @@ def main(argv: list[str]) -> int:
         return 0
     finally:
         ctx.events.close(_STOP_SECONDS)
+        ctx.tracing.shutdown()  # the spans it still holds go to the collector
 
 
 def _check_kubeconfig(paths: list[str]) -> None:

@@ -21,19 +21,23 @@ def owner_reference(owner: dict, kind: Kind) -> dict:
             "controller": True, "blockOwnerDeletion": True}
 
 
-def app_context(app_version: dict, check_type: str, traceparent: str) -> dict:
-    """contract §5: the context of an app task, e.g. a promotion task."""
+def app_context(app_version: dict, check_type: str, traceparent: str | None) -> dict:
+    """contract §5: the context of an app task, e.g. a promotion task; the trace carrier only while
+    tracing is configured (contract §10)."""
     spec = app_version["spec"]
     return {"appName": spec["appName"], "appVersion": spec["version"], "workloadName": "", "workloadVersion": "",
-            "taskType": check_type, "objectType": "App",
-            "metadata": {**(spec.get("metadata") or {}), TRACEPARENT: traceparent}}
+            "taskType": check_type, "objectType": "App", "metadata": _metadata(spec, traceparent)}
 
 
-def workload_context(workload_version: dict, check_type: str, traceparent: str) -> dict:
+def workload_context(workload_version: dict, check_type: str, traceparent: str | None) -> dict:
     spec = workload_version["spec"]
     return {"appName": spec["app"], "appVersion": "", "workloadName": spec["workloadName"],
             "workloadVersion": spec["version"], "taskType": check_type, "objectType": "Workload",
-            "metadata": {**(spec.get("metadata") or {}), TRACEPARENT: traceparent}}
+            "metadata": _metadata(spec, traceparent)}
+
+
+def _metadata(spec: dict, traceparent: str | None) -> dict:
+    return {**(spec.get("metadata") or {}), **({TRACEPARENT: traceparent} if traceparent else {})}
 
 
 def task_manifest(name: str, owner: dict, owner_kind: Kind, check_type: str, definition: dict, context: dict) -> dict:

@@ -14,6 +14,7 @@ from harness.controller.queue import WorkQueue
 from harness.controller.refusals import Refusals
 from harness.controller.settings import Settings
 from harness.controller.store import Store
+from harness.controller.tracing import Tracing
 
 DEFAULT_OBSERVABILITY_TIMEOUT = 300.0  # KeptnConfig spec.observabilityTimeout default, 5m
 
@@ -37,6 +38,7 @@ class ClusterOptions:
 
     block_deployment: bool = True
     observability_timeout: float = DEFAULT_OBSERVABILITY_TIMEOUT
+    collector: str = ""  # spec.OTelCollectorUrl: the OpenTelemetry collector (contract §10); "" no tracing
 
 
 @dataclass
@@ -52,3 +54,4 @@ class Context:
     # When each KeptnEvaluation's next counted try is due (time.monotonic); see reconcile_evaluation.
     next_try: dict[Key, float] = field(default_factory=dict)
     refusals: Refusals = field(default_factory=Refusals)
+    tracing: Tracing = field(default_factory=Tracing)

@@ -30,12 +30,12 @@ from harness.contract.phases import Phase, Runs
 from harness.contract.states import KeptnState
 from harness.controller.store import OWNER
 from harness.contract.timestamps import now_text
-from harness.controller.tracing import child_traceparent
+from harness.controller.tracing import task_traceparent
 from harness.controller.triggers import wake_now
 
 log = logging.getLogger(__name__)
 
-ContextOf = Callable[[str, str], dict]  # (check type, traceparent) → spec.context
+ContextOf = Callable[[str, str | None], dict]  # (check type, traceparent or None) → spec.context
 CREATE_CONCURRENCY = 8  # requests of one phase at once (the API client's pool is sized for it, app.py)
 
 
@@ -131,7 +131,8 @@ def _create_missing(view: _Phase, definitions: list[dict], existing: dict[str, d
         if known is not None:
             notices.append(Notice(f"{known} ({view.where(name)})", "Refused"))
             continue
-        context = context_of(check_type, child_traceparent(view.version["spec"].get("traceId"), ctx.rng))
+        traceparent = task_traceparent(view.version["spec"].get("traceId"), view.phase.name) if ctx.tracing.enabled else None
+        context = context_of(check_type, traceparent)
         planned.append(_Planned(name, refused, inputs, lambda seed, d=definition, c=context: _manifest(view, d, c, seed)))
 
     answers = create_all(ctx.kube, view.kinds[0], [item.manifest(view.uid) for item in planned],

@@ -28,7 +28,7 @@ def reconcile_config(ctx: Context, key: Key) -> None:
         except DurationError as error:
             ctx.events.emit(config, CONFIG, WARNING, "InvalidObservabilityTimeout",
                             f"spec.observabilityTimeout: {error}; keeping {timeout:g}s")
-    _use(ctx, ClusterOptions(bool(spec.get("blockDeployment", True)), timeout),
+    _use(ctx, ClusterOptions(bool(spec.get("blockDeployment", True)), timeout, spec.get("OTelCollectorUrl") or ""),
          f'KeptnConfig "{key.name}" in namespace "{key.namespace}"')
 
 
@@ -37,8 +37,9 @@ def _use(ctx: Context, options: ClusterOptions, source: str) -> None:
         return
     changed_timeout = options.observability_timeout != ctx.options.observability_timeout
     ctx.options = options
-    log.info("cluster options from %s: blockDeployment=%s observabilityTimeout=%gs", source,
-             options.block_deployment, options.observability_timeout)
+    log.info("cluster options from %s: blockDeployment=%s observabilityTimeout=%gs OTelCollectorUrl=%s", source,
+             options.block_deployment, options.observability_timeout, options.collector or "(none)")
+    ctx.tracing.configure(options.collector)
     if changed_timeout:  # running deploy phases wait on the old timeout: recompute their timers
         for version in ctx.store.list(WORKLOAD_VERSION, where=lambda v: KeptnState.of(
                 (v.get("status") or {}).get("status")) not in TERMINAL):
