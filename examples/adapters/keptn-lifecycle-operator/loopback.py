@@ -7,10 +7,17 @@ after the first flag.Parse, so it cannot be given). So it runs here in network a
 namespaces of its own (`unshare --user --map-root-user --net --mount`, no privileges needed): the
 only interface it sees is its own loopback, and its certificate folder is the run's, bind-mounted
 in that mount namespace only (and, for its leader election, the namespace of its Lease where a pod
-has it: /var/run/secrets/kubernetes.io/serviceaccount/namespace, on a tmpfs over /run). Two relays, both on 127.0.0.1, join it to the cluster:
+has it: /var/run/secrets/kubernetes.io/serviceaccount/namespace, on a tmpfs over /run). Relays, all on 127.0.0.1, join it to the cluster:
 
   the API server (127.0.0.1:<port of the kubeconfig>) <- unix socket <- 127.0.0.1:<same port> in its namespace
   the API server -> 127.0.0.1:<webhook port, chosen at install> -> unix socket -> 127.0.0.1:9443 in its namespace
+  127.0.0.1:<any other port> on this machine <- unix socket <- 127.0.0.1:<same port> in its namespace
+
+The last one lets the operator reach what a scenario starts on this machine's loopback at a port
+chosen at run time (the OTLP receiver a KeptnConfig's spec.OTelCollectorUrl names): in its
+namespace an nftables rule redirects every TCP connection to 127.0.0.1 on a port that is not the
+API server's or its webhook's to one relay, which reads the port asked for (SO_ORIGINAL_DST) and
+passes it ahead of the connection through the unix socket. Needs `nft` (nftables).
 
     loopback.py webhook STATE_DIR TEMPLATE KUBECTL   certificate, a free port, webhook configuration applied
     loopback.py run STATE_DIR KUBECONFIG -- OPERATOR [ARG...]
@@ -84,17 +91,7 @@ def _pipe(source: socket.socket, target: socket.socket) -> None:
 
 def _relay(listener: socket.socket, connect) -> None:
     """Accept on `listener` for ever; join each connection to a new one from `connect()`."""
-    def serve() -> None:
-        while True:
-            client, _ = listener.accept()
-            try:
-                upstream = connect()
-            except OSError:
-                client.close()
-                continue
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=_pipe, args=(a, b), daemon=True).start()
-    threading.Thread(target=serve, daemon=True).start()
+    _relay_each(listener, lambda _client: connect())
 
 
 def _tcp_listener(port: int) -> socket.socket:
@@ -122,6 +119,65 @@ def _unix(path: Path):
 
 def _tcp(port: int):
     return lambda: socket.create_connection(("127.0.0.1", port))
+
+
+SO_ORIGINAL_DST = 80  # linux/netfilter_ipv4.h: the address a redirected connection was made to
+
+
+def original_port(client: socket.socket) -> int:
+    """The port a connection redirected by the nftables rule was made to (a sockaddr_in)."""
+    return int.from_bytes(client.getsockopt(socket.SOL_IP, SO_ORIGINAL_DST, 16)[2:4], "big")
+
+
+def _relay_outbound_in(listener: socket.socket, sockets: Path) -> None:
+    """In the namespace: each redirected connection goes through the unix socket, its port first."""
+    def connect_for(client: socket.socket) -> socket.socket:
+        upstream = _unix(sockets / "out.sock")()
+        upstream.sendall(original_port(client).to_bytes(2, "big"))
+        return upstream
+    _relay_each(listener, connect_for)
+
+
+def _relay_outbound_out(listener: socket.socket) -> None:
+    """On this machine: each connection from the unix socket goes to 127.0.0.1 at the port it names."""
+    def connect_for(client: socket.socket) -> socket.socket:
+        port = client.recv(2, socket.MSG_WAITALL)
+        if len(port) != 2:
+            raise OSError("no port ahead of the connection")
+        return socket.create_connection(("127.0.0.1", int.from_bytes(port, "big")))
+    _relay_each(listener, connect_for)
+
+
+def _relay_each(listener: socket.socket, connect_for) -> None:
+    """Accept on `listener` for ever; join each connection to a new one from `connect_for(it)`."""
+    def serve() -> None:
+        while True:
+            client, _ = listener.accept()
+            try:
+                upstream = connect_for(client)
+            except OSError:
+                client.close()
+                continue
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=_pipe, args=(a, b), daemon=True).start()
+    threading.Thread(target=serve, daemon=True).start()
+
+
+def _redirect_outbound(api_port: int) -> socket.socket | None:
+    """Every other TCP connection to 127.0.0.1 in the namespace goes to the outbound relay."""
+    relay = _tcp_listener(0)
+    port = relay.getsockname()[1]
+    kept = ", ".join(str(p) for p in sorted({api_port, KEPTN_WEBHOOK_PORT, port}))
+    ruleset = ("table ip loopback_relay {\n  chain output {\n    type nat hook output priority -100; policy accept;\n"
+               f"    ip daddr 127.0.0.1 tcp dport != {{ {kept} }} redirect to :{port}\n  }}\n}}\n")
+    try:
+        subprocess.run(["nft", "-f", "-"], input=ruleset, text=True, check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        print(f"loopback.py: no outbound relay ({getattr(error, 'stderr', '') or error}); the operator cannot reach "
+              "listeners on this machine's loopback other than the API server (an OTLP receiver)", flush=True)
+        relay.close()
+        return None
+    return relay
 
 
 def _api_port(kubeconfig: Path) -> int:
@@ -156,6 +212,7 @@ def run(state: Path, kubeconfig: Path, command: list[str]) -> int:
     sockets = Path(tempfile.mkdtemp(prefix="keptn-relay-"))  # short: a unix socket path has at most 107 bytes
     try:
         _relay(_unix_listener(sockets / "api.sock"), _tcp(api_port))
+        _relay_outbound_out(_unix_listener(sockets / "out.sock"))
         try:
             _relay(_tcp_listener(webhook_port), _unix(sockets / "webhook.sock"))
         except OSError as error:  # a second replica: the first one's relay has the port
@@ -181,6 +238,9 @@ def inside(sockets: Path, api_port: int, certs: Path, command: list[str]) -> int
     Path(SERVICE_ACCOUNT, "namespace").write_text(os.environ.get("POD_NAMESPACE") or "keptn-system")
     _relay(_tcp_listener(api_port), _unix(sockets / "api.sock"))
     _relay(_unix_listener(sockets / "webhook.sock"), _tcp(KEPTN_WEBHOOK_PORT))
+    outbound = _redirect_outbound(api_port)
+    if outbound is not None:
+        _relay_outbound_in(outbound, sockets)
     signal.signal(signal.SIGTERM, lambda *_: None)
     operator = subprocess.Popen(command, preexec_fn=_die_with_parent)
     forward_term_later(operator)
