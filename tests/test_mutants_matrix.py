@@ -213,13 +213,14 @@ def test_the_markdown_matrix_shows_expected_against_observed_and_what_killed_eac
     entries = [mutant(Kills=FAIL, Sentinel=PASS), variant(Sentinel=PASS)]
     verdicts = [matrix.verdict(entries[0], [outcome("Kills", "passed"), outcome("Sentinel", "failed", "late")]),
                 matrix.verdict(entries[1], [outcome("Sentinel", "passed")])]
-    run = {"id": "r", "command": "make mutants", "date": "today", "commit": "abc", "machine": "2 vCPUs",
+    run = {"id": "r", "command": "make mutants", "date": "today", "commit": "f00ba47", "machine": "2 vCPUs",
            "seconds": 75, "load_before": "1.0", "load_after": "2.0"}
     text = matrix_report.as_markdown(run, entries, verdicts)
     assert "| Kills | **✓ missed** |  |" in text
     assert "| Sentinel | **✗ unexpected** | ✓ |" in text
     assert "0 of 1 mutants killed" in text and "**not as expected**: m: survived" in text
     assert "wall time **1 min 15 s**" in text
+    assert "f00ba47" not in text  # the page names its run and date; the commit stays in matrix.json
 
 
 # -- composition ----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ Feature: Killed at random moments, an implementation loses nothing and runs noth
   pre-deployment, post-deployment and two promotion tasks go through their lifecycle while the
   implementation is killed with SIGKILL at random moments and started again: each kill comes after
   a random number (0 to 8) of changes the implementation made (versions, tasks, Jobs) since the
-  last kill. `make test` deploys 6 versions and kills 5 times; `make soak` (PROMOTION_SOAK=1)
+  last kill. `make test` deploys 6 versions and kills 5 times; `make soak` (the run's `--soak`)
   deploys 30 and kills 20 times.
 
   @id:ExactlyOnceUnderRandomKills @feature:PromotionExactlyOnce @extended @exclusive @rule:C6.1 @rule:C6.2

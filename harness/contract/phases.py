@@ -1,6 +1,7 @@
 """The phase tables of contract §3 (app) and of the workload lifecycle, and the failure table of §4.
 
-Each table is written once, here, as data; the lifecycle loop (`lifecycle.py`) walks it in order.
+Each table is written once, here, as data; the reference's lifecycle loop
+(`harness/controller/lifecycle.py`) walks it in order.
 """
 from __future__ import annotations
 
