@@ -24,13 +24,10 @@ import re
 import threading
 import time
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.sdk.util.instrumentation import InstrumentationScope
-from opentelemetry.trace import Link, SpanContext, SpanKind, Status, StatusCode, TraceFlags
+if TYPE_CHECKING:  # the SDK is loaded only when a collector is named (spans.py)
+    from opentelemetry.sdk.trace import SpanProcessor
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +35,6 @@ _RNG = random.Random()
 
 TRACEPARENT = "traceparent"
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$")
-_SCOPE = InstrumentationScope("promotion-conformance/reference")
-_RESOURCE = Resource.create({"service.name": "promotion-controller"})
-_FLUSH_SECONDS = 5.0
 
 
 def new_trace(rng: random.Random = _RNG) -> dict[str, str]:
@@ -71,15 +65,6 @@ def task_traceparent(carrier: dict[str, str] | None, phase: str) -> str | None:
 
 def _traceparent(trace_id: str, span_id: str) -> str:
     return f"00-{trace_id}-{span_id}-01"
-
-
-def _context(trace_id: str, span_id: str, remote: bool = False) -> SpanContext:
-    return SpanContext(int(trace_id, 16), int(span_id, 16), is_remote=remote,
-                       trace_flags=TraceFlags(TraceFlags.SAMPLED))
-
-
-def _nanoseconds(moment: datetime | float) -> int:
-    return int((moment.timestamp() if isinstance(moment, datetime) else moment) * 1e9)
 
 
 class Tracing:
@@ -120,12 +105,8 @@ class Tracing:
         end = time.time()
         start = self._phase_began.pop((uid, phase), end)
         version, ids = parse((carrier or {}).get(TRACEPARENT)), phase_span_id(carrier, phase)
-        if version is None or ids is None:
-            return
-        self._export(ReadableSpan(phase, context=_context(*ids), parent=_context(*version), resource=_RESOURCE,
-                                  attributes=attributes, kind=SpanKind.CONSUMER, status=_status(failed),
-                                  start_time=_nanoseconds(start), end_time=_nanoseconds(end),
-                                  instrumentation_scope=_SCOPE))
+        if version is not None and ids is not None:
+            self._export(phase, ids, version, [], start, end, failed, attributes)
 
     def export_version(self, name: str, carrier: dict[str, str] | None, span_links: list[str],
                        start: datetime | None, failed: bool, attributes: dict[str, str]) -> None:
@@ -133,26 +114,18 @@ class Tracing:
         every `traceparent` of its `spec.spanLinks`."""
         end = time.time()
         version = parse((carrier or {}).get(TRACEPARENT))
-        if version is None:
-            return
-        links = [Link(_context(*ids, remote=True), {"opentracing.ref_type": "follows-from"})
-                 for ids in map(parse, span_links) if ids]
-        self._export(ReadableSpan(name, context=_context(*version), resource=_RESOURCE, attributes=attributes,
-                                  links=links, kind=SpanKind.CONSUMER, status=_status(failed),
-                                  start_time=_nanoseconds(start or end), end_time=_nanoseconds(end),
-                                  instrumentation_scope=_SCOPE))
+        if version is not None:
+            links = [ids for ids in map(parse, span_links) if ids]
+            self._export(name, version, None, links, start.timestamp() if start else end, end, failed, attributes)
 
-    def _export(self, span: ReadableSpan) -> None:
+    def _export(self, name: str, ids: tuple[str, str], parent: tuple[str, str] | None, links: list[tuple[str, str]],
+                start: float, end: float, failed: bool, attributes: dict[str, str]) -> None:
+        from harness.controller import spans
         with self._lock:
             if self._processor is not None:
-                self._processor.on_end(span)
-
-
-def _status(failed: bool) -> Status:
-    return Status(StatusCode.ERROR if failed else StatusCode.OK)
+                self._processor.on_end(spans.span(name, ids, parent, links, start, end, failed, attributes))
 
 
 def _batching_exporter(collector: str) -> SpanProcessor:
-    """OpenTelemetry's batching processor and OTLP/gRPC exporter, plain text as Keptn dials its collector."""
-    return BatchSpanProcessor(OTLPSpanExporter(endpoint=collector, insecure=True), schedule_delay_millis=1000,
-                              export_timeout_millis=_FLUSH_SECONDS * 1000)
+    from harness.controller import spans
+    return spans.batching_exporter(collector)
