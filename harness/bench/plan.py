@@ -23,6 +23,13 @@ class Plan:
     parallel_task_seconds: float = 5.0
     scale_promotion_tasks: int = 3
 
+    def parallel_timeout(self, tasks: int) -> float:
+        """How long the parallelism stage waits for a version of `tasks` promotion tasks (and for
+        as many bare Jobs of the floor): a lifecycle's timeout plus the tasks run one after another.
+        An implementation that runs them slowly, even one by one, is measured (its ratio says how
+        slow) rather than cut off, as the lifecycle's timeout alone cut off Keptn's N = 100."""
+        return self.version_timeout + tasks * self.parallel_task_seconds
+
 
 FULL = Plan(mode="full", overhead_versions=50, overhead_block=10, latency_versions=50,
             parallel_tasks=(1, 10, 50, 100), scale_versions=(200, 1000), ceiling_objects=300,

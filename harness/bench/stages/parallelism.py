@@ -45,7 +45,7 @@ def run(bench: Bench) -> dict:
             space.contexts_for([_app(count)], {"postDeploymentTasks": [POST], "promotionTasks": definitions[:count]})
         for count in plan.parallel_tasks:
             bench.say(f"  {count} promotion task(s) of {task_seconds:g}s")
-            outcome = run_one_by_one(space, [_app(count)], plan.version_timeout, deadline)
+            outcome = run_one_by_one(space, [_app(count)], plan.parallel_timeout(count), deadline)
             row = {"tasks": count, "versions": outcome.report(), "phaseSeconds": None, "ratio": None,
                    "floorSeconds": None, "floorRatio": None, "overFloor": None, "breakdown": None}
             if outcome.succeeded:
@@ -89,7 +89,8 @@ def _floor(bench: Bench, count: int) -> tuple[float | None, float]:
         def finished() -> dict:
             return space.record.first_arrivals(JOB.kind, lambda job: job_result(job) is not None)
 
-        if not space.wait(lambda: len(finished()) == count, f"{count} bare Jobs to finish", bench.plan.version_timeout):
+        if not space.wait(lambda: len(finished()) == count, f"{count} bare Jobs to finish",
+                          bench.plan.parallel_timeout(count)):
             return None, created
         return max(arrival for arrival, _ in finished().values()) - began, created
 
