@@ -158,6 +158,7 @@ def traces_to_receiver(scenario, otlp_receiver, request):
     # The last reconciled KeptnConfig wins cluster-wide: name no collector before the receiver stops.
     request.addfinalizer(lambda: scenario.kube.patch("KeptnConfig", "tracing", scenario.namespace,
                                                      {"spec": {"OTelCollectorUrl": ""}}))
+    tracing.wait_until_traced(scenario.kube, scenario.namespace, otlp_receiver)
 
 
 @given(parsers.parse('an app context "{name}" linking to the trace of the promotion task of "{linked}", with'))
