@@ -232,6 +232,8 @@ def _report(args) -> int:
 
 
 def _cluster(args) -> int:
+    from harness import environment
+
     if args.action == "list":
         for entry in registry.all_records(say=lambda message: print(f"promotion-conformance: {message}", file=sys.stderr)):
             owner = f"owned by process {entry.owner_pid}" if entry.owner_pid else "kept"
@@ -248,8 +250,8 @@ def _cluster(args) -> int:
             print(f"promotion-conformance: error: no cluster named {args.name!r} was created by the harness "
                   f"(clusters it knows: {known}); pass --name", file=sys.stderr)
             return 2
-        registry.make_provider(entry.provider, entry.name).delete()
-        registry.forget(entry.name)
+        environment.take_down(registry.make_provider(entry.provider, entry.name),
+                              say=lambda message: print(message, file=sys.stderr))
         print(f"cluster {args.name!r} ({entry.provider}) deleted")
         return 0
     # up
@@ -263,9 +265,9 @@ def _cluster(args) -> int:
             return 2
         cluster = registry.make_provider("existing", args.name, kubeconfig=args.kubeconfig, context=args.context)
         cluster.create()
-    else:
-        cluster = registry.make_provider(provider_name, args.name)
-        registry.create_recorded(cluster, owner_pid=None)
+    else:  # kept until `cluster down`
+        cluster = environment.bring_up(environment.provider(provider_name, args.name), owner_pid=None,
+                                       say=lambda message: print(message, file=sys.stderr))
     print(f"KUBECONFIG={cluster.kubeconfig.resolve()}")
     return 0
 

@@ -44,8 +44,8 @@ def implementation_crds(pytestconfig, request) -> crd_sets.CrdSet:
     adapter = adapters.load(adapters.resolve(options_of(pytestconfig).implementation))
     found = crd_sets.of_adapter(adapter)
     if found is None:
-        request.getfixturevalue("implementation")  # installed and started on the run's cluster
-        found = crd_sets.read_back_from(request.getfixturevalue("kube"), f"the run's cluster after {adapter.name}'s install")
+        request.getfixturevalue("session_implementation")  # installed and started on the run's cluster
+        found = crd_sets.read_back_from(request.getfixturevalue("session_kube"), f"the run's cluster after {adapter.name}'s install")
     own_cluster.say(f"judging {found.description}")
     return found
 

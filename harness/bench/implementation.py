@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness import environment
 from harness.bench import process
 from harness.eventually import NotYet, WaitTimedOut, eventually
 from harness.implementations.adapter import Adapter
@@ -46,15 +47,8 @@ class Measured:
     def start(self, promotion: bool = True) -> None:
         """(Re)start it with the feature flag on or off, and wait until it answers. A local process
         is a fresh one, so its CPU time and memory high-water mark start from zero."""
-        flag = self.adapter.spec.get("featureFlag") or {}
         self.implementation.stop()
-        if self.adapter.mode == "process":
-            self.implementation.start({flag["env"]: "true" if promotion else "false"} if flag.get("env") else None)
-        else:
-            self.implementation.start()
-            if flag:
-                self.implementation.set_feature_flag(promotion)
-        self.implementation.wait_ready(self._kube)
+        environment.start(self.implementation, self._kube, promotion)
         # The readiness check's namespace is being deleted: the namespace controller then lists and
         # deletes every Keptn resource in it, which must not fall into a measurement window.
         try:

@@ -20,15 +20,15 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kubernetes import client, config
+from kubernetes import client
 
+from harness import environment
 from harness.bench import machine, report, source, summary
 from harness.bench.context import Bench
 from harness.bench.implementation import Measured
 from harness.bench.plan import FULL, QUICK, Plan
 from harness.bench.profile import ProfilerMissing, py_spy
 from harness.bench.stages import ceiling, latency, overhead, parallelism, scale
-from harness.clusters import registry
 from harness.clusters.provider import ProviderError
 from harness.console import speaker
 from harness.eventually import WaitTimedOut
@@ -37,7 +37,6 @@ from harness.implementations import adapter as adapters
 from harness.implementations.runner import ImplementationError
 from harness.library.kube import Kube
 from harness.paths import REPORTS
-from harness.settings import TIMEOUTS
 from harness.validated_yaml import ConfigError
 
 # In this order: the ceiling stops the implementation, so it runs last.
@@ -124,37 +123,31 @@ def _measure(column: dict, adapter: adapters.Adapter, provider: str, plan: Plan,
     """One implementation on a cluster of its own, filling its column of the report as it goes
     (so that an interrupted run still reports what was measured)."""
     name = column["name"]
-    options = {"ready_timeout": TIMEOUTS.cluster_ready} if provider == "simulated" else {}
-    cluster = registry.make_provider(provider, f"bench-{uuid.uuid4().hex[:6]}", **options)
-    registry.record(cluster, owner_pid=os.getpid())  # deleted by the next run if this one dies
     try:
         began = time.monotonic()
-        cluster.create()
-        api_client = config.new_client_from_config(config_file=str(cluster.kubeconfig))
-        column["cluster"] = {"provider": provider, "name": cluster.name,
-                             "kubernetesVersion": client.VersionApi(api_client).get_code().git_version,
-                             "createToReadySeconds": round(time.monotonic() - began, 2)}
-        implementation = Measured(adapter, cluster.kubeconfig, log_dir, Kube(api_client), say)
-        with heartbeat(say, f"installing {name}"):
-            implementation.install()
-        try:
-            implementation.start(promotion=True)  # stages that need another setting restart it
-            bench = Bench(api_client, implementation, plan, say, profile_dir=profile_dir)
-            for stage in chosen:
-                try:
-                    column["stages"][stage] = _run_stage(stage, bench)
-                except KeyboardInterrupt:
-                    column["stages"][stage] = {"error": "interrupted"}
-                    raise
-        finally:
-            implementation.stop()
+        # deleted at the end, also on Ctrl-C and SIGTERM; by the next run if this one dies
+        with environment.owned_cluster(environment.provider(provider, f"bench-{uuid.uuid4().hex[:6]}"), say=say) as cluster:
+            api_client = environment.client_of(cluster.kubeconfig)
+            column["cluster"] = {"provider": provider, "name": cluster.name,
+                                 "kubernetesVersion": client.VersionApi(api_client).get_code().git_version,
+                                 "createToReadySeconds": round(time.monotonic() - began, 2)}
+            implementation = Measured(adapter, cluster.kubeconfig, log_dir, Kube(api_client), say)
+            with heartbeat(say, f"installing {name}"):
+                implementation.install()
+            try:
+                implementation.start(promotion=True)  # stages that need another setting restart it
+                bench = Bench(api_client, implementation, plan, say, profile_dir=profile_dir)
+                for stage in chosen:
+                    try:
+                        column["stages"][stage] = _run_stage(stage, bench)
+                    except KeyboardInterrupt:
+                        column["stages"][stage] = {"error": "interrupted"}
+                        raise
+            finally:
+                implementation.stop()
     except (ProviderError, ImplementationError, WaitTimedOut) as error:
         print(f"promotion-conformance bench: {name}: {error}", file=sys.stderr)
         column["error"] = str(error)
-    finally:
-        say(f"deleting cluster {cluster.name!r}")
-        cluster.delete()
-        registry.forget(cluster.name)
     column["loadAverage"]["end"] = machine.load_average()
 
 

@@ -25,9 +25,8 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from kubernetes import config as kube_config
-
-from harness.clusters import registry, toolchain
+from harness import environment
+from harness.clusters import toolchain
 from harness.clusters.provider import ProviderError
 from harness.clusters.simulated import BINARIES
 from harness.console import speaker
@@ -43,7 +42,6 @@ from harness.implementations.runner import Implementation
 from harness.library import faults, gitops
 from harness.library.kube import Kube
 from harness.paths import REPORTS
-from harness.settings import TIMEOUTS
 from harness.signals import stop_on_signals
 from harness.validated_yaml import ConfigError
 
@@ -88,35 +86,28 @@ class Simulation:
 
     def run(self) -> int:
         toolchain.ensure([*BINARIES, *CONTROLLERS], progress=_say)
-        name = f"sim-{uuid.uuid4().hex[:6]}"
-        cluster = registry.make_provider("simulated", name, ready_timeout=TIMEOUTS.cluster_ready, progress=_say)
-        registry.create_recorded(cluster, owner_pid=os.getpid())
-        implementation = Implementation(self.adapter, cluster.kubeconfig, self.folder / "logs",
-                                        self.folder / "logs" / "implementation.json")
-        stage_clusters = run = None
-        try:
-            kube = Kube(kube_config.new_client_from_config(config_file=str(cluster.kubeconfig)))
-            _say(f"installing and starting {self.adapter.name} on {name}")
-            implementation.install()
-            implementation.start()
-            implementation.wait_ready(kube)
-            stage_clusters = StageClusters(Main(name, cluster.kubeconfig, kube, implementation), os.getpid(),
-                                           self.folder / "logs", say=_say)
-            run = PipelineRun(self.pipeline, stage_clusters.sites(self.pipeline, self.pipeline.name[:40]),
-                              self.folder / "gitops", shard="simulate", say=_say)
-            run.start()
-            with heartbeat(_say, "waiting for every stage to run the initial version"):
-                flow.initial_lifecycles_must_complete(run)
-            return self._simulate(run, stage_clusters)
-        finally:
-            self._stop_killing.set()
-            if run is not None:
-                run.stop()
-            if stage_clusters is not None:
-                stage_clusters.close()
-            implementation.stop()
-            cluster.delete()
-            registry.forget(name)
+        cluster = environment.provider("simulated", f"sim-{uuid.uuid4().hex[:6]}", say=_say)
+        with environment.owned_cluster(cluster, say=_say):
+            kube = Kube(environment.client_of(cluster.kubeconfig))
+            implementation = Implementation(self.adapter, cluster.kubeconfig, self.folder / "logs",
+                                            self.folder / "logs" / "implementation.json")
+            _say(f"installing and starting {self.adapter.name} on {cluster.name}")
+            with environment.running(implementation, kube):
+                stage_clusters = StageClusters(Main(cluster.name, cluster.kubeconfig, kube, implementation), os.getpid(),
+                                               self.folder / "logs", say=_say)
+                run = None
+                try:
+                    run = PipelineRun(self.pipeline, stage_clusters.sites(self.pipeline, self.pipeline.name[:40]),
+                                      self.folder / "gitops", shard="simulate", say=_say)
+                    run.start()
+                    with heartbeat(_say, "waiting for every stage to run the initial version"):
+                        flow.initial_lifecycles_must_complete(run)
+                    return self._simulate(run, stage_clusters)
+                finally:
+                    self._stop_killing.set()
+                    if run is not None:
+                        run.stop()
+                    stage_clusters.close()
 
     # -- the simulation ------------------------------------------------------------------------
 
@@ -143,7 +134,7 @@ class Simulation:
     def _kill_periodically(self, stage_clusters: StageClusters) -> None:
         while not self._stop_killing.wait(self.pipeline.faults.kill_every):
             for implementation in stage_clusters.implementations():
-                kube = Kube(kube_config.new_client_from_config(config_file=str(implementation.kubeconfig)))
+                kube = Kube(environment.client_of(implementation.kubeconfig))
                 self.kill_log.kills.append(faults.kill_and_start(implementation, kube, 0))
                 _say(f"killed {implementation.adapter.name} on {implementation.kubeconfig.parent.name} and started it again")
 

@@ -2,10 +2,12 @@
 
 - `options`: the run's options (one RunOptions object per session, shipped to xdist workers),
   the report folder, timeouts, markers and the ConformanceReport collector;
-- `cluster`: the session's cluster, created on first use and deleted at the end;
-- `implementation`: the implementation under test, installed and started once per run;
+- `cluster`: the session's cluster, created on first use and deleted at the end, and the cluster
+  each scenario sees (an @exclusive one: a cluster of its own where the provider can make one);
+- `implementation`: the implementation under test, installed and started once per run, and the
+  instance on an @exclusive scenario's own cluster (both through harness.environment);
 - `scenarios`: which scenarios run (claims, selection, provider), a namespace per scenario, the
-  lock of @exclusive scenarios, and what is written after each scenario;
+  lock of @exclusive scenarios on a cluster the run was given, and what is written after each scenario;
 - `harness.report.junit`: JUnit XML test cases named by scenario ID and conformance feature.
 
 Loaded for every pytest run of the project (pyproject's addopts `-p harness.plugin`); it starts

@@ -1,9 +1,16 @@
 """The session's cluster: created on first use, shared by every xdist worker, deleted at the end
-(also on failure and Ctrl-C) unless the run keeps it.
+(also on failure and Ctrl-C) unless the run keeps it; and the cluster a scenario sees.
 
 `--provider existing --kubeconfig F` uses a cluster it never creates or deletes; otherwise the
-provider (auto, simulated or kind) creates one. A cluster that cannot be created ends the run once,
-with that one error, instead of failing every scenario with it.
+provider (auto, simulated or kind) creates one (harness.environment). A cluster that cannot be
+created ends the run once, with that one error, instead of failing every scenario with it.
+
+A scenario tagged @exclusive changes what the whole cluster sees (the feature flag, KeptnConfig,
+the implementation killed, the API server restarted): where the provider can make clusters, it
+gets a cluster and an implementation of its own (`own_environment`, harness.plugin.implementation)
+and the others go on meanwhile; with `--provider existing` it takes the lock of
+harness.plugin.scenarios instead. The `cluster`, `api_client` and `kube` fixtures are the
+scenario's: its own environment's, or the session's (`session_cluster`, `session_kube`).
 """
 from __future__ import annotations
 
@@ -12,15 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from kubernetes import client, config as kube_config
+from kubernetes import client
 
-from harness import report, session
+from harness import environment, report, session
 from harness.clusters import registry
 from harness.clusters.choice import choose_provider
 from harness.console import speaker
 from harness.library.kube import Kube
 from harness.plugin.options import options_of
-from harness.settings import TIMEOUTS
 
 
 @dataclass(frozen=True)
@@ -53,22 +59,30 @@ def _create_cluster(config: pytest.Config) -> dict:
         cluster.create()
         return {"provider": "existing", "name": cluster.name, "kubeconfig": str(cluster.kubeconfig),
                 "real_nodes": cluster.real_nodes, "owned": False, "kubernetesVersion": _server_version(cluster.kubeconfig)}
-    registry.remove_stale(say=say)
-    name = f"pc-{uuid.uuid4().hex[:6]}"
-    extra = {"ready_timeout": TIMEOUTS.cluster_ready} if provider == "simulated" else {}
-    cluster = registry.make_provider(provider, name, **extra)
-    registry.create_recorded(cluster, owner_pid=session.controller_pid(config))
-    return {"provider": provider, "name": name, "kubeconfig": str(cluster.kubeconfig), "real_nodes": cluster.real_nodes,
-            "owned": True, "kubernetesVersion": _server_version(cluster.kubeconfig)}
+    cluster = environment.bring_up(environment.provider(provider, f"pc-{uuid.uuid4().hex[:6]}"),
+                                   owner_pid=session.controller_pid(config), say=say)
+    return {"provider": provider, "name": cluster.name, "kubeconfig": str(cluster.kubeconfig),
+            "real_nodes": cluster.real_nodes, "owned": True, "kubernetesVersion": _server_version(cluster.kubeconfig)}
 
 
 def _server_version(kubeconfig: Path) -> str:
-    api = kube_config.new_client_from_config(config_file=str(kubeconfig))
-    return client.VersionApi(api).get_code().git_version
+    return client.VersionApi(environment.client_of(kubeconfig)).get_code().git_version
+
+
+def makes_clusters(config: pytest.Config) -> bool:
+    """Whether the run's provider can make clusters: every one but `existing` (`auto` becomes
+    simulated or kind), known without resolving `auto`."""
+    return options_of(config).provider != "existing"
+
+
+def has_own_environment(item: pytest.Item) -> bool:
+    """Whether the scenario gets a cluster and an implementation of its own: it is @exclusive and
+    the run's provider can make clusters."""
+    return item.get_closest_marker("exclusive") is not None and makes_clusters(item.config)
 
 
 @pytest.fixture(scope="session")
-def cluster(pytestconfig) -> Cluster:
+def session_cluster(pytestconfig) -> Cluster:
     """The session's cluster, created on first use and shared by every xdist worker."""
     try:
         description = session.get_or_create(pytestconfig, "cluster", lambda: _create_cluster(pytestconfig))
@@ -78,13 +92,36 @@ def cluster(pytestconfig) -> Cluster:
 
 
 @pytest.fixture(scope="session")
-def api_client(cluster) -> client.ApiClient:
-    return kube_config.new_client_from_config(config_file=str(cluster.kubeconfig))
+def session_api_client(session_cluster) -> client.ApiClient:
+    return environment.client_of(session_cluster.kubeconfig)
 
 
 @pytest.fixture(scope="session")
-def kube(api_client) -> Kube:
-    return Kube(api_client)
+def session_kube(session_api_client) -> Kube:
+    return Kube(session_api_client)
+
+
+@pytest.fixture
+def cluster(request) -> Cluster:
+    """The scenario's cluster: its own (see the module's docstring) or the session's."""
+    if not has_own_environment(request.node):
+        return request.getfixturevalue("session_cluster")
+    own = request.getfixturevalue("own_environment").cluster
+    return Cluster(own.kind, own.name, own.kubeconfig, own.real_nodes)
+
+
+@pytest.fixture
+def api_client(request) -> client.ApiClient:
+    if not has_own_environment(request.node):
+        return request.getfixturevalue("session_api_client")
+    return request.getfixturevalue("own_environment").api_client
+
+
+@pytest.fixture
+def kube(request) -> Kube:
+    if not has_own_environment(request.node):
+        return request.getfixturevalue("session_kube")
+    return request.getfixturevalue("own_environment").kube
 
 
 @pytest.hookimpl(trylast=True)  # after harness.plugin.options registered the report collector
@@ -111,10 +148,5 @@ def pytest_unconfigure(config: pytest.Config):
     cluster = session.created(config).get("cluster")
     if not cluster or not cluster.get("owned"):
         return
-    if options_of(config).keep_cluster:
-        registry.release(cluster["name"])
-        say(f"keeping cluster {cluster['name']!r}: KUBECONFIG={cluster['kubeconfig']}")
-        return
-    say(f"deleting cluster {cluster['name']!r}")
-    registry.make_provider(cluster["provider"], cluster["name"]).delete()
-    registry.forget(cluster["name"])
+    environment.take_down(registry.make_provider(cluster["provider"], cluster["name"]),
+                          keep=options_of(config).keep_cluster, say=say)

@@ -1,4 +1,4 @@
-"""Which scenarios run, and what each gets: a namespace of its own, the isolation lock, and the
+"""Which scenarios run, and what each gets: a namespace of its own, its isolation, and the
 timeline and diagnostics written after it.
 
 A scenario runs when the implementation claims its conformance feature, it is selected (profile,
@@ -21,7 +21,7 @@ from harness import session
 from harness.implementations import adapter as adapters
 from harness.implementations.runner import Implementation
 from harness.library.recorder import Recorder
-from harness.plugin.cluster import chosen_provider, say
+from harness.plugin.cluster import chosen_provider, makes_clusters, say
 from harness.plugin.options import options_of
 from harness.report.collector import SKIP_LABEL, scenario_labels
 
@@ -135,8 +135,14 @@ def namespace(api_client, request) -> str:
 
 @pytest.fixture(autouse=True)
 def _isolation(request, pytestconfig):
-    """Scenarios tagged @exclusive change cluster-wide settings (the feature flag, KeptnConfig):
-    they hold an exclusive lock, every other test a shared one, across all xdist workers."""
+    """Scenarios tagged @exclusive change cluster-wide settings (the feature flag, KeptnConfig, the
+    implementation killed, the API server restarted). Where the provider can make clusters, each
+    gets an environment of its own (harness.plugin.cluster) and nothing is locked; on a cluster
+    the run was given (`--provider existing`) they hold an exclusive lock, every other test a
+    shared one, across all xdist workers."""
+    if makes_clusters(pytestconfig):
+        yield
+        return
     folder = session.shared_dir(pytestconfig)
     folder.mkdir(parents=True, exist_ok=True)
     exclusive = request.node.get_closest_marker("exclusive") is not None

@@ -26,6 +26,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from pytest_bdd.feature import get_features  # noqa: E402 - after the path is se
 
 from harness import coverage  # noqa: E402
 from harness.catalogue import entries as entries_of_catalogue  # noqa: E402
-from harness.clusters import registry  # noqa: E402
+from harness import environment  # noqa: E402
 from harness.eventually import NotYet, eventually  # noqa: E402
 from harness.heartbeat import heartbeat, last_line  # noqa: E402
 from harness.paths import FEATURES, REPO, REPORTS  # noqa: E402
@@ -79,17 +80,12 @@ def main(argv: list[str] | None = None) -> int:
         try:
             shared = [(entry, scenarios) for entry, (scenarios, _) in zip(entries, parts) if scenarios]
             if shared:
-                cluster = _cluster_up(f"mutants-{os.getpid()}")
-                try:
+                with _cluster_up(f"mutants-{os.getpid()}") as cluster:
                     for number, (entry, scenarios) in enumerate(shared, 1):
                         say(f"{number}/{len(shared)} {entry.kind} {entry.name}: {', '.join(scenarios)}")
                         runs[entry.name].append(_run(entry, scenarios, run_dir / entry.name, args.workers,
                                                      kubeconfig=cluster.kubeconfig))
                         say(f"{entry.name}: ran in {runs[entry.name][-1].seconds:.0f}s")
-                finally:
-                    say(f"deleting cluster {cluster.name}")
-                    cluster.delete()
-                    registry.forget(cluster.name)
             own = [(entry, scenarios) for entry, (_, scenarios) in zip(entries, parts) if scenarios]
             for number, (entry, scenarios) in enumerate(own, 1):
                 say(f"{number}/{len(own)} {entry.kind} {entry.name} on a simulated cluster of its own: {', '.join(scenarios)}")
@@ -185,12 +181,14 @@ def entry_verdict(entry: matrix.Entry, runs: list[Run]) -> matrix.Verdict:
     return replace(matrix.verdict(entry, [o for r in runs for o in r.own_outcomes()]), seconds=seconds)
 
 
+@contextmanager
 def _cluster_up(name: str):
-    """A simulated cluster owned by this process (a crash leaves a record the next run removes)."""
-    cluster = registry.make_provider("simulated", name)
-    with heartbeat(say, f"creating the simulated cluster {name}"):
-        registry.create_recorded(cluster, owner_pid=os.getpid())
-    return cluster
+    """A simulated cluster owned by this process for the block (harness.environment: deleted after
+    it, also on Ctrl-C and SIGTERM; a crash leaves a record the next run removes)."""
+    with ExitStack() as stack:
+        with heartbeat(say, f"creating the simulated cluster {name}"):
+            cluster = stack.enter_context(environment.owned_cluster(environment.provider("simulated", name), say=say))
+        yield cluster
 
 
 def _run(entry: matrix.Entry, scenarios: list[str], out: Path, workers: int, kubeconfig: Path | None = None) -> Run:

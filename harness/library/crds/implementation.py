@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness import environment
 from harness.implementations import adapter as adapters
 from harness.implementations.runner import Implementation
 from harness.library.crds.own_cluster import UpgradeCluster
@@ -18,12 +19,4 @@ def implementation_for(cluster: UpgradeCluster, adapter_path: Path, log_dir: Pat
 def start(cluster: UpgradeCluster, implementation: Implementation) -> None:
     """Install it as its adapter says (for an adapter with CRD files: its CRDs again, which changes
     nothing), start it with promotion tasks enabled and wait until it answers."""
-    implementation.install()
-    flag = implementation.adapter.spec.get("featureFlag") or {}
-    if flag.get("env"):  # process mode: the flag is an environment variable of the process
-        implementation.start({flag["env"]: "true"})
-    else:
-        implementation.start()
-        if flag.get("enable"):
-            implementation.set_feature_flag(True)
-    implementation.wait_ready(cluster.kube)
+    environment.install_and_start(implementation, cluster.kube, promotion=True)

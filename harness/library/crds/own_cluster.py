@@ -2,19 +2,15 @@
 scenarios never touch the session's cluster, and each scenario gets a namespace in this one."""
 from __future__ import annotations
 
-import os
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
-from kubernetes import config as kube_config
-
-from harness.clusters import registry
+from harness import environment
 from harness.clusters.simulated import SimulatedProvider
 from harness.console import speaker
 from harness.library.kube import Kube
-from harness.settings import TIMEOUTS
 
 
 say = speaker("compatibility")
@@ -29,25 +25,12 @@ class UpgradeCluster:
 
 @contextmanager
 def own_cluster(keep: bool = False) -> Iterator[UpgradeCluster]:
-    """Create a fresh simulated cluster `compat-<random>` and delete it afterwards.
-
-    It is recorded with this process as owner, so that if the run dies, the next run removes it
-    (registry.remove_stale). `keep` (the run's --keep-cluster) keeps it for debugging, as the session's.
-    """
-    registry.remove_stale(say=say)
-    provider = SimulatedProvider(f"compat-{uuid.uuid4().hex[:6]}", ready_timeout=TIMEOUTS.cluster_ready)
-    registry.record(provider, owner_pid=os.getpid())
-    try:
-        provider.create()
-        api_client = kube_config.new_client_from_config(config_file=str(provider.kubeconfig))
-        yield UpgradeCluster(provider, Kube(api_client))
-    finally:
-        if keep:
-            registry.release(provider.name)
-            say(f"keeping cluster {provider.name!r}: KUBECONFIG={provider.kubeconfig}")
-        else:
-            provider.delete()
-            registry.forget(provider.name)
+    """A fresh simulated cluster `compat-<random>`, owned by this process (harness.environment:
+    deleted afterwards, also on failure and signals; removed by the next run if this one dies).
+    `keep` (the run's --keep-cluster) keeps it for debugging, as the session's."""
+    provider = environment.provider("simulated", f"compat-{uuid.uuid4().hex[:6]}")
+    with environment.owned_cluster(provider, keep=keep, say=say):
+        yield UpgradeCluster(provider, Kube(environment.client_of(provider.kubeconfig)))
 
 
 def create_namespace(cluster: UpgradeCluster) -> str:
