@@ -4,9 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PROVIDER ?= simulated
-# Scenarios side by side on one cluster (pytest-xdist; @exclusive ones still run alone), and unit
-# tests side by side: on 2 cores, `make conformance` took 8 min 4 s with 2 workers, 11 min 3 s with 1.
-WORKERS ?= 2
+# Scenarios side by side (pytest-xdist workers). Unset, `make conformance` lets the harness choose
+# from the machine's free cores and memory (harness/workers.py; the run's first lines say why), while
+# `make test`, `make unit` and `make features` run 2: the same schedule on every CI host whatever its
+# load, so a failure can be rerun as it ran (on 2 cores `make conformance` took 8 min 4 s with 2
+# workers, 11 min 3 s with 1). WORKERS=N sets N for all of them.
+WORKERS ?=
+CI_WORKERS := $(or $(WORKERS),2)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: setup toolchain test unit features docs docs-check conformance bench soak mutants mutants-ci clean help docker-engine docker-engine-down kind-image
@@ -38,15 +42,15 @@ toolchain: setup
 	@$(PY) -m harness.cli toolchain
 
 unit: setup
-	$(PY) -m pytest tests -q -n $(WORKERS)
+	$(PY) -m pytest tests -q -n $(CI_WORKERS)
 
 features: setup toolchain
-	$(PY) -m pytest steps -q -n $(WORKERS) --provider=$(PROVIDER) $(ARGS)
+	$(PY) -m pytest steps -q -n $(CI_WORKERS) --provider=$(PROVIDER) $(ARGS)
 
 # Unit tests, then the features on the $(PROVIDER) cluster; ARGS go to the features.
 test: setup toolchain docs-check
-	$(PY) -m pytest tests -q -rs -n $(WORKERS)
-	$(PY) -m pytest steps -q -rs -n $(WORKERS) --provider=$(PROVIDER) $(ARGS)
+	$(PY) -m pytest tests -q -rs -n $(CI_WORKERS)
+	$(PY) -m pytest steps -q -rs -n $(CI_WORKERS) --provider=$(PROVIDER) $(ARGS)
 
 docs: setup
 	$(PY) -m harness.catalogue --write
@@ -55,10 +59,10 @@ docs-check: setup
 	$(PY) -m harness.catalogue --check
 
 # The main job: `promotion-conformance run` with its defaults (auto provider, reference controller,
-# every profile), reports in reports/<run-id>/. Pass flags with ARGS, e.g. make conformance ARGS="-n 2";
+# every profile, workers fitted to the machine), reports in reports/<run-id>/. Pass flags with ARGS, e.g. make conformance ARGS="--profile core";
 # a PROVIDER given on the command line or in the environment picks the provider (PROVIDER=kind).
 conformance: setup toolchain
-	$(PY) -m harness.cli run -n $(WORKERS) $(if $(filter environment command line,$(origin PROVIDER)),--provider $(PROVIDER)) $(ARGS)
+	$(PY) -m harness.cli run $(if $(WORKERS),-n $(WORKERS)) $(if $(filter environment command line,$(origin PROVIDER)),--provider $(PROVIDER)) $(ARGS)
 
 # Real kind clusters without a registry (README "Real kind clusters (offline)").
 docker-engine: setup

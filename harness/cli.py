@@ -74,7 +74,9 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--report-dir", dest="report_dir", metavar="DIR", help="where the run's folder is made (default: reports/)")
     run.add_argument("--keep-cluster", dest="keep_cluster", action="store_const", const=True,
                      help="keep the cluster at the end and print its KUBECONFIG (default: delete it)")
-    run.add_argument("-n", dest="workers", type=int, metavar="N", help=f"parallel workers (pytest-xdist){_default('workers')}")
+    run.add_argument("-n", dest="workers", type=int, metavar="N",
+                     help="scenarios side by side (pytest-xdist workers) (default: as many as the machine's free cores "
+                          "and memory allow, printed at the start with why)")
     run.add_argument("--timeout-scale", dest="timeout_scale", type=float, metavar="X",
                      help=f"multiply every timeout, for a slow machine{_default('timeout_scale')}")
     run.add_argument("--seed", type=int, help="seed of the reliability scenarios' random choices (default: a new one, printed)")

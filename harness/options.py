@@ -36,7 +36,7 @@ class RunOptions:
     skip: tuple[str, ...] = ()  # scenario IDs skipped on request
     report_dir: str = str(REPORTS)  # a run writes <report_dir>/<run id>/
     keep_cluster: bool = False
-    workers: int = 1
+    workers: int | None = None  # pytest-xdist workers (None: chosen from the machine, harness.workers)
     timeouts: dict = field(default_factory=dict)  # overrides, camelCase keys as in examples/options.yaml
     timeout_scale: float = 1.0  # multiplies every timeout (a slow machine)
     seed: int | None = None  # of every random choice of the reliability scenarios (None: a new one)
@@ -121,7 +121,7 @@ def check(options: RunOptions) -> None:
             shards.durations(Path(options.shard_durations))
     elif options.shard_durations:
         raise ConfigError("--shard-durations balances shards: it goes with --shard K/N")
-    if options.workers < 1:
+    if options.workers is not None and options.workers < 1:
         raise ConfigError(f"-n/workers: {options.workers} workers; expected at least 1")
     if options.timeout_scale <= 0:
         raise ConfigError(f"--timeout-scale/timeoutScale: {options.timeout_scale}; expected a number above 0")

@@ -28,9 +28,12 @@ from harness.report.conformance import REPORT_FILE
 from harness.report.progress import PYTEST_ARGS as PROGRESS_PYTEST_ARGS
 from harness.report.progress import Progress, terminal
 from harness.signals import Stopped, stop_on_signals
+from harness.workers import choose as choose_workers
+from harness.workers import measure as measure_machine
 
 
 def pytest_args(options: RunOptions) -> list[str]:
+    """pytest's arguments for `options`, whose workers are decided (`workers_of`)."""
     marker = "feature" if options.profile == "all" else f"feature and {options.profile}"
     report_dir = Path(options.run_dir)
     args = [
@@ -56,6 +59,9 @@ def run(options: RunOptions) -> int:
         print(reason, flush=True)
         options = replace(options, provider=chosen)
     adapter.must_run_on(options.provider)
+    workers, reason = workers_of(options)
+    print(reason, flush=True)
+    options = replace(options, workers=workers)
     run_dir = Path(new_run_dir(options.report_dir))
     run_dir.mkdir(parents=True, exist_ok=True)
     options = replace(options, implementation=str(adapter_path), run_dir=str(run_dir))
@@ -65,6 +71,14 @@ def run(options: RunOptions) -> int:
         code = pytest.main(pytest_args(options), plugins=[Carrier(options), Progress(terminal())])
     print(f"reports: {run_dir} (conformance-report.yaml, junit.xml, cucumber.json, index.html)", flush=True)
     return exit_code(code, run_dir / REPORT_FILE, stopped)
+
+
+def workers_of(options: RunOptions) -> tuple[int, str]:
+    """The run's workers and one line saying why: as set (-n, or `workers:` in the options file), or
+    chosen from what this machine has free."""
+    if options.workers is not None:
+        return options.workers, f"workers: {options.workers} (set by -n or the options file)"
+    return choose_workers(measure_machine())
 
 
 def exit_code(code: int, report_file: Path, stopped: Stopped) -> int:

@@ -23,8 +23,8 @@ def test_run_help_says_what_the_command_does_and_shows_every_default(capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert "Run the conformance suite against an implementation" in text
     assert "Exit codes: 0 every claimed scenario passed; 1 a scenario failed or could not run; 2 a usage" in text
-    for default in ("(default: auto)", "(default: reference)", "(default: all)", "(default: 1)", "(default: 1.0)",
-                    "(default: reports/)", "(default: none)"):
+    for default in ("(default: auto)", "(default: reference)", "(default: all)", "(default: 1.0)",
+                    "(default: reports/)", "(default: none)", "(default: as many as the machine's free cores and memory allow"):
         assert default in text, default
 
 

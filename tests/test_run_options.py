@@ -10,7 +10,7 @@ import yaml
 from harness.cli import main
 from harness.implementations import adapter as adapters
 from harness.options import SCHEMA, RunOptions, resolve_options
-from harness.run import pytest_args
+from harness.run import pytest_args, workers_of
 from harness.validated_yaml import ConfigError
 
 pytest_plugins = ["pytester"]
@@ -38,7 +38,7 @@ def test_defaults_then_options_file_then_flags(tmp_path):
 def test_the_sample_options_file_shows_every_option_and_is_valid():
     sample = Path(__file__).parent.parent / "examples" / "options.yaml"
     keys = set(yaml.safe_load(sample.read_text()))
-    commented = {"kubeconfig", "context", "seed", "shard", "shardDurations"}
+    commented = {"kubeconfig", "context", "workers", "seed", "shard", "shardDurations"}
     schema_keys = set(SCHEMA["properties"]) - commented
     assert keys == schema_keys
     assert all(f"# {key}:" in sample.read_text() for key in commented)  # shown, commented out
@@ -87,6 +87,17 @@ def test_pytest_arguments_select_the_profile_and_write_junit_and_cucumber(tmp_pa
     assert args[args.index("-m") + 1] == "feature and core"
     assert f"--junitxml={tmp_path / 'junit.xml'}" in args and f"--cucumberjson={tmp_path / 'cucumber.json'}" in args
     assert args[args.index("-n") + 1] == "2"
+
+
+def test_workers_are_as_set_or_else_chosen_from_the_machine(monkeypatch):
+    from harness import run as run_module
+    from harness.workers import GIB, Machine
+
+    assert RunOptions().workers is None  # no -n, no workers: in the options file
+    assert workers_of(RunOptions(workers=3)) == (3, "workers: 3 (set by -n or the options file)")
+    monkeypatch.setattr(run_module, "measure_machine", lambda: Machine(cpus=2, load=0.4, available_bytes=18 * GIB))
+    workers, reason = workers_of(RunOptions())
+    assert workers == 2 and reason.startswith("workers: 2 (2 cores, load 0.4, 18 GiB free;")
 
 
 def test_scenarios_of_unclaimed_features_are_reported_as_unsupported(pytester, tmp_path):
