@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, scenarios, then, when
 
+from harness.judges import cluster
 from harness.library import workloads
 
 scenarios("cluster/control_plane.feature")
@@ -17,17 +18,17 @@ def a_job(kube, namespace, name, run_for, code, backoff, deadline):
 
 @then(parsers.re(r'the Job "(?P<name>[^"]+)" reaches the condition "(?P<condition>\w+)"(?: with reason "(?P<reason>\w+)")?$'))
 def job_reaches(kube, namespace, name, condition, reason):
-    workloads.job_must_reach_condition(kube, namespace, name, condition, reason)
+    cluster.job_must_reach_condition(kube, namespace, name, condition, reason)
 
 
 @then(parsers.parse('the Job "{name}" ran at least {seconds:d} seconds'))
 def job_ran_at_least(kube, namespace, name, seconds):
-    workloads.job_must_have_run_at_least(kube, namespace, name, seconds)
+    cluster.job_must_have_run_at_least(kube, namespace, name, seconds)
 
 
 @then(parsers.parse('the Job "{name}" had {count:d} pods'))
 def job_had_pods(kube, namespace, name, count):
-    workloads.job_must_have_pods(kube, namespace, name, count)
+    cluster.job_must_have_pods(kube, namespace, name, count)
 
 
 @given(parsers.parse('a Deployment "{name}" with {replicas:d} replicas'))
@@ -37,7 +38,7 @@ def a_deployment(kube, namespace, name, replicas):
 
 @then(parsers.parse('the Deployment "{name}" becomes Available with {replicas:d} ready replicas'))
 def deployment_available(kube, namespace, name, replicas):
-    workloads.deployment_must_become_available(kube, namespace, name, replicas)
+    cluster.deployment_must_become_available(kube, namespace, name, replicas)
 
 
 @given(parsers.parse('a ConfigMap "{owner}" and a ConfigMap "{dependent}" owned by it'))
@@ -56,4 +57,4 @@ def delete_configmap(kube, namespace, name):
 
 @then(parsers.parse('the ConfigMap "{name}" is garbage-collected'))
 def configmap_collected(kube, namespace, name):
-    workloads.object_must_be_gone(kube, "ConfigMap", namespace, name)
+    cluster.object_must_be_gone(kube, "ConfigMap", namespace, name)

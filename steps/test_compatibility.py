@@ -17,10 +17,10 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from harness.contract.api import LIFECYCLE_GROUP
 from harness.implementations import adapter as adapters
-from harness.library.crds import contract_surface, crd_sets, etcd_storage, implementation, installing, own_cluster
-from harness.library.crds import requirements as must
+from harness.judges import objects as must
+from harness.library.crds import crd_sets, etcd_storage, implementation, installing, own_cluster
 from harness.library.crds import scenario_objects as objects
-from harness.library.crds.versioned_access import apply, create, list_objects, must_read, read, write, write_status
+from harness.library.crds.versioned_access import apply, create, list_objects, read, write, write_status
 from harness.plugin.options import options_of
 
 scenarios("compatibility/crd_upgrade.feature", "compatibility/crd_rollback.feature")
@@ -111,7 +111,7 @@ def definition_lists(text: str) -> dict[str, list[str]]:
 
 
 def read_v1(cluster, kind: str, namespace: str, name: str) -> dict:
-    return must_read(cluster, kind, "v1", namespace, name)
+    return must.must_read(cluster, kind, "v1", namespace, name)
 
 
 def target(words: str, implementation_crds: crd_sets.CrdSet) -> crd_sets.CrdSet:
@@ -129,13 +129,13 @@ def the_implementations_crds(implementation_crds, remembered):
 @then("they serve every kind of the contract in its versions, the lifecycle kinds storing v1 and serving v1beta1 "
       "with conversion None, namespaced, with a status subresource")
 def serve_the_contract_versions(remembered):
-    contract_surface.crds_must_serve_the_contract_versions(remembered["crds"])
+    must.crds_must_serve_the_contract_versions(remembered["crds"])
 
 
 @then("the CRD compatibility checker finds no breaking change from the previous release to what the contract fixes")
 def checker_spares_the_contract(remembered, implementation_previous):
     upgraded = remembered["crds"]
-    observations = contract_surface.upgrade_must_spare_the_contract(
+    observations = must.upgrade_must_spare_the_contract(
         crd_sets.previous_release(upgraded, implementation_previous), upgraded)
     for line in observations:  # differences from this project's stand-in that the contract does not fix
         own_cluster.say(f"observation: {line}")
@@ -143,7 +143,7 @@ def checker_spares_the_contract(remembered, implementation_previous):
 
 @then("they have every field the contract names, with a type that admits its values, the default it states and every state value")
 def have_the_contract_fields(remembered):
-    contract_surface.crds_must_have_the_contract_fields(remembered["crds"])
+    must.crds_must_have_the_contract_fields(remembered["crds"])
 
 
 # -- CRD releases on the cluster of their own ---------------------------------------------------------
@@ -188,7 +188,7 @@ def crds_refused(remembered, status, text):
 @then("the API server accepts every CRD")
 def crds_accepted(upgrade_cluster, remembered):
     must.crds_must_be_accepted(remembered["refusals"])
-    installing.crds_must_be_in_effect(upgrade_cluster, remembered["previous"])
+    must.crds_must_be_in_effect(upgrade_cluster, remembered["previous"])
 
 
 @then(parsers.parse('every lifecycle CRD has stored versions "{versions}"'))
@@ -264,7 +264,7 @@ def app_from_previous_release(upgrade_cluster, scenario_namespace, app, version_
 
 @then(parsers.parse('the KeptnAppVersion "{name}" reads through "{version}" a promotionStatus of "Pending" or none'))
 def promotion_not_started(upgrade_cluster, scenario_namespace, name, version):
-    app_version = must_read(upgrade_cluster, "KeptnAppVersion", version, scenario_namespace, name)
+    app_version = must.must_read(upgrade_cluster, "KeptnAppVersion", version, scenario_namespace, name)
     must.promotion_must_not_have_started(app_version.get("status") or {}, f"KeptnAppVersion {name} read through {version}")
 
 
@@ -322,7 +322,7 @@ def app_version_written(upgrade_cluster, scenario_namespace, name, app, version,
 
 @when(parsers.parse('the KeptnAppVersion "{name}" gets, through "{version}", promotionStatus "{state}" and a promotionTaskStatus item for "{definition}"'))
 def promotion_status_written(upgrade_cluster, scenario_namespace, remembered, name, version, state, definition):
-    app_version = must_read(upgrade_cluster, "KeptnAppVersion", version, scenario_namespace, name)
+    app_version = must.must_read(upgrade_cluster, "KeptnAppVersion", version, scenario_namespace, name)
     app_version["status"] = {**app_version.get("status", {}), "promotionStatus": state, "promotionTaskStatus": [{
         "definitionName": definition, "name": f"promotion-{definition}-31415", "status": state, "startTime": "2024-05-01T10:02:00Z",
     }]}
@@ -331,7 +331,7 @@ def promotion_status_written(upgrade_cluster, scenario_namespace, remembered, na
 
 @when(parsers.parse('a previous-release controller sets status "{state}" on the KeptnAppVersion "{name}" through "{version}"'))
 def previous_controller_writes_status(upgrade_cluster, scenario_namespace, state, name, version):
-    app_version = must_read(upgrade_cluster, "KeptnAppVersion", version, scenario_namespace, name)
+    app_version = must.must_read(upgrade_cluster, "KeptnAppVersion", version, scenario_namespace, name)
     app_version["status"] = {**app_version.get("status", {}), "status": state}
     write_status(upgrade_cluster, app_version)
 
@@ -346,7 +346,7 @@ def reads_identically(upgrade_cluster, scenario_namespace, kind, name, first, se
 def promotion_status_round_trip(upgrade_cluster, scenario_namespace, remembered, name):
     written = {field: remembered["status"][field] for field in ("promotionStatus", "promotionTaskStatus")}
     for version in ("v1", "v1beta1"):
-        status = must_read(upgrade_cluster, "KeptnAppVersion", version, scenario_namespace, name)["status"]
+        status = must.must_read(upgrade_cluster, "KeptnAppVersion", version, scenario_namespace, name)["status"]
         must.fields_must_be(status, written, f"status of KeptnAppVersion {name} read through {version}")
 
 
@@ -375,7 +375,7 @@ def manager_owns(upgrade_cluster, scenario_namespace, name, manager, owned, vers
 
 @then(parsers.parse('the KeptnAppContext "{name}" still reads promotion tasks "{tasks}" through "{version}"'))
 def still_reads(upgrade_cluster, scenario_namespace, name, tasks, version):
-    spec = must_read(upgrade_cluster, "KeptnAppContext", version, scenario_namespace, name)["spec"]
+    spec = must.must_read(upgrade_cluster, "KeptnAppContext", version, scenario_namespace, name)["spec"]
     must.fields_must_be(spec, {"promotionTasks": names(tasks)}, f"spec of KeptnAppContext {name} read through {version}")
 
 
@@ -403,7 +403,7 @@ def lists_again(upgrade_cluster, scenario_namespace, version, name):
 
 @then(parsers.re(r'the KeptnAppContext "(?P<name>[^"]+)" read through "(?P<version>\w+)" has (?P<lists>.+) and no promotionTasks$'))
 def reads_without_promotion_tasks(upgrade_cluster, scenario_namespace, name, version, lists):
-    spec = must_read(upgrade_cluster, "KeptnAppContext", version, scenario_namespace, name)["spec"]
+    spec = must.must_read(upgrade_cluster, "KeptnAppContext", version, scenario_namespace, name)["spec"]
     must.fields_must_be(spec, {**definition_lists(lists), "promotionTasks": None}, f"spec of KeptnAppContext {name} read through {version}")
 
 
@@ -416,7 +416,7 @@ def etcd_holds(upgrade_cluster, scenario_namespace, kind, name, api_version, tas
 
 @when(parsers.parse('the KeptnAppContext "{name}" is rewritten through "{version}" with the label "{label}" set to "{value}"'))
 def rewrite(upgrade_cluster, scenario_namespace, name, version, label, value):
-    obj = must_read(upgrade_cluster, "KeptnAppContext", version, scenario_namespace, name)
+    obj = must.must_read(upgrade_cluster, "KeptnAppContext", version, scenario_namespace, name)
     obj["metadata"].setdefault("labels", {})[label] = value
     write(upgrade_cluster, obj)
 

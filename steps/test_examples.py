@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from pytest_bdd import parsers, scenarios, then, when
 
-from harness.library import examples, lifecycle
+from harness.judges import lifecycle
+from harness.library import examples
 from harness.library.tables import names, single_row
 
 scenarios("examples")

@@ -1,6 +1,6 @@
 """Steps of features/gitops: a version promoted across stages through Git and Flux.
 
-Thin over harness/gitops (the pipeline running on its clusters) and harness/library/gitops (the
+Thin over harness/gitops (the pipeline running on its clusters) and harness/judges/stages (the
 judges). A scenario's Given steps describe the pipeline; its first When brings it up (Git server,
 Flux, one namespace per stage, the seed applied and every stage's lifecycle of the initial version
 completed) and releases.
@@ -17,12 +17,14 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from harness import session
 from harness.eventually import never
+from harness.gitops import flow
 from harness.gitops.clusters import Main, StageClusters
 from harness.gitops.diagnostics import write_gitops_report
 from harness.gitops.pipeline import Evaluation, Faults, Pipeline, Release, Stage, Task
 from harness.gitops.running import PipelineRun
-from harness.gitops import flow
-from harness.library import faults, gitops, lifecycle
+from harness.judges import app_versions, lifecycle, stages
+from harness.judges.stricter import survival
+from harness.library import faults
 from harness.library.tables import names, records, single_row
 from harness.plugin.options import options_of
 
@@ -176,7 +178,8 @@ def completes_after_dev(state, version):
 
 @then(parsers.parse('the lifecycle of "{version}" in {stage} comes to an end'))
 def lifecycle_ends(state, version, stage):
-    flow.must_complete(state.run, stage, version)
+    site = state.run.sites[stage]
+    lifecycle.app_version_must_complete(site.kube, site.namespace, APP, version)
 
 
 @then(parsers.parse('the app version "{version}" of {stage} completes with'))
@@ -188,7 +191,7 @@ def stage_version_completes_with(state, version, stage, datatable):
 @then(parsers.parse('the repository has exactly one promotion commit of "{version}" per stage boundary'))
 def one_commit_per_boundary(state, version):
     # Watch a little longer: a late second push is caught too.
-    never(lambda: gitops.each_boundary_must_have_one_commit(state.commits, state.run.pipeline.boundaries(), version),
+    never(lambda: stages.each_boundary_must_have_one_commit(state.commits, state.run.pipeline.boundaries(), version),
           f"one promotion commit of {version} per stage boundary")
 
 
@@ -196,52 +199,53 @@ def one_commit_per_boundary(state, version):
 def every_stage_ends_at(state, version):
     commits = state.commits
     for stage in state.run.pipeline.stage_names:
-        gitops.stage_must_end_at(commits, stage, version)
-        gitops.flux_must_have_applied(commits, state.run.applied(stage), stage, version)
+        stages.stage_must_end_at(commits, stage, version)
+        stages.flux_must_have_applied(commits, state.run.applied(stage), stage, version)
 
 
 @then("each stage's app version names the commit Flux applied in the stage before, in its metadata and its "
       "promotion task's KEPTN_CONTEXT")
 def commits_visible(state):
-    gitops.commits_must_be_visible(state.run, state.run.pipeline.versions[-1])
+    stages.commits_must_be_visible(state.run, state.run.pipeline.versions[-1])
 
 
 @then(parsers.parse('{stage} says why "{version}" failed, naming "{word}"'))
 def says_why(state, stage, version, word):
     site = state.run.sites[stage]
-    gitops.stage_must_say_why(site.kube, site.namespace, flow.app_version(state.run, stage, version), [word])
+    version_there = app_versions.latest_app_version(site.kube, site.namespace, APP, version=version)
+    stages.stage_must_say_why(site.kube, site.namespace, version_there, [word])
 
 
 @then(parsers.parse('{stage} keeps "{kept}": no commit of "{version}" reaches it and Flux never applies it there'))
 def stage_keeps(state, stage, kept, version):
     def kept_there() -> None:
         commits = state.commits
-        gitops.stage_must_not_receive(commits, stage, version)
-        gitops.stage_must_end_at(commits, stage, kept)
-        gitops.flux_must_not_have_applied(commits, state.run.applied(stage), stage, version)
+        stages.stage_must_not_receive(commits, stage, version)
+        stages.stage_must_end_at(commits, stage, kept)
+        stages.flux_must_not_have_applied(commits, state.run.applied(stage), stage, version)
 
     never(kept_there, f"{stage} keeping {kept} while {version} stops before it")
 
 
 @then("no stage ever went back to an older version, in the repository, in what Flux applied or in its KeptnApp")
 def never_back(state):
-    gitops.no_stage_went_back(state.run)
+    stages.no_stage_went_back(state.run)
 
 
 @then("no version was promoted twice across a stage boundary")
 def never_twice(state):
-    gitops.no_version_promoted_twice(state.run)
+    stages.no_version_promoted_twice(state.run)
 
 
 @then("every version that reached prod has exactly one promotion commit per stage boundary")
 def reached_prod_once(state):
-    gitops.no_version_promoted_twice(state.run)
+    stages.no_version_promoted_twice(state.run)
     pipeline = state.run.pipeline
     last = pipeline.stage_names[-1]
-    reached = gitops.reached_versions_must_have_one_commit_per_boundary(state.commits, pipeline.boundaries(), pipeline.versions, last)
+    reached = stages.reached_versions_must_have_one_commit_per_boundary(state.commits, pipeline.boundaries(), pipeline.versions, last)
     _say(f"versions that reached {last}: {', '.join(reached)}")
 
 
 @then("every kill ended a running implementation and another one took its place")
 def kills_worked(state):
-    faults.kills_must_have_worked(state.kill_log, state.kill_plan)
+    survival.kills_must_have_worked(state.kill_log, state.kill_plan)

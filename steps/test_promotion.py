@@ -1,6 +1,6 @@
 """Steps of features/promotion: the promotion phase as any implementation must run it.
 
-Steps are thin: they parse the sentence and call harness/library. `its` / `it` in a step means
+Steps are thin: they parse the sentence and call harness/library and harness/judges. `its` / `it` in a step means
 the newest KeptnAppVersion of the scenario's app.
 """
 from __future__ import annotations
@@ -13,13 +13,14 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from harness import report
 from harness.eventually import NotYet, eventually
+from harness.judges import app_versions, failures, lifecycle, tasks_and_jobs
 from harness.judges import tracing as tracing_judges
-from harness.library import lifecycle, manifests, task_contract, timing, tracing
+from harness.library import lookups, manifests, tracing, windows
 from harness.library.otlp_receiver import OtlpReceiver
-from harness.plugin.scenarios import after_scenario
 from harness.library.kube import Kube
 from harness.library.recorder import Recorder
 from harness.library.tables import key_values, names, records, single_row
+from harness.plugin.scenarios import after_scenario
 from harness.settings import TIMEOUTS
 
 scenarios("promotion")
@@ -37,15 +38,15 @@ class Scenario:
     moments: dict[str, float] = field(default_factory=dict)  # what the harness caused, and when (time.time())
 
     def version(self, revision: int | None = None) -> dict:
-        return lifecycle.latest_app_version(self.kube, self.namespace, self.app, revision)
+        return app_versions.latest_app_version(self.kube, self.namespace, self.app, revision)
 
     def promotion_task(self, definition: str) -> dict:
         return lifecycle.promotion_task_must_be_one(self.kube, self.namespace, self.version(), definition)
 
-    def promotion_job_windows(self) -> list[timing.JobWindow]:
+    def promotion_job_windows(self) -> list[windows.JobWindow]:
         """The windows of the newest version's promotion Jobs, once every one of them finished."""
-        tasks = timing.tasks_seen(self.recorder, "promotion", self.version()["metadata"]["uid"])
-        return timing.finished_job_windows(self.recorder, tasks, "promotion tasks")
+        tasks = windows.tasks_seen(self.recorder, "promotion", self.version()["metadata"]["uid"])
+        return lifecycle.finished_job_windows(self.recorder, tasks, "promotion tasks")
 
     def definition(self, name: str) -> dict:
         return self.kube.get("KeptnTaskDefinition", name, self.namespace)
@@ -169,9 +170,9 @@ def an_app_context_linking(scenario, name, linked, datatable):
 
 
 def _promotion_traceparent(scenario, app: str) -> str:
-    version = lifecycle.latest_app_version(scenario.kube, scenario.namespace, app)
+    version = app_versions.latest_app_version(scenario.kube, scenario.namespace, app)
     return tracing_judges.tasks_carry_one_trace(version["metadata"]["name"],
-                                                lifecycle.tasks_of(scenario.kube, scenario.namespace, version, "promotion"))
+                                                lookups.tasks_of(scenario.kube, scenario.namespace, version, "promotion"))
 
 
 # -- When -----------------------------------------------------------------------------------------
@@ -212,9 +213,9 @@ def deploy_workload_later(scenario, app, workload, version, delay):
 @when(parsers.parse('the metric "{name}" is set to "{value}" {delay:d} seconds after the post-deployment Jobs finished'))
 def metric_set_late(scenario, name, value, delay):
     def post_jobs_finished_long_enough() -> float:
-        windows = timing.job_windows(scenario.recorder, timing.tasks_seen(scenario.recorder, "post"))
+        post_jobs = windows.job_windows(scenario.recorder, windows.tasks_seen(scenario.recorder, "post"))
         try:
-            finished = timing.last_finished(windows, "post-deployment tasks")
+            finished = lifecycle.last_finished(post_jobs, "post-deployment tasks")
         except AssertionError as not_yet:
             raise NotYet(str(not_yet)) from None
         if time.time() < finished + delay:
@@ -233,13 +234,13 @@ def bump_revision(scenario, app, revision):
 
 @when(parsers.parse('the revision of the app "{app}" is bumped to {revision:d} while its "{check_type}" task "{definition}" runs'))
 def bump_revision_while_running(scenario, app, revision, check_type, definition):
-    timing.first_task_arrival(scenario.recorder, check_type, definition)
+    lifecycle.first_task_arrival(scenario.recorder, check_type, definition)
     scenario.kube.patch("KeptnApp", app, scenario.namespace, {"spec": {"revision": revision}})
 
 
 @when(parsers.parse('the app context "{name}" is changed to list "{definitions}" as {list_field} while its "{check_type}" task "{definition}" runs'))
 def change_context_while_running(scenario, name, definitions, list_field, check_type, definition):
-    timing.first_task_arrival(scenario.recorder, check_type, definition)
+    lifecycle.first_task_arrival(scenario.recorder, check_type, definition)
     scenario.kube.patch("KeptnAppContext", name, scenario.namespace, {"spec": {list_field: names(definitions)}})
 
 
@@ -295,12 +296,12 @@ def revision_promotion_tasks(scenario, app, revision, definitions):
 
 @then(parsers.parse('the app version of "{app}" at revision {revision:d} lists "{definitions}" as {list_field}'))
 def revision_lists(scenario, app, revision, definitions, list_field):
-    lifecycle.version_spec_must_list(scenario.version(revision), list_field, names(definitions))
+    app_versions.version_spec_must_list(scenario.version(revision), list_field, names(definitions))
 
 
 @then(parsers.parse('the app version of "{app}" is controlled by its KeptnApp, which names its version as current'))
 def owned_by_app(scenario, app):
-    lifecycle.app_must_own_its_version(scenario.kube, scenario.namespace, app, scenario.version())
+    app_versions.app_must_own_its_version(scenario.kube, scenario.namespace, app, scenario.version())
 
 
 @then(parsers.parse('the workload "{workload}" got its KeptnWorkloadVersion, and the deploy phase waited for it'))
@@ -311,7 +312,7 @@ def deploy_waited(scenario, workload):
 
 @then(parsers.parse('the app version of "{app}" fails in its "{phase}" phase'))
 def fails_in_phase(scenario, app, phase):
-    lifecycle.app_version_must_fail_in(scenario.kube, scenario.namespace, app, phase)
+    failures.app_version_must_fail_in(scenario.kube, scenario.namespace, app, phase)
 
 
 @then(parsers.parse('its "{phase}" phase recorded the events "{suffixes}"'))
@@ -321,7 +322,7 @@ def phase_events(scenario, phase, suffixes):
 
 @then(parsers.parse('it was seen Failed while the Jobs of the promotion tasks "{definitions}" still ran'))
 def failed_while_siblings_ran(scenario, definitions):
-    timing.version_must_fail_while_siblings_run(scenario.recorder, scenario.version()["metadata"]["uid"], names(definitions))
+    failures.version_must_fail_while_siblings_run(scenario.recorder, scenario.version()["metadata"]["uid"], names(definitions))
 
 
 @then("the watch saw its phases move forward, each state Pending until its phase began")
@@ -331,12 +332,12 @@ def history_forward(scenario):
 
 @then(parsers.parse('its "{item_list}" items name their tasks, and those that ended their start and end times'))
 def items_name_their_tasks(scenario, item_list):
-    lifecycle.items_must_name_their_checks(scenario.kube, scenario.namespace, scenario.version(), item_list)
+    failures.items_must_name_their_checks(scenario.kube, scenario.namespace, scenario.version(), item_list)
 
 
 @then(parsers.parse('the app version of "{app}" at revision {revision:d} is named with the hash of generation {generation:d}'))
 def named_with_hash(scenario, app, revision, generation):
-    lifecycle.version_must_be_named(scenario.version(revision), app, generation)
+    app_versions.version_must_be_named(scenario.version(revision), app, generation)
 
 
 @then(parsers.parse('each app version of "{app}" has its own promotion task "{definition}"'))
@@ -346,22 +347,22 @@ def each_version_has_its_task(scenario, app, definition):
 
 @then(parsers.parse('the app version of "{app}" shows why it waits, naming "{missing}"'))
 def shows_why(scenario, app, missing):
-    lifecycle.reason_must_be_visible(scenario.kube, scenario.namespace, scenario.version(), [missing])
+    failures.reason_must_be_visible(scenario.kube, scenario.namespace, scenario.version(), [missing])
 
 
 @then(parsers.parse('its "{item_list}" items are "{expected}"'))
 def items_are(scenario, item_list, expected):
-    lifecycle.items_must_be(scenario.version(), item_list, key_values(expected))
+    failures.items_must_be(scenario.version(), item_list, key_values(expected))
 
 
 @then(parsers.parse('its "{item_list}" items end as their tasks ended'))
 def items_follow_tasks(scenario, item_list):
-    lifecycle.items_must_follow_their_tasks(scenario.kube, scenario.namespace, scenario.app, item_list)
+    failures.items_must_follow_their_tasks(scenario.kube, scenario.namespace, scenario.app, item_list)
 
 
 @then(parsers.parse('its "{item_list}" item "{definition}" is "{state}"'))
 def item_is(scenario, item_list, definition, state):
-    lifecycle.item_must_be(scenario.version(), item_list, definition, state)
+    failures.item_must_be(scenario.version(), item_list, definition, state)
 
 
 # -- Then: promotion tasks ------------------------------------------------------------------------
@@ -374,7 +375,7 @@ def promotion_tasks_are(scenario, definitions):
 
 @then(parsers.parse('the promotion task "{definition}" and its Job have names that fit a label value'))
 def names_fit_a_label(scenario, definition):
-    task_contract.names_must_fit_a_label(scenario.promotion_task(definition), scenario.job_of(definition), definition)
+    tasks_and_jobs.names_must_fit_a_label(scenario.promotion_task(definition), scenario.job_of(definition), definition)
 
 
 @then("no promotion task was ever created")
@@ -394,11 +395,11 @@ def _no_task_ever(scenario, check_type):
 
 @then("no promotion task appeared before the post-deployment Jobs finished and the metric reached its target")
 def promotion_after_post_deployment(scenario):
-    post_jobs = timing.job_windows(scenario.recorder, timing.tasks_seen(scenario.recorder, "post"))
-    moments = {"the last post-deployment Job finished": timing.last_finished(post_jobs, "post-deployment tasks"),
+    post_jobs = windows.job_windows(scenario.recorder, windows.tasks_seen(scenario.recorder, "post"))
+    moments = {"the last post-deployment Job finished": lifecycle.last_finished(post_jobs, "post-deployment tasks"),
                **scenario.moments}
-    first, name = timing.first_promotion_task(scenario.recorder, scenario.version()["metadata"]["uid"])
-    timing.must_start_after(first, name, moments)
+    first, name = lifecycle.first_promotion_task(scenario.recorder, scenario.version()["metadata"]["uid"])
+    lifecycle.must_start_after(first, name, moments)
 
 
 @then(parsers.parse("it has {count:d} promotion tasks, each with one Job"))
@@ -410,30 +411,30 @@ def tasks_with_one_job(scenario, count):
 
 @then("every promotion Job was created before the first one finished")
 def jobs_created_before_first_finished(scenario):
-    timing.all_must_exist_before_the_first_finished(scenario.promotion_job_windows())
+    lifecycle.all_must_exist_before_the_first_finished(scenario.promotion_job_windows())
 
 
 @then("the active windows of all promotion Jobs overlap")
 def job_windows_overlap(scenario):
-    timing.windows_must_overlap(scenario.promotion_job_windows())
+    lifecycle.windows_must_overlap(scenario.promotion_job_windows())
 
 
 @then("the pods of all promotion Jobs ran side by side")
 def pods_side_by_side(scenario):
     jobs = scenario.promotion_job_windows()
-    timing.pods_must_have_run_side_by_side(timing.pod_windows(scenario.recorder, jobs), len(jobs))
+    lifecycle.pods_must_have_run_side_by_side(windows.pod_windows(scenario.recorder, jobs), len(jobs))
 
 
 @then("the promotion phase ended after its last promotion Job finished")
 def phase_ended_after_its_jobs(scenario):
     windows = scenario.promotion_job_windows()
-    timing.phase_must_end_after_its_jobs(timing.promotion_ended(scenario.recorder, scenario.version()["metadata"]["uid"]), windows)
+    lifecycle.phase_must_end_after_its_jobs(lifecycle.promotion_ended(scenario.recorder, scenario.version()["metadata"]["uid"]), windows)
 
 
 @then(parsers.parse('the Jobs of the promotion tasks "{definitions}" run to completion and succeed'))
 def siblings_complete(scenario, definitions):
     for definition in names(definitions):
-        task_contract.job_must_have_succeeded(
+        tasks_and_jobs.job_must_have_succeeded(
             lifecycle.job_must_finish(scenario.kube, scenario.namespace, scenario.job_of(definition)["metadata"]["name"]))
 
 
@@ -445,14 +446,14 @@ def task_state_reason(scenario, definition, state, reason):
 @then(parsers.parse("the promotion task \"{definition}\" has the message of its Job's \"{condition}\" condition"))
 def task_keeps_job_message(scenario, definition, condition):
     job = lifecycle.job_must_finish(scenario.kube, scenario.namespace, scenario.job_of(definition)["metadata"]["name"])
-    task_contract.task_must_keep_the_jobs_message(scenario.promotion_task(definition), job, condition)
+    tasks_and_jobs.task_must_keep_the_jobs_message(scenario.promotion_task(definition), job, condition)
 
 
 @then(parsers.parse('the Job of the promotion task "{definition}" allowed {retries:d} retries and its container ran at least {count:d} times'))
 def container_ran(scenario, definition, retries, count, request):
     job = lifecycle.job_must_finish(scenario.kube, scenario.namespace, scenario.job_of(definition)["metadata"]["name"])
-    attempts = lifecycle.container_runs(scenario.recorder, job)
-    lifecycle.retries_must_be_honoured(job, retries, count, attempts)
+    attempts = lookups.container_runs(scenario.recorder, job)
+    failures.retries_must_be_honoured(job, retries, count, attempts)
     if attempts > count:
         report.observe(request.node, f"Job {job['metadata']['name']} ran its container {attempts} times for "
                                      f"backoffLimit {retries}: the Job controller's doing")
@@ -463,76 +464,76 @@ def container_ran(scenario, definition, retries, count, request):
 
 @then(parsers.parse('the promotion task "{definition}" is named after its check type and its definition'))
 def task_named(scenario, definition):
-    task_contract.task_name_must_follow_the_pattern(scenario.promotion_task(definition), definition)
+    tasks_and_jobs.task_name_must_follow_the_pattern(scenario.promotion_task(definition), definition)
 
 
 @then(parsers.parse('the promotion task "{definition}" is controlled by its app version'))
 def task_controlled(scenario, definition):
-    task_contract.task_must_be_controlled_by_its_version(scenario.promotion_task(definition), scenario.version())
+    tasks_and_jobs.task_must_be_controlled_by_its_version(scenario.promotion_task(definition), scenario.version())
 
 
 @then(parsers.parse('the Job of the promotion task "{definition}" is named after its task and controlled by it'))
 def job_named_and_controlled(scenario, definition):
     task, job = scenario.promotion_task(definition), scenario.job_of(definition)
-    task_contract.job_name_must_follow_the_pattern(job, task)
-    task_contract.job_must_be_controlled_by_its_task(job, task)
+    tasks_and_jobs.job_name_must_follow_the_pattern(job, task)
+    tasks_and_jobs.job_must_be_controlled_by_its_task(job, task)
 
 
 @then(parsers.parse('the promotion task "{definition}" has the promotion context of its app and version'))
 def task_context(scenario, definition):
     app = scenario.kube.get("KeptnApp", scenario.app, scenario.namespace)
-    task_contract.promotion_context_must_be(scenario.promotion_task(definition), scenario.app, app["spec"]["version"])
+    tasks_and_jobs.promotion_context_must_be(scenario.promotion_task(definition), scenario.app, app["spec"]["version"])
 
 
 @then(parsers.parse("the context metadata of the promotion task \"{definition}\" holds the app context's metadata"))
 def context_metadata(scenario, definition):
     app_context = scenario.kube.get("KeptnAppContext", scenario.app, scenario.namespace)  # same name as the app (C2.1)
-    task_contract.context_metadata_must_hold(scenario.promotion_task(definition), app_context)
+    tasks_and_jobs.context_metadata_must_hold(scenario.promotion_task(definition), app_context)
 
 
 @then(parsers.parse("the Job of the promotion task \"{definition}\" has KEPTN_CONTEXT equal to the task's context"))
 def keptn_context_matches(scenario, definition):
-    task_contract.keptn_context_must_be_the_tasks(scenario.job_of(definition), scenario.promotion_task(definition))
+    tasks_and_jobs.keptn_context_must_be_the_tasks(scenario.job_of(definition), scenario.promotion_task(definition))
 
 
 @then(parsers.parse('the promotion task "{definition}" became Succeeded once its Job completed, not before'))
 def task_succeeded_with_its_job(scenario, definition):
     job = lifecycle.job_must_finish(scenario.kube, scenario.namespace, scenario.job_of(definition)["metadata"]["name"])
-    task_contract.task_must_succeed_with_its_job(scenario.recorder, scenario.promotion_task(definition), job)
+    tasks_and_jobs.task_must_succeed_with_its_job(scenario.recorder, scenario.promotion_task(definition), job)
 
 
 @then(parsers.parse('the promotion task "{definition}" carries the labels and annotations of its definition'))
 def task_carries_definition_metadata(scenario, definition):
-    task_contract.task_must_carry_the_definitions_metadata(scenario.promotion_task(definition),
+    tasks_and_jobs.task_must_carry_the_definitions_metadata(scenario.promotion_task(definition),
                                                            scenario.definition(definition))
 
 
 @then(parsers.parse("the Job of the promotion task \"{definition}\" has its task's labels, and its annotations with the app, version and task name"))
 def job_metadata(scenario, definition):
     app = scenario.kube.get("KeptnApp", scenario.app, scenario.namespace)
-    task_contract.job_metadata_must_follow_its_task(scenario.job_of(definition), scenario.promotion_task(definition),
+    tasks_and_jobs.job_metadata_must_follow_its_task(scenario.job_of(definition), scenario.promotion_task(definition),
                                                     scenario.app, app["spec"]["version"])
 
 
 @then(parsers.parse("the pod template of the Job of the promotion task \"{definition}\" carries its task's labels and annotations and restarts on failure"))
 def pod_template(scenario, definition):
-    task_contract.pod_template_must_follow_its_task(scenario.job_of(definition), scenario.promotion_task(definition))
+    tasks_and_jobs.pod_template_must_follow_its_task(scenario.job_of(definition), scenario.promotion_task(definition))
 
 
 @then(parsers.parse('the Job of the promotion task "{definition}" has the retries, timeout and TTL of its definition'))
 def job_limits(scenario, definition):
-    task_contract.job_limits_must_be_the_definitions(scenario.job_of(definition),
+    tasks_and_jobs.job_limits_must_be_the_definitions(scenario.job_of(definition),
                                                      scenario.definition(definition))
 
 
 @then(parsers.parse('the pod of the Job of the promotion task "{definition}" runs with the service account, token automount and image pull secrets of its definition'))
 def job_pod_identity(scenario, definition):
-    task_contract.job_pod_must_run_as_the_definition_says(
+    tasks_and_jobs.job_pod_must_run_as_the_definition_says(
         scenario.job_of(definition), scenario.definition(definition))
 
 
 @then(parsers.parse("the Job of the promotion task \"{definition}\" runs the container of its definition as written, with the task's KEPTN_CONTEXT"))
 def container_as_written(scenario, definition):
-    task_contract.container_must_be_the_definitions(
+    tasks_and_jobs.container_must_be_the_definitions(
         scenario.job_of(definition), scenario.definition(definition),
         scenario.promotion_task(definition))

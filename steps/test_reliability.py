@@ -1,7 +1,8 @@
 """Steps of features/reliability: exactly once across kills, replicas and API server restarts, and
 bad input that is refused or reported without harming the implementation.
 
-Steps are thin over harness/library (faults, exactly_once, api_requests, bad_input). An app
+Steps are thin over harness/library (faults, api_requests, bad_input) and the judges of
+harness/judges/stricter. An app
 "kind" is a row of a scenario's table: the task lists its KeptnAppContexts get; app versions of
 a kind are named `<kind>-<index>`.
 """
@@ -15,18 +16,21 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import given as example_of
+from hypothesis import seed as hypothesis_seed
+from hypothesis import settings as hypothesis_settings
 from kubernetes import config as kube_config
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from hypothesis import HealthCheck, given as example_of, seed as hypothesis_seed, settings as hypothesis_settings
-
+from harness import report
 from harness.contract.phases import CONTEXT_LISTS
 from harness.eventually import NotYet, eventually, never
-from harness import report
-from harness.library import api_requests, leadership, timing, bad_input, exactly_once, faults, lifecycle, manifests, random_specs
-from harness.library import admission, hot_loop, reported
-from harness.library.kube import Kube
+from harness.judges import lifecycle
+from harness.judges.stricter import exactly_once, leadership, quiet, reasons, survival
+from harness.library import admission, api_requests, bad_input, faults, manifests, random_specs
 from harness.library.api_proxy import RecordingProxy
+from harness.library.kube import Kube
 from harness.library.recorder import Recorder
 from harness.library.tables import names, records, single_row
 from harness.plugin.options import options_of
@@ -117,7 +121,7 @@ def second_replica(reliability, implementation, kube, request):
             implementation.wait_ready(kube)
 
     request.addfinalizer(restore)
-    faults.implementation_must_run(replica, kube, "right after it started")
+    survival.implementation_must_run(replica, kube, "right after it started")
 
 
 @given("the scenario is recorded through an API server that is not restarted")
@@ -142,7 +146,7 @@ def task_definitions(reliability, datatable):
 
 @given("the implementation is watched for crashes")
 def watched_for_crashes(reliability, implementation, api_client, kube):
-    reliability.running = faults.implementation_must_run(implementation, kube, "before the scenario")
+    reliability.running = survival.implementation_must_run(implementation, kube, "before the scenario")
     reliability.log_mark = faults.LogMark.of(implementation)
     reliability.requests_at_start = api_requests.read(api_client)
 
@@ -175,7 +179,7 @@ def deploy_kinds(reliability, datatable):
 
 @when("the leading replica is killed with SIGKILL")
 def kill_leader(reliability, implementation, kube):
-    faults.implementation_must_run(implementation, kube, "before it was killed")
+    survival.implementation_must_run(implementation, kube, "before it was killed")
     reliability.killed_at = time.time()
     implementation.kill()
 
@@ -193,7 +197,7 @@ def restart_api_server(reliability, cluster, implementation, kube):
                    "a promotion Job to run", TIMEOUTS.lifecycle)
     except AssertionError as error:  # no promotion ever started: say where each version stands, and why
         raise exactly_once.explained_all(error, reliability.recorder, reliability.lists) from error
-    reliability.running = faults.implementation_must_run(implementation, kube, "before the API server restarted")
+    reliability.running = survival.implementation_must_run(implementation, kube, "before the API server restarted")
     away = faults.restart_api_server(cluster)
     _say(f"kube-apiserver was away for {away:.1f}s")
 
@@ -211,7 +215,7 @@ def submit_corpus(reliability):
     for case in bad_input.load_corpus():
         answers = bad_input.submit(reliability.kube, reliability.namespace, case)
         reliability.answers.append((case, answers))
-        reliability.refused_submissions += hot_loop.counted_refusals(answer.code for answer in answers)
+        reliability.refused_submissions += quiet.counted_refusals(answer.code for answer in answers)
     reliability.bad_objects = len(reliability.answers)
     refused = sum(1 for _case, answers in reliability.answers for answer in answers if answer.refusal is not None)
     _say(f"bad-input corpus: {reliability.bad_objects} files, {sum(len(c.objects) for c, _ in reliability.answers)} "
@@ -232,7 +236,7 @@ def submit_random_apps(reliability, count):
         kind, path, value = mutation
         example = random_specs.example(next(numbers), reliability.namespace, kind, path, value)
         answers = [admission.create(reliability.kube, obj, reliability.namespace) for obj in example.objects]
-        reliability.refused_submissions += hot_loop.counted_refusals(answer.code for answer in answers)
+        reliability.refused_submissions += quiet.counted_refusals(answer.code for answer in answers)
         for obj, answer in zip(example.objects, answers):
             admitted[random_specs.admission_must_be_conformant(example, obj, answer, schemas)] += 1
         if answers[2].refusal is None:  # the KeptnApp is in: its version must complete or say why
@@ -296,8 +300,8 @@ def exactly_once_holds(reliability, request):
 
 @then("every kill ended a running implementation and another one took its place")
 def kills_worked(reliability, implementation, kube):
-    faults.kills_must_have_worked(reliability.kill_log, reliability.plan)
-    faults.implementation_must_run(implementation, kube, "after the last kill")
+    survival.kills_must_have_worked(reliability.kill_log, reliability.plan)
+    survival.implementation_must_run(implementation, kube, "after the last kill")
 
 
 @then("the second replica wrote nothing but its leader Lease while the other one led")
@@ -311,7 +315,7 @@ def takes_over(reliability, request):
     _replica, proxy = reliability.standby
     namespace, name = leadership.lease_must_be_known(proxy.recorded())
     duration = leadership.lease_duration_must_be_known(reliability.kube.get("Lease", name, namespace), (namespace, name))
-    first = timing.first_task_arrival(reliability.recorder, "promotion", reliability.created_definition)
+    first = lifecycle.first_task_arrival(reliability.recorder, "promotion", reliability.created_definition)
     took = leadership.takeover_must_be_within(reliability.killed_at, first, (namespace, name), duration)
     request.node.user_properties.append(("failover_seconds", f"{took:.1f}"))
     _say(f"fail-over: the other replica acted {took:.1f}s after the leader was killed (Lease {namespace}/{name}, "
@@ -320,25 +324,25 @@ def takes_over(reliability, request):
 
 @then("the implementation is still running")
 def still_running(reliability, implementation, kube):
-    faults.must_not_have_crashed(implementation, kube, reliability.running, faults.LogMark.of(implementation))
+    survival.must_not_have_crashed(implementation, kube, reliability.running, faults.LogMark.of(implementation))
 
 
 @then("every object of the corpus was refused where it must be, and every refusal names its field")
 def corpus_admission(reliability):
-    bad_input.corpus_must_be_admitted(reliability.answers)
+    reasons.corpus_must_be_admitted(reliability.answers)
 
 
 @then("every file whose objects were all accepted shows its expected outcome, naming what is wrong")
 def corpus_outcomes(reliability):
-    bad_input.corpus_outcomes_must_show(reliability.kube, reliability.namespace, reliability.answers, _say)
+    reasons.corpus_outcomes_must_show(reliability.kube, reliability.namespace, reliability.answers, _say)
 
 
 @then("every accepted random app's version completes, or waits or fails naming what is wrong")
 def random_versions_complete_or_say_why(reliability):
     defined = {d["metadata"]["name"] for d in reliability.kube.list("KeptnTaskDefinition", reliability.namespace)}
     for example, _answers in reliability.answers:
-        said = reported.version_must_say_why(reliability.kube, reliability.namespace, example.app,
-                                             example.culprits(defined), reported.COMPLETES_OR_SAYS_WHY)
+        said = reasons.version_must_say_why(reliability.kube, reliability.namespace, example.app,
+                                             example.culprits(defined), bad_input.COMPLETES_OR_SAYS_WHY)
         _say(f"{example.app} ({example.kind} {example.path}): {said[:200]}")
 
 
@@ -351,18 +355,18 @@ def valid_completes(reliability, datatable):
 @then("once everything settled, the implementation writes at most once per 10 bad objects in any 10 seconds, "
       "and stays that quiet")
 def no_hot_loop(reliability, implementation, api_client, kube):
-    _say(hot_loop.must_settle_and_stay_quiet(
+    _say(quiet.must_settle_and_stay_quiet(
         lambda: api_requests.read(api_client),
-        lambda: faults.implementation_must_run(implementation, kube, "while its writes are counted"),
+        lambda: survival.implementation_must_run(implementation, kube, "while its writes are counted"),
         reliability.bad_objects))
 
 
 @then("the API server refused at most one request of the implementation per bad object")
 def few_refusals(reliability, api_client):
-    _say(hot_loop.refusals_must_be_few(reliability.requests_at_start, api_requests.read(api_client),
+    _say(quiet.refusals_must_be_few(reliability.requests_at_start, api_requests.read(api_client),
                                        reliability.refused_submissions, reliability.bad_objects))
 
 
 @then("the implementation did not crash")
 def did_not_crash(reliability, implementation, kube):
-    faults.must_not_have_crashed(implementation, kube, reliability.running, reliability.log_mark)
+    survival.must_not_have_crashed(implementation, kube, reliability.running, reliability.log_mark)

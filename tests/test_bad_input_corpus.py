@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 
+from harness.judges.stricter import reasons
 from harness.library import bad_input
 from harness.library.admission import Answer
 from harness.library.bad_input import CorpusError, Expectation, parse_expectation
@@ -141,23 +142,23 @@ REFUSED = 'KeptnTaskDefinition.lifecycle.keptn.sh "ktd-x" is invalid: spec.retri
 def test_a_refusal_the_contract_requires_must_happen_and_name_the_field(tmp_path):
     case = _admission_case(tmp_path, "refused KeptnTaskDefinition ktd-x naming spec.retries (contract §9)")
     context = Answer("KeptnAppContext", "shop", None)
-    assert bad_input.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", REFUSED, 422), context]) == []
-    assert bad_input.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", None), context]) == [
+    assert reasons.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", REFUSED, 422), context]) == []
+    assert reasons.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", None), context]) == [
         "KeptnTaskDefinition ktd-x was accepted; contract §9 says it must be refused, naming spec.retries"]
-    assert bad_input.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", "forbidden", 403), context]) == [
+    assert reasons.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", "forbidden", 403), context]) == [
         "KeptnTaskDefinition ktd-x was refused (403), but the message names none of spec.retries: forbidden"]
 
 
 def test_an_object_that_may_be_refused_may_also_get_in_but_a_valid_one_must(tmp_path):
     case = _admission_case(tmp_path, "may be refused KeptnTaskDefinition ktd-x naming spec.retries")
     accepted = [Answer("KeptnTaskDefinition", "ktd-x", None), Answer("KeptnAppContext", "shop", None)]
-    assert bad_input.admission_problems(case, accepted) == []
-    assert bad_input.outcomes_apply(accepted)
+    assert reasons.admission_problems(case, accepted) == []
+    assert reasons.outcomes_apply(accepted)
     refused = [Answer("KeptnTaskDefinition", "ktd-x", REFUSED, 422), Answer("KeptnAppContext", "shop", None)]
-    assert bad_input.admission_problems(case, refused) == []
-    assert not bad_input.outcomes_apply(refused)  # what happens once it is in is not judged
+    assert reasons.admission_problems(case, refused) == []
+    assert not reasons.outcomes_apply(refused)  # what happens once it is in is not judged
     valid_refused = [Answer("KeptnTaskDefinition", "ktd-x", None), Answer("KeptnAppContext", "shop", "no", 422)]
-    assert bad_input.admission_problems(case, valid_refused) == [
+    assert reasons.admission_problems(case, valid_refused) == [
         "KeptnAppContext shop was refused (422), but nothing is wrong with it: no"]
 
 
@@ -165,7 +166,7 @@ def test_a_refusal_naming_another_field_or_only_quoting_the_value_fails(tmp_path
     case = _admission_case(tmp_path, "may be refused KeptnTaskDefinition ktd-x naming spec.retries")
     for message in ('KeptnTaskDefinition "ktd-x" is invalid: spec.timeout: Invalid value', "Invalid value: -1",
                     'KeptnTaskDefinition "ktd-retries-x" is invalid'):
-        problems = bad_input.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", message, 422),
+        problems = reasons.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", message, 422),
                                                        Answer("KeptnAppContext", "shop", None)])
         assert problems and "names none of spec.retries" in problems[0], message
     assert Field("spec.retries").named_in("ktd-x: the number of retries must not be negative")
@@ -231,9 +232,9 @@ def test_a_runtime_count_refusal_that_does_not_say_exactly_one_of_the_three_fail
                     'set exactly one of container, python, deno: none is set',
                     'admission webhook denied the request: Forbidden! Either Function, Container, Python, or Deno field '
                     'must be defined'):
-        assert bad_input.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", says_so, 422), context]) == []
+        assert reasons.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", says_so, 422), context]) == []
     vague = 'KeptnTaskDefinition.lifecycle.keptn.sh "ktd-x" is invalid: spec: Invalid value: "object": spec is invalid'
-    assert bad_input.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", vague, 422), context]) == [
+    assert reasons.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", vague, 422), context]) == [
         f"KeptnTaskDefinition ktd-x was refused (422), but the message does not name spec.container and spec.python and "
         f"spec.deno: {vague}"]
 

@@ -1,6 +1,6 @@
 """The judges of bad input, on objects and counts made up here: what a message must name
-(harness.library.mentions), a version or object that reports bad input (harness.library.reported),
-and hot loops (harness.library.hot_loop). Each judge is shown failing on the input it exists to refuse."""
+(harness.library.mentions), a version or object that reports bad input (harness.judges.stricter.reasons),
+and hot loops (harness.judges.stricter.quiet). Each judge is shown failing on the input it exists to refuse."""
 from __future__ import annotations
 
 import re
@@ -10,9 +10,10 @@ import pytest
 
 from harness import settings
 from harness.eventually import NotYet, WaitTimedOut
-from harness.library import bad_input, hot_loop, reported
+from harness.judges.stricter import quiet, reasons
+from harness.judges.stricter.quiet import Reading
+from harness.library import bad_input
 from harness.library.api_requests import Request
-from harness.library.hot_loop import Reading
 from harness.library.mentions import Field, Name, first_naming, item
 
 
@@ -98,8 +99,8 @@ WRONG = (item("ktd-timeout-out-of-range"), item("spec.timeout"))
 SAID = 'KeptnTaskDefinition "ktd-timeout-out-of-range": spec.timeout 2562048h is beyond any duration'
 
 
-def _says_why(kube: FakeKube, outcome: str = reported.WAITS_OR_FAILS, items=WRONG) -> str:
-    return reported.version_must_say_why(kube, "t", "shop", items, outcome)
+def _says_why(kube: FakeKube, outcome: str = bad_input.WAITS_OR_FAILS, items=WRONG) -> str:
+    return reasons.version_must_say_why(kube, "t", "shop", items, outcome)
 
 
 def test_a_waiting_version_naming_the_definition_and_the_field_in_its_message_or_an_event_passes():
@@ -107,7 +108,7 @@ def test_a_waiting_version_naming_the_definition_and_the_field_in_its_message_or
     version = _version("shop", message="Progressing")
     event = _event("KeptnAppVersion", version["metadata"]["name"], "PromotionTasksInvalid", SAID)
     assert _says_why(FakeKube(version, event)).endswith(SAID)
-    assert _says_why(FakeKube(_version("shop", "Failed", SAID, completed=True)), reported.FAILS).startswith("Failed")
+    assert _says_why(FakeKube(_version("shop", "Failed", SAID, completed=True)), bad_input.FAILS).startswith("Failed")
 
 
 @pytest.mark.parametrize(("objects", "seen"), [
@@ -130,47 +131,47 @@ def test_a_version_that_does_not_name_what_is_wrong_fails(objects, seen):
 
 
 def test_a_version_that_completed_although_it_should_wait_fails_at_once():
-    for outcome in (reported.WAITS, reported.WAITS_OR_FAILS):
+    for outcome in (bad_input.WAITS, bad_input.WAITS_OR_FAILS):
         with pytest.raises(AssertionError, match=r"is Succeeded \(completed\); expected it to wait"):
-            reported.judge_version("v", {"status": "Succeeded", "endTime": "t"}, [SAID], WRONG, outcome)
+            reasons.judge_version("v", {"status": "Succeeded", "endTime": "t"}, [SAID], WRONG, outcome)
     with pytest.raises(AssertionError, match=r"is Failed \(completed\); expected it to wait naming"):
-        reported.judge_version("v", {"status": "Failed", "endTime": "t"}, [SAID], WRONG, reported.WAITS)
+        reasons.judge_version("v", {"status": "Failed", "endTime": "t"}, [SAID], WRONG, bad_input.WAITS)
     with pytest.raises(NotYet, match="expected it to fail naming"):
-        reported.judge_version("v", {"status": "Progressing"}, [SAID], WRONG, reported.FAILS)
+        reasons.judge_version("v", {"status": "Progressing"}, [SAID], WRONG, bad_input.FAILS)
 
 
 def test_a_random_apps_version_completes_or_names_what_is_wrong():
-    assert _says_why(FakeKube(_version("shop", "Succeeded", completed=True)), reported.COMPLETES_OR_SAYS_WHY) == \
+    assert _says_why(FakeKube(_version("shop", "Succeeded", completed=True)), bad_input.COMPLETES_OR_SAYS_WHY) == \
         "completed Succeeded"
     with pytest.raises(WaitTimedOut, match="they say: 'Progressing'"):
-        _says_why(FakeKube(_version("shop", message="Progressing")), reported.COMPLETES_OR_SAYS_WHY)
+        _says_why(FakeKube(_version("shop", message="Progressing")), bad_input.COMPLETES_OR_SAYS_WHY)
     with pytest.raises(WaitTimedOut, match="is Failed"):  # failed and silent
         _says_why(FakeKube(_version("shop", "Failed", "PromotionTasks failed", completed=True)),
-                  reported.COMPLETES_OR_SAYS_WHY)
+                  bad_input.COMPLETES_OR_SAYS_WHY)
     no_version = FakeKube(_event("KeptnApp", "shop", "InvalidSpec", "ktd-timeout-out-of-range: spec.timeout"))
-    assert _says_why(no_version, reported.COMPLETES_OR_SAYS_WHY).startswith("no KeptnAppVersion; the KeptnApp says")
+    assert _says_why(no_version, bad_input.COMPLETES_OR_SAYS_WHY).startswith("no KeptnAppVersion; the KeptnApp says")
     with pytest.raises(WaitTimedOut):  # the KeptnApp's events count only for an app without a version
-        _says_why(no_version, reported.WAITS)
+        _says_why(no_version, bad_input.WAITS)
 
 
 def test_an_object_reports_on_itself_or_through_the_version_of_its_app():
     task = {"kind": "KeptnTask", "metadata": {"name": "by-hand"}, "status": {"message": "spec.timeout: out of range"}}
-    assert reported.object_must_report(FakeKube(task), "t", "KeptnTask", "by-hand", (item("spec.timeout"),))
+    assert reasons.object_must_report(FakeKube(task), "t", "KeptnTask", "by-hand", (item("spec.timeout"),))
     context = {"kind": "KeptnAppContext", "metadata": {"name": "shop"}}
-    said = reported.object_must_report(FakeKube(context, _version("shop", message='"" is no definition name: '
+    said = reasons.object_must_report(FakeKube(context, _version("shop", message='"" is no definition name: '
                                                                                "spec.promotionTasks[0]")),
                                        "t", "KeptnAppContext", "shop", (item("spec.promotionTasks"),))
     assert said.startswith('"" is no definition name')
     silent = {"kind": "KeptnTask", "metadata": {"name": "by-hand"}, "status": {"status": "Pending"}}
     with pytest.raises(WaitTimedOut, match="names spec.timeout; they say: nothing"):
-        reported.object_must_report(FakeKube(silent, _event("KeptnTask", "other", "X", "spec.timeout")), "t",
+        reasons.object_must_report(FakeKube(silent, _event("KeptnTask", "other", "X", "spec.timeout")), "t",
                                     "KeptnTask", "by-hand", (item("spec.timeout"),))
 
 
 def test_a_version_expected_to_wait_must_not_complete():
-    bad_input.waiting_versions_must_stay(FakeKube(_version("shop", message=SAID)), "t", ["shop"])
+    reasons.waiting_versions_must_stay(FakeKube(_version("shop", message=SAID)), "t", ["shop"])
     with pytest.raises(AssertionError, match="the KeptnAppVersion of shop was expected to wait, but is Failed"):
-        bad_input.waiting_versions_must_stay(FakeKube(_version("shop", "Failed", SAID, completed=True)), "t", ["shop"])
+        reasons.waiting_versions_must_stay(FakeKube(_version("shop", "Failed", SAID, completed=True)), "t", ["shop"])
 
 
 def test_each_expected_outcome_of_a_corpus_file_must_show():
@@ -178,9 +179,9 @@ def test_each_expected_outcome_of_a_corpus_file_must_show():
 
     def outcome(expectation: bad_input.Expectation, *objects: dict) -> str:
         case = bad_input.Case(Path("corpus/ktd-timeout-out-of-range.yaml"), "a timeout out of range", (expectation,), ())
-        return bad_input.outcome_must_show(FakeKube(*objects), "t", case, expectation)
+        return reasons.outcome_must_show(FakeKube(*objects), "t", case, expectation)
 
-    waits = bad_input.Expectation(reported.WAITS, "shop", items=(("ktd-timeout-out-of-range",), ("spec.timeout",)))
+    waits = bad_input.Expectation(bad_input.WAITS, "shop", items=(("ktd-timeout-out-of-range",), ("spec.timeout",)))
     assert outcome(waits, _version("shop", message=SAID)) == f"Progressing: {SAID}"
     with pytest.raises(WaitTimedOut, match="to wait naming ktd-timeout-out-of-range and spec.timeout"):
         outcome(waits, _version("shop", message="Progressing"))
@@ -206,26 +207,26 @@ def test_the_whole_corpus_must_be_admitted_as_each_file_says_and_every_problem_i
     refused = bad_input.Expectation("refused", "ktd-x", kind="KeptnTaskDefinition", items=(("spec.timeout",),),
                                     fixed_by="contract §1")
     case = _corpus_file(refused)
-    bad_input.corpus_must_be_admitted([(case, [Answer("KeptnTaskDefinition", "ktd-x", "spec.timeout: Invalid value", 422)])])
+    reasons.corpus_must_be_admitted([(case, [Answer("KeptnTaskDefinition", "ktd-x", "spec.timeout: Invalid value", 422)])])
     with pytest.raises(AssertionError, match="(?s)ktd-timeout-out-of-range.yaml: KeptnTaskDefinition ktd-x was accepted.*"
                                              "ktd-timeout-out-of-range.yaml: KeptnTaskDefinition ktd-x was refused \\(422\\), "
                                              "but the message names none of spec.timeout"):
-        bad_input.corpus_must_be_admitted([(case, [Answer("KeptnTaskDefinition", "ktd-x", None)]),
+        reasons.corpus_must_be_admitted([(case, [Answer("KeptnTaskDefinition", "ktd-x", None)]),
                                            (case, [Answer("KeptnTaskDefinition", "ktd-x", "InvalidSpec", 422)])])
 
 
 def test_every_accepted_corpus_file_must_show_its_outcomes_and_its_waiting_versions_keep_waiting():
     from harness.library.admission import Answer
 
-    waits = bad_input.Expectation(reported.WAITS, "shop", items=(("ktd-timeout-out-of-range",), ("spec.timeout",)))
+    waits = bad_input.Expectation(bad_input.WAITS, "shop", items=(("ktd-timeout-out-of-range",), ("spec.timeout",)))
     accepted = [(_corpus_file(waits), [Answer("KeptnApp", "shop", None)])]
     said = []
-    bad_input.corpus_outcomes_must_show(FakeKube(_version("shop", message=SAID)), "t", accepted, said.append)
+    reasons.corpus_outcomes_must_show(FakeKube(_version("shop", message=SAID)), "t", accepted, said.append)
     assert said == [f"ktd-timeout-out-of-range: waits: Progressing: {SAID}"]
     with pytest.raises(AssertionError, match="ktd-timeout-out-of-range.yaml \\(a timeout out of range\\): timed out"):
-        bad_input.corpus_outcomes_must_show(FakeKube(_version("shop", message="Progressing")), "t", accepted, said.append)
+        reasons.corpus_outcomes_must_show(FakeKube(_version("shop", message="Progressing")), "t", accepted, said.append)
     refused_file = [(_corpus_file(waits), [Answer("KeptnApp", "shop", "refused", 422)])]  # its outcomes do not apply
-    bad_input.corpus_outcomes_must_show(FakeKube(), "t", refused_file, said.append)
+    reasons.corpus_outcomes_must_show(FakeKube(), "t", refused_file, said.append)
 
 
 # -- hot loops -------------------------------------------------------------------------------------------
@@ -245,7 +246,7 @@ def _readings(writes_at: dict[float, int], until: float, every: float = 2.0) -> 
 
 def test_an_implementation_that_settles_and_stays_quiet_passes():
     busy_then_quiet = {1.0: 40, 3.0: 40, 5.0: 2}  # 82 writes at first, then nothing
-    verdict = hot_loop.verdict(_readings(busy_then_quiet, until=60), allowed=6)
+    verdict = quiet.verdict(_readings(busy_then_quiet, until=60), allowed=6)
     assert verdict == "settled 4s into the count and quiet for 40s (at most 6 writes in any 10s)"
 
 
@@ -254,31 +255,31 @@ def test_a_burst_writer_fails_although_it_is_quiet_in_some_window():
     with pytest.raises(AssertionError, match=r"settled 0s into the count, but wrote 20 times in the 10s from 6s "
                                              r"\(6s after settling; at most 6 allowed\): it writes in bursts\. "
                                              r"20× PATCH lifecycle.keptn.sh/keptnappversions/status → 200"):
-        hot_loop.verdict(_readings(bursts, until=60), allowed=6)
+        quiet.verdict(_readings(bursts, until=60), allowed=6)
 
 
 def test_a_burst_straddling_two_readings_is_counted_whole():
     # 4 writes just before 16 s and 4 just before 18 s: no single reading sees more than 4
     with pytest.raises(AssertionError, match="wrote 8 times"):
-        hot_loop.verdict(_readings({15.5: 4, 17.5: 4}, until=60), allowed=6)
+        quiet.verdict(_readings({15.5: 4, 17.5: 4}, until=60), allowed=6)
 
 
 def test_a_writer_that_never_settles_is_not_yet_and_one_watched_too_briefly_neither():
     with pytest.raises(NotYet, match="no 10s window with at most 6 writes yet; the last one: 50 writes"):
-        hot_loop.verdict(_readings({second: 10 for second in range(1, 40, 2)}, until=40), allowed=6)
+        quiet.verdict(_readings({second: 10 for second in range(1, 40, 2)}, until=40), allowed=6)
     with pytest.raises(NotYet, match="settled 0s into the count; watching whether it stays quiet"):
-        hot_loop.verdict(_readings({}, until=30), allowed=6)
+        quiet.verdict(_readings({}, until=30), allowed=6)
 
 
 def test_refused_requests_of_the_implementation_are_at_most_one_per_bad_object():
     refused = Request("POST", "batch", "jobs", "", "422")
     before, after = Counter(), Counter({refused: 33 + 5, PATCH: 100})
-    assert hot_loop.refusals_must_be_few(before, after, own_refusals=33, bad_objects=56).endswith(
+    assert quiet.refusals_must_be_few(before, after, own_refusals=33, bad_objects=56).endswith(
         "the implementation's: 5")
     with pytest.raises(AssertionError, match=r"refused 60 requests of the implementation for 56 bad objects .*"
                                              r"93× POST batch/jobs → 422"):
-        hot_loop.refusals_must_be_few(before, Counter({refused: 93}), own_refusals=33, bad_objects=56)
-    assert hot_loop.counted_refusals([422, None, 403, 400]) == 2  # a webhook's 403 is not a refused write
+        quiet.refusals_must_be_few(before, Counter({refused: 93}), own_refusals=33, bad_objects=56)
+    assert quiet.counted_refusals([422, None, 403, 400]) == 2  # a webhook's 403 is not a refused write
 
 
 def test_counting_writes_stops_at_once_when_the_implementation_is_gone():
@@ -287,4 +288,4 @@ def test_counting_writes_stops_at_once_when_the_implementation_is_gone():
 
     with pytest.raises(AssertionError, match=r"while watching the implementation while its writes are counted: "
                                              r"reference is not running"):
-        hot_loop.must_settle_and_stay_quiet(Counter, gone, bad_objects=56)
+        quiet.must_settle_and_stay_quiet(Counter, gone, bad_objects=56)

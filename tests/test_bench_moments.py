@@ -1,5 +1,5 @@
 """Issue 16: the benchmark times phases from clocks the implementation does not write, the arrival
-times of the harness's watch, read with the suite's own judges (harness/library/timing.py), and
+times of the harness's watch, read with the suite's own judges (harness/library/windows.py, harness/judges/lifecycle.py), and
 says what it could not measure instead of timing half a phase."""
 from __future__ import annotations
 

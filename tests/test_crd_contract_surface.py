@@ -1,4 +1,4 @@
-"""The static judges of an implementation's CRDs (harness/library/crds/contract_surface.py) and where
+"""The static judges of an implementation's CRDs (harness/judges/objects.py) and where
 those CRDs come from (crd_sets.py): each judge passes this project's current CRDs, which follow
 contract §1, and fails a copy broken in the way it exists to catch; what contract §1 does not fix passes."""
 from __future__ import annotations
@@ -12,7 +12,7 @@ from harness.compat.loading import crd_from
 from harness.compat.rules import Finding
 from harness.contract.api import SURFACE
 from harness.implementations import adapter as adapters
-from harness.library.crds import contract_surface as judge
+from harness.judges import objects
 from harness.library.crds import crd_sets
 from harness.library.crds.crd_sets import CrdSet
 
@@ -42,9 +42,9 @@ def status_of(body: dict) -> dict:
 
 
 def test_this_projects_current_crds_pass_every_static_judge():
-    judge.crds_must_serve_the_contract_versions(CURRENT)
-    judge.crds_must_have_the_contract_fields(CURRENT)
-    assert judge.upgrade_must_spare_the_contract(PREVIOUS, CURRENT) == []
+    objects.crds_must_serve_the_contract_versions(CURRENT)
+    objects.crds_must_have_the_contract_fields(CURRENT)
+    assert objects.upgrade_must_spare_the_contract(PREVIOUS, CURRENT) == []
 
 
 def test_the_contract_table_names_every_kind_of_spec_section_1():
@@ -73,19 +73,19 @@ def _store_beta(body):
 ])
 def test_a_lifecycle_crd_that_does_not_serve_the_contract_versions_fails(edit, complaint):
     with pytest.raises(AssertionError, match="do not serve what docs/contract.md §1 fixes") as failure:
-        judge.crds_must_serve_the_contract_versions(edited("KeptnAppContext", edit))
+        objects.crds_must_serve_the_contract_versions(edited("KeptnAppContext", edit))
     assert complaint in str(failure.value)
 
 
 def test_a_missing_kind_fails():
     without_config = CrdSet("no KeptnConfig", tuple(crd for crd in CURRENT.crds if crd.kind != "KeptnConfig"))
     with pytest.raises(AssertionError, match="KeptnConfig: no CRD of group options.keptn.sh"):
-        judge.crds_must_serve_the_contract_versions(without_config)
+        objects.crds_must_serve_the_contract_versions(without_config)
 
 
 def test_the_previous_release_does_not_serve_the_contract():
     with pytest.raises(AssertionError, match="keptnapps.lifecycle.keptn.sh: does not serve v1"):
-        judge.crds_must_serve_the_contract_versions(PREVIOUS)
+        objects.crds_must_serve_the_contract_versions(PREVIOUS)
 
 
 # -- fields --------------------------------------------------------------------------------------------
@@ -114,13 +114,13 @@ def test_the_previous_release_does_not_serve_the_contract():
 ])
 def test_a_crd_without_a_field_of_the_contract_as_spec_section_1_says_fails(kind, edit, complaint):
     with pytest.raises(AssertionError, match="lack what docs/contract.md §1 names") as failure:
-        judge.crds_must_have_the_contract_fields(edited(kind, edit))
+        objects.crds_must_have_the_contract_fields(edited(kind, edit))
     assert complaint in str(failure.value)
 
 
 def test_a_missing_parent_is_one_complaint_not_one_per_child():
     with pytest.raises(AssertionError) as failure:
-        judge.crds_must_have_the_contract_fields(edited("KeptnTaskDefinition", lambda b: spec_of(b)["properties"].pop("python")))
+        objects.crds_must_have_the_contract_fields(edited("KeptnTaskDefinition", lambda b: spec_of(b)["properties"].pop("python")))
     assert ".spec.python: missing" in str(failure.value) and ".spec.python.inline" not in str(failure.value)
 
 
@@ -138,9 +138,9 @@ def test_a_missing_parent_is_one_complaint_not_one_per_child():
 ])
 def test_what_the_contract_does_not_fix_passes(kind, edit):
     crds = edited(kind, edit)
-    judge.crds_must_serve_the_contract_versions(crds)
-    judge.crds_must_have_the_contract_fields(crds)
-    judge.upgrade_must_spare_the_contract(PREVIOUS, crds)
+    objects.crds_must_serve_the_contract_versions(crds)
+    objects.crds_must_have_the_contract_fields(crds)
+    objects.upgrade_must_spare_the_contract(PREVIOUS, crds)
 
 
 def test_a_field_below_one_that_keeps_unknown_fields_is_not_missing():
@@ -148,7 +148,7 @@ def test_a_field_below_one_that_keeps_unknown_fields_is_not_missing():
         spec_of(body).clear()
         spec_of(body).update({"type": "object", "x-kubernetes-preserve-unknown-fields": True})
 
-    judge.crds_must_have_the_contract_fields(edited("KeptnAppContext", free_spec))
+    objects.crds_must_have_the_contract_fields(edited("KeptnAppContext", free_spec))
 
 
 # -- the static checker's findings against the previous release ------------------------------------------
@@ -166,7 +166,7 @@ def test_a_field_below_one_that_keeps_unknown_fields_is_not_missing():
     (Finding("Widget", "*", ".", "crd-removed", ""), False),  # not a kind of the contract
 ])
 def test_a_finding_touches_the_contract_only_where_spec_section_1_fixes_something(finding, touches):
-    assert judge.touches_the_contract(finding) is touches
+    assert objects.touches_the_contract(finding) is touches
 
 
 def test_an_upgrade_that_drops_a_named_field_fails_and_other_differences_are_observations():
@@ -175,10 +175,10 @@ def test_an_upgrade_that_drops_a_named_field_fails_and_other_differences_are_obs
         spec_of(body)["properties"]["metadata"]["additionalProperties"] = {"type": "string", "maxLength": 10}
 
     with pytest.raises(AssertionError, match=r"breaking changes to what docs/contract.md §1 fixes: KeptnAppContext v1beta1 \.spec\.spanLinks removed"):
-        judge.upgrade_must_spare_the_contract(PREVIOUS, edited("KeptnAppContext", drop))
+        objects.upgrade_must_spare_the_contract(PREVIOUS, edited("KeptnAppContext", drop))
     narrowed = edited("KeptnAppContext", lambda b: spec_of(b)["properties"]["metadata"].update(
         additionalProperties={"type": "string", "maxLength": 10}))
-    observations = judge.upgrade_must_spare_the_contract(PREVIOUS, narrowed)
+    observations = objects.upgrade_must_spare_the_contract(PREVIOUS, narrowed)
     assert observations and all("narrowed: maxLength" in line for line in observations)
 
 
@@ -204,7 +204,7 @@ def test_crds_read_back_from_a_cluster_are_those_of_the_contract_groups_without_
     assert len(found.crds) == len(CURRENT.crds) and found.description.endswith("read back from the run's cluster")
     assert set(found.crds[0].body) == {"apiVersion", "kind", "metadata", "spec"}
     assert set(found.crds[0].body["metadata"]) == {"name", "annotations"} and not found.crds[0].body["metadata"]["annotations"]
-    judge.crds_must_serve_the_contract_versions(found)
+    objects.crds_must_serve_the_contract_versions(found)
 
 
 def test_the_previous_release_takes_the_kinds_it_lacks_from_the_set_it_is_upgraded_to():

@@ -1,4 +1,4 @@
-"""The judges of the CRD upgrade and rollback scenarios (harness/library/crds/requirements.py), on
+"""The judges of the CRD upgrade and rollback scenarios (harness/judges/objects.py), on
 fake objects: each passes on what a working upgrade shows and fails on the input it exists to refuse."""
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.dynamic.exceptions import DynamicApiError
 
 from harness import settings
-from harness.library.crds import requirements as must
-from harness.library.crds import scenario_objects as objects
 from harness.compat.loading import crd_from
+from harness.judges import objects as must
+from harness.library.crds import scenario_objects as objects
 from harness.library.crds.crd_sets import CrdSet, project_current
 
 
@@ -286,13 +286,11 @@ class _FakeDynamic:
 def test_an_object_that_must_be_readable_through_a_version_fails_on_a_404():
     from types import SimpleNamespace
 
-    from harness.library.crds.versioned_access import must_read
-
     path = "/apis/lifecycle.keptn.sh/v1beta1/namespaces/t/keptnappcontexts/shop"
     cluster = SimpleNamespace(kube=SimpleNamespace(dynamic=_FakeDynamic({path: context()})))
-    assert must_read(cluster, "KeptnAppContext", "v1beta1", "t", "shop") == context()
+    assert must.must_read(cluster, "KeptnAppContext", "v1beta1", "t", "shop") == context()
     with pytest.raises(AssertionError, match="KeptnAppContext t/shop is not readable through v1 \\(404\\)"):
-        must_read(cluster, "KeptnAppContext", "v1", "t", "shop")
+        must.must_read(cluster, "KeptnAppContext", "v1", "t", "shop")
 
 
 # -- the thin wrappers that read the cluster first -------------------------------------------------
@@ -329,7 +327,7 @@ def test_an_object_must_read_identically_through_every_version(monkeypatch):
 
 
 class _ApiServer:
-    """What crds_must_be_in_effect asks: a CRD's conditions, whether a version lists, a dry-run create."""
+    """What crds_must_be_in_effect asks (through installing.wait_in_effect): a CRD's conditions, whether a version lists, a dry-run create."""
 
     def __init__(self, established: bool = True, stale_version: str | None = None, refuses_probe: bool = False):
         self.established, self.stale_version, self.refuses_probe = established, stale_version, refuses_probe
@@ -359,7 +357,7 @@ def test_crds_the_api_server_does_not_act_on_yet_fail_crds_must_be_in_effect(sho
     for name, fake in (("read_crd", api_server.read_crd), ("_lists", api_server.lists), ("create", api_server.create)):
         monkeypatch.setattr(installing, name, fake)
     with pytest.raises(AssertionError, match=message):
-        installing.crds_must_be_in_effect(None, crds)
+        must.crds_must_be_in_effect(None, crds)
     for name, fake in (("read_crd", _ApiServer().read_crd), ("_lists", _ApiServer().lists), ("create", _ApiServer().create)):
         monkeypatch.setattr(installing, name, fake)
-    installing.crds_must_be_in_effect(None, crds)
+    must.crds_must_be_in_effect(None, crds)

@@ -22,13 +22,12 @@ from kubernetes import config as kube_config
 
 from harness.clusters import registry, toolchain
 from harness.clusters.simulated import BINARIES
-from harness.gitops import flow
 from harness.gitops.flux import CONTROLLERS
 from harness.gitops.pipeline import Evaluation, Pipeline, Release, Stage, Task
 from harness.gitops.running import PipelineRun, Site
 from harness.implementations import adapter as adapters
 from harness.implementations.runner import Implementation
-from harness.library import gitops
+from harness.judges import lifecycle, stages
 from harness.library.kube import Kube
 from harness.paths import FIXTURES, REPO
 
@@ -80,9 +79,9 @@ def test_a_promotion_script_that_pushes_twice_fails_the_one_commit_per_boundary_
         reference.wait_ready(kube)
         run.start()
         run.release("1.0.0")
-        flow.must_complete(run, "prod", "1.0.0")
+        lifecycle.app_version_must_complete(kube, "twice-prod", pipeline.app, "1.0.0")
         with pytest.raises(AssertionError, match=r"dev → staging: 2 commits.*staging → prod: 2 commits"):
-            gitops.each_boundary_must_have_one_commit(run.history(), pipeline.boundaries(), "1.0.0")
+            stages.each_boundary_must_have_one_commit(run.history(), pipeline.boundaries(), "1.0.0")
     finally:
         run.stop()
         reference.stop()

@@ -1,17 +1,20 @@
-"""Every judge a Then-step calls has a unit test in which it fails, and no Then-step judges by itself.
+"""The judges live in one package, `harness/judges/`, each with a unit test in which it fails.
 
-A check that only ever passes proves nothing: the suite is worth what it refuses. The rule is read
-from the code, not kept as a list, and not from a word in a name: a judge is a function of the step
-library (`harness/library/`) that a Then-step of `steps/` reaches (directly, or through a helper of
-its steps module) and that can refuse: it asserts, raises AssertionError or NotYet, waits through
-`eventually` or `never`, or calls a function of the library that does (calls resolved through each
-module's own imports). It counts as tested when some test under `tests/` calls it inside
-`pytest.raises(...)`. A Then-step that asserts or raises NotYet itself judges outside
-`harness/library/`, where no unit test reaches it.
+A check that only ever passes proves nothing: the suite is worth what it refuses. The rules are read
+from the code, not kept as a list, and not from a word in a name:
+- a judge is a function of `harness/judges/` that a Then-step of `steps/` calls (directly, or
+  through a helper of its steps module; calls resolved through each module's own imports); it
+  counts as tested when some test under `tests/` calls it inside `pytest.raises(...)`;
+- a Then-step calls nothing outside `harness/judges/` that can refuse: that asserts, raises
+  AssertionError or NotYet, waits through `eventually` or `never`, or calls a function that does.
+  Such a check is a judge kept somewhere else, where no one looks for it. (A Then-step may wrap a
+  judge in `eventually` or `never` itself, to hold it for a while: the check is still the judge's.)
+- a Then-step does not assert or raise NotYet itself, where no unit test reaches it.
 """
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +72,7 @@ def _then_steps_with_helpers() -> list[tuple[str, list[ast.FunctionDef]]]:
     return steps
 
 
-LIBRARY = "harness.library"
+JUDGES = "harness.judges"
 WAITS = {("harness.eventually", "eventually"), ("harness.eventually", "never")}
 Qualified = tuple[str, str]  # (module, function)
 
@@ -113,11 +116,12 @@ def _refuses_by_itself(node: ast.FunctionDef) -> bool:
                for sub in ast.walk(node))
 
 
-def library_judges() -> set[Qualified]:
-    """Every function of the step library that can refuse (see the module's docstring)."""
+@cache
+def refusing_functions() -> frozenset[Qualified]:
+    """Every top-level function of the harness package that can refuse (see the module's docstring)."""
     functions: dict[Qualified, ast.FunctionDef] = {}
     calls: dict[Qualified, set[Qualified]] = {}
-    for path in (ROOT / "harness" / "library").rglob("*.py"):
+    for path in (ROOT / "harness").rglob("*.py"):
         module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
         tree = ast.parse(path.read_text())
         modules, names = _imports(tree, module)
@@ -130,24 +134,33 @@ def library_judges() -> set[Qualified]:
     while True:
         more = {name for name in functions if name not in refusing and calls[name] & (refusing | WAITS)}
         if not more:
-            return refusing
+            return frozenset(refusing)
         refusing |= more
 
 
-def judges() -> dict[str, list[str]]:
-    """Judge name → the Then-steps that reach it (directly or through a helper of their module)."""
-    refusing = library_judges()
-    found: dict[str, list[str]] = {}
+@cache
+def then_calls() -> dict[Qualified, list[str]]:
+    """(module, function) → the Then-steps that call it (directly or through a helper of their module)."""
+    found: dict[Qualified, list[str]] = {}
     for path in sorted((ROOT / "steps").glob("*.py")):
         tree = ast.parse(path.read_text())
         modules, names = _imports(tree, f"steps.{path.stem}")
         own = set(_functions(tree))
         for where, nodes in _then_steps_with_helpers():
-            if not where.startswith(f"{path.name}::"):
-                continue
-            for module, name in set().union(*(_calls(node, f"steps.{path.stem}", own, modules, names) for node in nodes)):
-                if (module, name) in refusing:
-                    found.setdefault(name, []).append(where)
+            if where.startswith(f"{path.name}::"):
+                for called in set().union(*(_calls(node, f"steps.{path.stem}", own, modules, names) for node in nodes)):
+                    found.setdefault(called, []).append(where)
+    return found
+
+
+def judges() -> dict[str, list[str]]:
+    """Judge name → the Then-steps that call it: the functions of the package that can refuse (what
+    else lives there, such as counting what a watch saw, is what the judges read)."""
+    refusing = refusing_functions()
+    found: dict[str, list[str]] = {}
+    for (module, name), where in then_calls().items():
+        if module.startswith(JUDGES) and (module, name) in refusing:
+            found.setdefault(name, []).extend(where)
     return found
 
 
@@ -155,6 +168,20 @@ def test_the_scan_finds_the_judges_of_the_then_steps():
     found = judges()
     assert len(found) >= 60, sorted(found)  # a broken scan would find none and pass the tests below
     assert {"reason_must_be_visible", "phase_must_end_after_its_jobs", "each_task_must_have_run_once"} <= set(found), sorted(found)
+
+
+def test_no_then_step_calls_a_check_kept_outside_the_judges():
+    refusing = refusing_functions()
+    elsewhere = {f"{module}.{name}": where for (module, name), where in then_calls().items()
+                 if (module, name) in refusing - WAITS and not module.startswith(JUDGES)}
+    assert not elsewhere, f"checks Then-steps call outside {JUDGES} (move them there, with a failing test): {elsewhere}"
+
+
+def test_the_check_for_checks_kept_elsewhere_sees_them():
+    """A function outside the package that asserts, or that waits, counts as a check."""
+    refusing = refusing_functions()
+    assert ("harness.library.lookups", "newest_app_version") in refusing  # raises NotYet
+    assert {q for q in refusing if q[0].startswith(JUDGES)}, "the scan found no check in the judges package"
 
 
 def test_every_judge_a_then_step_calls_has_a_test_in_which_it_fails():
@@ -170,5 +197,5 @@ def test_no_then_step_judges_by_itself():
         for sub in (sub for node in nodes for sub in ast.walk(node)):
             if isinstance(sub, ast.Assert) or (isinstance(sub, ast.Raise) and "NotYet" in ast.unparse(sub)):
                 judging.append(f"{where} line {sub.lineno}: {ast.unparse(sub)[:80]}")
-    assert not judging, "Then-steps that judge in their body (move the check into harness/library/ with a test):\n" + \
+    assert not judging, "Then-steps that judge in their body (move the check into harness/judges/ with a test):\n" + \
         "\n".join(judging)

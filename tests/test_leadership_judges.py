@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.library import leadership
+from harness.judges.stricter import leadership
 from harness.library.api_proxy import Request, lease_of, writes_while
 
 LEASE_PATH = "/apis/coordination.k8s.io/v1/namespaces/default/leases/promotion-controller"

@@ -5,12 +5,11 @@ import time
 
 import pytest
 
+from fake_kube import FakeKube
 from harness import settings
 from harness.eventually import WaitTimedOut
-from harness.library import lifecycle
+from harness.judges import app_versions, failures, lifecycle
 from harness.settings import timeouts_of
-
-from fake_kube import FakeKube
 
 
 @pytest.fixture(autouse=True)
@@ -53,19 +52,19 @@ WAITING = {"status": "Progressing", "currentPhase": "PromotionTasks", "promotion
 
 def test_a_status_message_naming_the_missing_definition_shows_why():
     version = _version({**WAITING, "message": 'KeptnTaskDefinition "promote-missing" not found'})
-    assert "promote-missing" in lifecycle.reason_must_be_visible(_Kube(version), "t-1", version, ["promote-missing"])
+    assert "promote-missing" in failures.reason_must_be_visible(_Kube(version), "t-1", version, ["promote-missing"])
 
 
 def test_an_event_on_the_version_naming_it_shows_why():
     version = _version(WAITING)
     kube = _Kube(version, [_event("PromotionTasksNotFound", "definition promote-missing does not exist")])
-    lifecycle.reason_must_be_visible(kube, "t-1", version, ["promote-missing"])
+    failures.reason_must_be_visible(kube, "t-1", version, ["promote-missing"])
 
 
 def test_a_silent_pending_status_fails_even_when_an_item_carries_the_definitions_name():
     version = _version(WAITING)  # "promote-missing" appears only as an item's definitionName
     with pytest.raises(WaitTimedOut, match="neither the status message nor an event .* names \\['promote-missing'\\]"):
-        lifecycle.reason_must_be_visible(_Kube(version), "t-1", version, ["promote-missing"])
+        failures.reason_must_be_visible(_Kube(version), "t-1", version, ["promote-missing"])
 
 
 @pytest.mark.parametrize("said", [
@@ -75,14 +74,14 @@ def test_a_silent_pending_status_fails_even_when_an_item_carries_the_definitions
 def test_a_message_that_does_not_name_the_definition_fails(said):
     version = _version({**WAITING, **said})
     with pytest.raises(WaitTimedOut):
-        lifecycle.reason_must_be_visible(_Kube(version), "t-1", version, ["promote-missing"])
+        failures.reason_must_be_visible(_Kube(version), "t-1", version, ["promote-missing"])
 
 
 def test_an_event_about_another_object_does_not_count():
     version = _version(WAITING)
     kube = _Kube(version, [_event("NotFound", "promote-missing not found", kind="KeptnApp", name="checkout")])
     with pytest.raises(WaitTimedOut):
-        lifecycle.reason_must_be_visible(kube, "t-1", version, ["promote-missing"])
+        failures.reason_must_be_visible(kube, "t-1", version, ["promote-missing"])
 
 
 def test_a_version_that_completed_otherwise_fails_at_once_not_at_the_timeout():
@@ -102,7 +101,7 @@ def test_a_version_still_running_is_waited_for_until_the_timeout():
 def test_retries_must_reach_the_jobs_backoff_limit():
     job = {"metadata": {"name": "promote-fail-1"}, "spec": {"backoffLimit": 6}}
     with pytest.raises(AssertionError, match="has backoffLimit 6, expected 2"):
-        lifecycle.retries_must_be_honoured(job, retries=2, at_least=3, runs=7)
+        failures.retries_must_be_honoured(job, retries=2, at_least=3, runs=7)
 
 
 class _KubeWithTasks(_Kube):
@@ -120,13 +119,13 @@ def test_items_that_ended_as_their_tasks_pass_and_a_stale_sibling_fails():
     items = [{"definitionName": "promote-fail", "name": "t1", "status": "Failed", "endTime": "x"},
              {"definitionName": "promote-a", "name": "t2", "status": "Succeeded", "endTime": "y"}]
     version = _version({"status": "Failed", "promotionTaskStatus": items})
-    lifecycle.items_must_follow_their_tasks(_KubeWithTasks(version, {"t1": "Failed", "t2": "Succeeded"}), "t-1",
+    failures.items_must_follow_their_tasks(_KubeWithTasks(version, {"t1": "Failed", "t2": "Succeeded"}), "t-1",
                                             "checkout", "promotionTaskStatus")
     stale = _version({"status": "Failed", "promotionTaskStatus": [items[0], {**items[1], "status": "Progressing",
                                                                               "endTime": None}]})
     with pytest.raises(AssertionError, match=r"stale items \(contract §6\).*promote-a: item Progressing \(endTime None\), "
                                              r"its KeptnTask t2 Succeeded"):
-        lifecycle.items_must_follow_their_tasks(_KubeWithTasks(stale, {"t1": "Failed", "t2": "Succeeded"}), "t-1",
+        failures.items_must_follow_their_tasks(_KubeWithTasks(stale, {"t1": "Failed", "t2": "Succeeded"}), "t-1",
                                                 "checkout", "promotionTaskStatus")
 
 
@@ -144,20 +143,20 @@ def test_an_event_with_the_reason_about_the_version_passes_and_about_another_kin
 def test_items_must_be_exactly_the_expected_definitions_in_their_states():
     version = _version({"promotionTaskStatus": [{"definitionName": "promote-a", "status": "Succeeded"},
                                                 {"definitionName": "promote-b", "status": "Failed"}]})
-    lifecycle.items_must_be(version, "promotionTaskStatus", {"promote-a": "Succeeded", "promote-b": "Failed"})
+    failures.items_must_be(version, "promotionTaskStatus", {"promote-a": "Succeeded", "promote-b": "Failed"})
     for expected in ({"promote-a": "Succeeded", "promote-b": "Succeeded"},  # a state differs
                      {"promote-a": "Succeeded"},  # an item too many
                      {"promote-a": "Succeeded", "promote-b": "Failed", "promote-c": "Succeeded"}):  # one missing
         with pytest.raises(AssertionError, match="status.promotionTaskStatus: expected"):
-            lifecycle.items_must_be(version, "promotionTaskStatus", expected)
+            failures.items_must_be(version, "promotionTaskStatus", expected)
 
 
 def test_an_item_must_be_there_once_in_its_state():
     item = {"definitionName": "promote-a", "status": "Failed"}
-    lifecycle.item_must_be(_version({"promotionTaskStatus": [item]}), "promotionTaskStatus", "promote-a", "Failed")
+    failures.item_must_be(_version({"promotionTaskStatus": [item]}), "promotionTaskStatus", "promote-a", "Failed")
     for items in ([{**item, "status": "Succeeded"}], [], [item, item]):
         with pytest.raises(AssertionError, match="expected one item promote-a=Failed"):
-            lifecycle.item_must_be(_version({"promotionTaskStatus": items}), "promotionTaskStatus", "promote-a", "Failed")
+            failures.item_must_be(_version({"promotionTaskStatus": items}), "promotionTaskStatus", "promote-a", "Failed")
 
 
 def _job(name: str, conditions: list[dict]) -> dict:
@@ -294,4 +293,4 @@ def test_a_version_that_appears_after_the_object_wait_but_within_the_lifecycle_w
 
 def test_the_newest_app_version_of_an_app_that_has_none_is_a_wait_that_names_the_app():
     with pytest.raises(WaitTimedOut, match="a KeptnAppVersion of KeptnApp t-1/checkout"):
-        lifecycle.latest_app_version(_Kube(None, versions=[]), "t-1", "checkout")
+        app_versions.latest_app_version(_Kube(None, versions=[]), "t-1", "checkout")

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from fake_kube import FakeKube
 from harness import settings
 from harness.contract.phases import APP_PHASES
 from harness.eventually import WaitTimedOut
-from harness.library import lifecycle, timing
+from harness.judges import app_versions, failures, lifecycle
 from harness.library.recorder import Gap, Observation, Recorder
 from harness.settings import timeouts_of
-
-from fake_kube import FakeKube
 
 
 @pytest.fixture(autouse=True)
@@ -87,34 +86,34 @@ def test_a_deprecated_version_must_start_no_task_after_its_deprecation():
 
 
 def test_the_expected_failure_is_the_row_of_the_table():
-    assert lifecycle.expected_failure("AppPreDeployTasks") == {
+    assert failures.expected_failure("AppPreDeployTasks") == {
         "status": "Failed", "currentPhase": "AppPreDeployTasks", "preDeploymentStatus": "Failed",
         "preDeploymentEvaluationStatus": "Deprecated", "workloadOverallStatus": "Deprecated", "postDeploymentStatus": "Deprecated",
         "postDeploymentEvaluationStatus": "Deprecated", "promotionStatus": "Deprecated"}
-    assert lifecycle.expected_failure("PromotionTasks") == {
+    assert failures.expected_failure("PromotionTasks") == {
         "status": "Failed", "currentPhase": "PromotionTasks", "preDeploymentStatus": "Succeeded",
         "preDeploymentEvaluationStatus": "Succeeded", "workloadOverallStatus": "Succeeded", "postDeploymentStatus": "Succeeded",
         "postDeploymentEvaluationStatus": "Succeeded", "promotionStatus": "Failed"}
     with pytest.raises(AssertionError, match="'AppPromotion' is not a phase of contract §3"):
-        lifecycle.expected_failure("AppPromotion")
+        failures.expected_failure("AppPromotion")
 
 
 @pytest.mark.parametrize("failed", [p.name for p in APP_PHASES])
 def test_a_failed_version_with_one_field_of_its_row_left_fails(failed):
     settings.configure(timeouts_of({"objectState": 0.4, "lifecycle": 0.6, "absence": 0.01, "pollInterval": 0.01}))
-    expected = lifecycle.expected_failure(failed)
+    expected = failures.expected_failure(failed)
     good = _version({**expected, "endTime": "2026-12-03T08:01:00Z"})
-    assert lifecycle.app_version_must_fail_in(FakeKube({"KeptnAppVersion": [good]}), "t-1", "checkout", failed) is good
+    assert failures.app_version_must_fail_in(FakeKube({"KeptnAppVersion": [good]}), "t-1", "checkout", failed) is good
     for field in expected:
         wrong = _version({**expected, field: "Pending", "endTime": "2026-12-03T08:01:00Z"})
         with pytest.raises(AssertionError, match=f"'{field}': 'Pending'"):
-            lifecycle.app_version_must_fail_in(FakeKube({"KeptnAppVersion": [wrong]}), "t-1", "checkout", failed)
+            failures.app_version_must_fail_in(FakeKube({"KeptnAppVersion": [wrong]}), "t-1", "checkout", failed)
 
 
 def test_a_failed_version_without_end_time_fails():
-    expected = lifecycle.expected_failure("PromotionTasks")
+    expected = failures.expected_failure("PromotionTasks")
     with pytest.raises(AssertionError, match="status Failed without an endTime.*it has completed"):
-        lifecycle.app_version_must_fail_in(_Versions(_version(expected)), "t-1", "checkout", "PromotionTasks")
+        failures.app_version_must_fail_in(_Versions(_version(expected)), "t-1", "checkout", "PromotionTasks")
 
 
 class _Versions(FakeKube):
@@ -191,7 +190,7 @@ def test_items_must_name_the_task_of_their_definition_and_version_and_have_their
             "startTime": "2026-12-03T08:00:01Z", "endTime": "2026-12-03T08:00:02Z"}
     running = {"definitionName": "promote-b", "name": "promotion-promote-b-1", "status": "Progressing", "startTime": "2026-12-03T08:00:01Z"}
     kube = FakeKube({"KeptnTask": tasks})
-    lifecycle.items_must_name_their_checks(kube, "t-1", {**version, "status": {"promotionTaskStatus": [item, running]}}, "promotionTaskStatus")
+    failures.items_must_name_their_checks(kube, "t-1", {**version, "status": {"promotionTaskStatus": [item, running]}}, "promotionTaskStatus")
     for items, failure in (([{**item, "endTime": None}], "promote-a: ended Succeeded without endTime"),
                            ([{**item, "startTime": ""}], "promote-a: ended Succeeded without startTime"),
                            ([{**item, "name": None}], "promote-a: its name None is no KeptnTask"),
@@ -200,7 +199,7 @@ def test_items_must_name_the_task_of_their_definition_and_version_and_have_their
                            ([{**item, "status": "Failed"}], "promote-a: ended Failed, its KeptnTask promotion-promote-a-1 Succeeded"),
                            ([], "has no promotionTaskStatus")):
         with pytest.raises(AssertionError, match=failure):
-            lifecycle.items_must_name_their_checks(kube, "t-1", {**version, "status": {"promotionTaskStatus": items}},
+            failures.items_must_name_their_checks(kube, "t-1", {**version, "status": {"promotionTaskStatus": items}},
                                                    "promotionTaskStatus")
 
 
@@ -221,11 +220,11 @@ def _failure_record(failed_at: float) -> Recorder:
 
 
 def test_the_version_must_fail_while_the_siblings_still_run():
-    timing.version_must_fail_while_siblings_run(_failure_record(8.0), "v1", ["promote-a"])
+    failures.version_must_fail_while_siblings_run(_failure_record(8.0), "v1", ["promote-a"])
     with pytest.raises(AssertionError, match="failed only after its other items ended.*0.500s after promote-a-1 finished"):
-        timing.version_must_fail_while_siblings_run(_failure_record(31.5), "v1", ["promote-a"])
+        failures.version_must_fail_while_siblings_run(_failure_record(31.5), "v1", ["promote-a"])
     with pytest.raises(AssertionError, match="expected a promotion KeptnTask of each of \\['promote-a', 'promote-b'\\]"):
-        timing.version_must_fail_while_siblings_run(_failure_record(8.0), "v1", ["promote-a", "promote-b"])
+        failures.version_must_fail_while_siblings_run(_failure_record(8.0), "v1", ["promote-a", "promote-b"])
 
 
 # -- C2.3 / C2.4 -----------------------------------------------------------------------------------
@@ -233,9 +232,9 @@ def test_the_version_must_fail_while_the_siblings_still_run():
 
 def test_the_version_lists_what_the_context_listed_when_it_was_created():
     version = {**_version({}), "spec": {"appName": "checkout", "promotionTasks": ["promote-a"]}}
-    lifecycle.version_spec_must_list(version, "promotionTasks", ["promote-a"])
+    app_versions.version_spec_must_list(version, "promotionTasks", ["promote-a"])
     with pytest.raises(AssertionError, match="spec.promotionTasks is \\['promote-a'\\], expected \\['promote-b'\\]"):
-        lifecycle.version_spec_must_list(version, "promotionTasks", ["promote-b"])
+        app_versions.version_spec_must_list(version, "promotionTasks", ["promote-b"])
 
 
 def _app(current: str | None) -> dict:
@@ -260,10 +259,10 @@ def test_the_version_is_controlled_by_its_app_which_names_it_current(refs, curre
     version["metadata"]["ownerReferences"] = refs
     kube = FakeKube({"KeptnApp": [_app(current)]})
     if failure is None:
-        lifecycle.app_must_own_its_version(kube, "t-1", "checkout", version)
+        app_versions.app_must_own_its_version(kube, "t-1", "checkout", version)
         return
     with pytest.raises(AssertionError, match=failure):
-        lifecycle.app_must_own_its_version(kube, "t-1", "checkout", version)
+        app_versions.app_must_own_its_version(kube, "t-1", "checkout", version)
 
 
 def test_a_succeeded_version_without_end_time_has_not_completed_as_the_contract_says():
@@ -278,17 +277,17 @@ def test_the_phase_must_fail_while_the_siblings_still_run_not_only_the_version()
     phase_late.observations.insert(-1, Observation("KeptnAppVersion", "MODIFIED", _version({"status": "Failed", "promotionStatus": "Progressing"}), 7.0))
     phase_late.observations[-1] = Observation("KeptnAppVersion", "MODIFIED", _version({"status": "Failed", "promotionStatus": "Failed"}), 31.2)
     with pytest.raises(AssertionError, match="failed only after its other items ended"):
-        timing.version_must_fail_while_siblings_run(phase_late, "v1", ["promote-a"])
+        failures.version_must_fail_while_siblings_run(phase_late, "v1", ["promote-a"])
 
 
 def test_the_version_name_is_app_version_and_the_generations_hash():
     version = {"metadata": {"name": "checkout-1.0.0-d4735e3a"}, "spec": {"version": "1.0.0"}}
-    lifecycle.version_must_be_named(version, "checkout", 2)
+    app_versions.version_must_be_named(version, "checkout", 2)
     for name in ("checkout-d4735e3a",  # the version left out: the right hash at the end is not enough
                  "checkout-1.0.0-6b86b273",  # the hash of generation 1
                  "checkout-1.0.0-d4735e3a1"):
         with pytest.raises(AssertionError, match="expected the name checkout-1.0.0-d4735e3a"):
-            lifecycle.version_must_be_named({**version, "metadata": {"name": name}}, "checkout", 2)
+            app_versions.version_must_be_named({**version, "metadata": {"name": name}}, "checkout", 2)
 
 
 # -- C2.7 ------------------------------------------------------------------------------------------

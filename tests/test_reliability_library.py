@@ -11,7 +11,8 @@ import pytest
 from harness.clusters import toolchain
 from harness.implementations import adapter as adapters
 from harness.implementations.runner import Implementation
-from harness.library import api_requests, exactly_once, faults
+from harness.judges.stricter import exactly_once, survival
+from harness.library import api_requests, faults
 from harness.library.recorder import Gap, Observation, Recorder
 
 
@@ -142,7 +143,7 @@ def test_the_kill_plan_is_short_for_make_test_and_long_for_make_soak():
 
 def test_kills_that_worked_pass_the_kill_judge():
     kills = [faults.Kill(1.0, {"101": 0}, {"102": 0}, 3), faults.Kill(5.0, {"102": 0}, {"103": 0}, 0)]
-    faults.kills_must_have_worked(faults.KillLog(kills), faults.KillPlan(versions=3, kills=2))
+    survival.kills_must_have_worked(faults.KillLog(kills), faults.KillPlan(versions=3, kills=2))
 
 
 @pytest.mark.parametrize(("kills", "message"), [
@@ -156,7 +157,7 @@ def test_kills_that_worked_pass_the_kill_judge():
 ])
 def test_a_kill_that_did_not_happen_or_did_not_kill_fails_the_kill_judge(kills, message):
     with pytest.raises(AssertionError, match=message):
-        faults.kills_must_have_worked(faults.KillLog(kills), faults.KillPlan(versions=3, kills=2))
+        survival.kills_must_have_worked(faults.KillLog(kills), faults.KillPlan(versions=3, kills=2))
 
 
 @pytest.fixture
@@ -190,11 +191,11 @@ def test_a_version_that_does_not_list_what_its_app_context_lists_is_named():
 
 def test_an_implementation_with_nothing_running_fails_must_run(implementation, monkeypatch):
     monkeypatch.setattr(Implementation, "instances", lambda self, kube: {"4242": 0})
-    assert faults.implementation_must_run(implementation, None, "after the last kill") == {"4242": 0}
+    assert survival.implementation_must_run(implementation, None, "after the last kill") == {"4242": 0}
     monkeypatch.setattr(Implementation, "instances", lambda self, kube: {})
     implementation.log_file.write_text("shutting down\n")
     with pytest.raises(AssertionError, match="does not run after the last kill (?s:.*)shutting down"):
-        faults.implementation_must_run(implementation, None, "after the last kill")
+        survival.implementation_must_run(implementation, None, "after the last kill")
 
 
 @pytest.mark.parametrize("now, logged, message", [
@@ -212,14 +213,14 @@ def test_a_restart_a_new_instance_or_a_crash_in_the_log_fails_must_not_have_cras
         log.write(f"reconciled\n{logged}\n")
     monkeypatch.setattr(Implementation, "instances", lambda self, kube: now)
     with pytest.raises(AssertionError, match=message):
-        faults.must_not_have_crashed(implementation, None, {"pod-a": 0}, mark)
+        survival.must_not_have_crashed(implementation, None, {"pod-a": 0}, mark)
 
 
 def test_the_same_instances_and_a_clean_log_since_the_mark_pass_must_not_have_crashed(implementation, monkeypatch):
     implementation.log_file.write_text("Exception in thread old: before the mark\n")
     mark = faults.LogMark.of(implementation)
     monkeypatch.setattr(Implementation, "instances", lambda self, kube: {"pod-a": 0})
-    faults.must_not_have_crashed(implementation, None, {"pod-a": 0}, mark)
+    survival.must_not_have_crashed(implementation, None, {"pod-a": 0}, mark)
 
 
 # -- what a judge says when a version did not complete (issue 22: bare 120 s timeouts against Keptn) --

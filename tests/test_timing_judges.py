@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from harness.library import timing
+from harness.judges import failures, lifecycle
+from harness.library import windows
 from harness.library.recorder import Observation, Recorder
-from harness.library.timing import JobWindow
+from harness.library.windows import JobWindow
 
 
 def _task(name, uid, check_type, owner="v1"):
@@ -32,42 +33,42 @@ POST = [(1.0, "ADDED", _task("post-check", "tp", "post")), (1.1, "ADDED", _job("
 
 
 def _moments(recorder):
-    post = timing.job_windows(recorder, timing.tasks_seen(recorder, "post"))
-    return {"the last post-deployment Job finished": timing.last_finished(post, "post-deployment tasks"),
+    post = windows.job_windows(recorder, windows.tasks_seen(recorder, "post"))
+    return {"the last post-deployment Job finished": lifecycle.last_finished(post, "post-deployment tasks"),
             "the metric availability reached its target": 12.0}
 
 
 def test_promotion_after_the_post_jobs_and_the_metric_passes():
     recorder = _record(*POST, (12.4, "ADDED", _task("promote-a", "ta", "promotion")))
-    first, name = timing.first_promotion_task(recorder, "v1")
-    timing.must_start_after(first, name, _moments(recorder))
+    first, name = lifecycle.first_promotion_task(recorder, "v1")
+    lifecycle.must_start_after(first, name, _moments(recorder))
 
 
 def test_promotion_created_0_8_s_before_the_evaluation_could_pass_fails():
     # promotion started when the post tasks ended, without waiting for the evaluation
     recorder = _record(*POST, (11.2, "ADDED", _task("promote-a", "ta", "promotion")))
-    first, name = timing.first_promotion_task(recorder, "v1")
+    first, name = lifecycle.first_promotion_task(recorder, "v1")
     with pytest.raises(AssertionError, match=r"promotion KeptnTask promote-a appeared 0.800s before the metric "
                                              r"availability reached its target"):
-        timing.must_start_after(first, name, _moments(recorder))
+        lifecycle.must_start_after(first, name, _moments(recorder))
 
 
 def test_promotion_in_the_same_second_as_the_post_job_but_before_it_fails():
     # whole seconds would call these equal; the arrival times are 0.3 s apart
     recorder = _record(*POST, (9.7, "ADDED", _task("promote-a", "ta", "promotion")))
-    first, name = timing.first_promotion_task(recorder, "v1")
+    first, name = lifecycle.first_promotion_task(recorder, "v1")
     with pytest.raises(AssertionError, match=r"0.300s before the last post-deployment Job finished"):
-        timing.must_start_after(first, name, _moments(recorder))
+        lifecycle.must_start_after(first, name, _moments(recorder))
 
 
 def test_a_post_job_that_has_not_finished_or_was_never_seen_fails():
     with pytest.raises(AssertionError, match=r"the Jobs \['post-check-1'\] of the post-deployment tasks have not finished"):
-        timing.last_finished(timing.job_windows(_record(*POST[:2]), timing.tasks_seen(_record(*POST[:2]), "post")),
+        lifecycle.last_finished(windows.job_windows(_record(*POST[:2]), windows.tasks_seen(_record(*POST[:2]), "post")),
                              "post-deployment tasks")
     with pytest.raises(AssertionError, match="no Job of the post-deployment tasks was seen"):
-        timing.last_finished([], "post-deployment tasks")
+        lifecycle.last_finished([], "post-deployment tasks")
     with pytest.raises(AssertionError, match="no promotion KeptnTask was observed"):
-        timing.first_promotion_task(_record(*POST))
+        lifecycle.first_promotion_task(_record(*POST))
 
 
 def test_job_windows_come_from_arrivals_of_creation_and_of_the_terminal_condition():
@@ -76,7 +77,7 @@ def test_job_windows_come_from_arrivals_of_creation_and_of_the_terminal_conditio
                        (3.0, "MODIFIED", _job("promote-a-1", "ja", "ta")),
                        (6.3, "MODIFIED", _job("promote-a-1", "ja", "ta", "Failed")),
                        (7.0, "MODIFIED", _job("promote-a-1", "ja", "ta", "Failed")))
-    assert timing.job_windows(recorder, timing.tasks_seen(recorder, "promotion")) == [
+    assert windows.job_windows(recorder, windows.tasks_seen(recorder, "promotion")) == [
         JobWindow("promote-a-1", "promote-a", 1.2, 6.3)]
 
 
@@ -85,21 +86,21 @@ SEQUENTIAL = [JobWindow("a", "ta", 1.0, 6.0), JobWindow("b", "tb", 6.4, 11.5)]
 
 
 def test_parallel_jobs_pass_every_parallel_judge():
-    timing.all_must_exist_before_the_first_finished(PARALLEL)
-    timing.windows_must_overlap(PARALLEL)
+    lifecycle.all_must_exist_before_the_first_finished(PARALLEL)
+    lifecycle.windows_must_overlap(PARALLEL)
 
 
 def test_jobs_run_one_after_another_fail_every_parallel_judge():
     with pytest.raises(AssertionError, match=r"created after the first promotion Job finished: b \(0.400s after\)"):
-        timing.all_must_exist_before_the_first_finished(SEQUENTIAL)
+        lifecycle.all_must_exist_before_the_first_finished(SEQUENTIAL)
     with pytest.raises(AssertionError, match="did not all run at once: b was created 0.400s after a finished"):
-        timing.windows_must_overlap(SEQUENTIAL)
+        lifecycle.windows_must_overlap(SEQUENTIAL)
 
 
 def test_a_job_created_a_fraction_of_a_second_after_the_first_finished_is_not_parallel():
     windows = [JobWindow("a", "ta", 1.0, 6.0), JobWindow("b", "tb", 6.2, 11.0)]
     with pytest.raises(AssertionError, match=r"b \(0.200s after\)"):
-        timing.all_must_exist_before_the_first_finished(windows)
+        lifecycle.all_must_exist_before_the_first_finished(windows)
 
 
 def _pod(name, uid, job_uid, phase, restarts=0):
@@ -111,7 +112,7 @@ def _jobs_and_pods(pod_events):
     recorder = _record((1.0, "ADDED", _task("promote-a", "ta", "promotion")), (1.0, "ADDED", _task("promote-b", "tb", "promotion")),
                        (1.1, "ADDED", _job("promote-a-1", "ja", "ta")), (1.1, "ADDED", _job("promote-b-1", "jb", "tb")),
                        *pod_events)
-    return recorder, timing.job_windows(recorder, timing.tasks_seen(recorder, "promotion"))
+    return recorder, windows.job_windows(recorder, windows.tasks_seen(recorder, "promotion"))
 
 
 def test_pods_that_ran_at_the_same_moment_ran_side_by_side_even_when_the_node_started_them_late():
@@ -120,7 +121,7 @@ def test_pods_that_ran_at_the_same_moment_ran_side_by_side_even_when_the_node_st
                                      (10.5, "MODIFIED", _pod("b-x", "pb", "jb", "Running")),
                                      (14.0, "MODIFIED", _pod("a-x", "pa", "ja", "Succeeded")),
                                      (15.6, "MODIFIED", _pod("b-x", "pb", "jb", "Succeeded"))])
-    timing.pods_must_have_run_side_by_side(timing.pod_windows(recorder, jobs), 2)
+    lifecycle.pods_must_have_run_side_by_side(windows.pod_windows(recorder, jobs), 2)
 
 
 def test_pods_that_ran_one_after_another_did_not_run_side_by_side():
@@ -129,7 +130,7 @@ def test_pods_that_ran_one_after_another_did_not_run_side_by_side():
                                      (7.4, "MODIFIED", _pod("b-x", "pb", "jb", "Running")),
                                      (12.4, "MODIFIED", _pod("b-x", "pb", "jb", "Succeeded"))])
     with pytest.raises(AssertionError, match=r"b-x started running 0.400s after a-x ended"):
-        timing.pods_must_have_run_side_by_side(timing.pod_windows(recorder, jobs), 2)
+        lifecycle.pods_must_have_run_side_by_side(windows.pod_windows(recorder, jobs), 2)
 
 
 def test_a_job_whose_pod_never_ran_fails_the_side_by_side_judge():
@@ -137,23 +138,23 @@ def test_a_job_whose_pod_never_ran_fails_the_side_by_side_judge():
                                      (2.1, "ADDED", _pod("b-x", "pb", "jb", "Pending")),
                                      (7.0, "MODIFIED", _pod("a-x", "pa", "ja", "Succeeded"))])
     with pytest.raises(AssertionError, match=r"pods of 1 of the 2 promotion Jobs were seen running"):
-        timing.pods_must_have_run_side_by_side(timing.pod_windows(recorder, jobs), 2)
+        lifecycle.pods_must_have_run_side_by_side(windows.pod_windows(recorder, jobs), 2)
 
 
 def test_container_runs_count_every_pod_ever_seen_and_its_restarts():
-    from harness.library import lifecycle
+    from harness.library import lookups
 
     job = {"metadata": {"name": "promote-fail-1", "uid": "jf"}, "spec": {"backoffLimit": 2}}
     # kind: one pod, its container restarted twice, the pod deleted once the Job failed
     in_place = _record((1.0, "ADDED", _pod("f-1", "p1", "jf", "Running")), (3.0, "MODIFIED", _pod("f-1", "p1", "jf", "Running", 1)),
                        (5.0, "MODIFIED", _pod("f-1", "p1", "jf", "Failed", 2)), (5.5, "DELETED", _pod("f-1", "p1", "jf", "Failed", 2)))
-    assert lifecycle.container_runs(in_place, job) == 3
+    assert lookups.container_runs(in_place, job) == 3
     # simulated: a new pod per try
     new_pods = _record(*[(float(n), "ADDED", _pod(f"f-{n}", f"p{n}", "jf", "Failed")) for n in range(3)])
-    assert lifecycle.container_runs(new_pods, job) == 3
-    lifecycle.retries_must_be_honoured(job, retries=2, at_least=3, runs=3)
+    assert lookups.container_runs(new_pods, job) == 3
+    failures.retries_must_be_honoured(job, retries=2, at_least=3, runs=3)
     with pytest.raises(AssertionError, match="ran its container 1 times with backoffLimit 2, expected at least 3"):
-        lifecycle.retries_must_be_honoured(job, retries=2, at_least=3, runs=1)
+        failures.retries_must_be_honoured(job, retries=2, at_least=3, runs=1)
 
 
 def _version(status: str | None):
@@ -165,7 +166,7 @@ def test_a_phase_that_ended_after_its_last_job_finished_passes():
     recorder = _record((1.0, "ADDED", _version(None)), (7.3, "MODIFIED", _version("Progressing")),
                        (7.6, "MODIFIED", _version("Succeeded")))
     windows = [JobWindow("promote-fast-1", "promote-fast", 1.2, 2.4), JobWindow("promote-slow-1", "promote-slow", 1.3, 7.5)]
-    timing.phase_must_end_after_its_jobs(timing.promotion_ended(recorder, "v1"), windows)
+    lifecycle.phase_must_end_after_its_jobs(lifecycle.promotion_ended(recorder, "v1"), windows)
 
 
 def test_a_phase_that_ended_with_its_first_task_fails():
@@ -173,20 +174,20 @@ def test_a_phase_that_ended_with_its_first_task_fails():
     recorder = _record((1.0, "ADDED", _version("Progressing")), (2.5, "MODIFIED", _version("Succeeded")))
     windows = [JobWindow("promote-fast-1", "promote-fast", 1.2, 2.4), JobWindow("promote-slow-1", "promote-slow", 1.3, 7.5)]
     with pytest.raises(AssertionError, match=r"ended while promote-slow-1 still ran: promotionStatus completed 5.000s before"):
-        timing.phase_must_end_after_its_jobs(timing.promotion_ended(recorder, "v1"), windows)
+        lifecycle.phase_must_end_after_its_jobs(lifecycle.promotion_ended(recorder, "v1"), windows)
 
 
 def test_a_phase_that_ended_a_fraction_of_a_second_before_its_last_job_fails():
     recorder = _record((1.0, "ADDED", _version("Progressing")), (7.2, "MODIFIED", _version("Succeeded")))
     windows = [JobWindow("promote-a-1", "promote-a", 1.2, 7.1), JobWindow("promote-b-1", "promote-b", 1.3, 7.5)]
     with pytest.raises(AssertionError, match=r"0.300s before that Job finished"):
-        timing.phase_must_end_after_its_jobs(timing.promotion_ended(recorder, "v1"), windows)
+        lifecycle.phase_must_end_after_its_jobs(lifecycle.promotion_ended(recorder, "v1"), windows)
 
 
 def test_a_phase_never_seen_completed_fails():
     recorder = _record((1.0, "ADDED", _version("Progressing")))
     with pytest.raises(AssertionError, match="never saw the version's promotionStatus completed"):
-        timing.promotion_ended(recorder, "v1")
+        lifecycle.promotion_ended(recorder, "v1")
 
 
 @pytest.fixture
@@ -204,15 +205,15 @@ def test_the_windows_are_awaited_until_every_task_has_a_finished_job(short_waits
     jobs = [(1.1, "ADDED", _job("a-1", "ja", "ta")), (1.2, "ADDED", _job("b-1", "jb", "tb")),
             (3.0, "MODIFIED", _job("a-1", "ja", "ta", "Complete"))]
     finished = _record(*tasks, *jobs, (4.0, "MODIFIED", _job("b-1", "jb", "tb", "Failed")))
-    windows = timing.finished_job_windows(finished, timing.tasks_seen(finished, "promotion"), "promotion tasks")
-    assert [(w.name, w.finished) for w in windows] == [("a-1", 3.0), ("b-1", 4.0)]
+    jobs_finished = lifecycle.finished_job_windows(finished, windows.tasks_seen(finished, "promotion"), "promotion tasks")
+    assert [(w.name, w.finished) for w in jobs_finished] == [("a-1", 3.0), ("b-1", 4.0)]
     for record in (_record(*tasks, *jobs), _record(*tasks, *jobs[:1], jobs[2])):  # one still runs; one never made
         with pytest.raises(AssertionError, match="every Job of the promotion tasks to finish; last seen: 2 KeptnTasks"):
-            timing.finished_job_windows(record, timing.tasks_seen(record, "promotion"), "promotion tasks")
+            lifecycle.finished_job_windows(record, windows.tasks_seen(record, "promotion"), "promotion tasks")
 
 
 def test_the_first_arrival_of_a_definitions_task_is_awaited(short_waits):
     recorder = _record((2.5, "ADDED", _task("promote-a", "ta", "promotion")), (2.9, "ADDED", _task("promote-b", "tb", "promotion")))
-    assert timing.first_task_arrival(recorder, "promotion", "promote-b") == 2.9
+    assert lifecycle.first_task_arrival(recorder, "promotion", "promote-b") == 2.9
     with pytest.raises(AssertionError, match="a promotion KeptnTask of promote-c to be created"):
-        timing.first_task_arrival(recorder, "promotion", "promote-c")
+        lifecycle.first_task_arrival(recorder, "promotion", "promote-c")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from fake_kube import FakeKube
 from harness import settings
 from harness.eventually import WaitTimedOut
-from harness.library import workloads
+from harness.judges import cluster
 from harness.settings import timeouts_of
-
-from fake_kube import FakeKube
 
 
 @pytest.fixture(autouse=True)
@@ -28,27 +27,27 @@ FAILED_BACKOFF = {"conditions": [{"type": "Failed", "status": "True", "reason": 
 
 def test_a_job_must_reach_the_condition_with_the_reason():
     kube = FakeKube({"Job": [_job(FAILED_BACKOFF)]})
-    workloads.job_must_reach_condition(kube, "t-1", "broken", "Failed", "BackoffLimitExceeded")
+    cluster.job_must_reach_condition(kube, "t-1", "broken", "Failed", "BackoffLimitExceeded")
     with pytest.raises(AssertionError, match="has Failed with reason 'BackoffLimitExceeded', expected 'DeadlineExceeded'"):
-        workloads.job_must_reach_condition(kube, "t-1", "broken", "Failed", "DeadlineExceeded")
+        cluster.job_must_reach_condition(kube, "t-1", "broken", "Failed", "DeadlineExceeded")
     with pytest.raises(WaitTimedOut, match="condition Complete"):
-        workloads.job_must_reach_condition(kube, "t-1", "broken", "Complete")
+        cluster.job_must_reach_condition(kube, "t-1", "broken", "Complete")
     with pytest.raises(WaitTimedOut, match="does not exist"):
-        workloads.job_must_reach_condition(FakeKube({}), "t-1", "broken", "Failed")
+        cluster.job_must_reach_condition(FakeKube({}), "t-1", "broken", "Failed")
 
 
 def test_a_job_must_have_run_at_least_its_time():
     kube = FakeKube({"Job": [_job({"startTime": "2026-12-03T08:00:00Z", "completionTime": "2026-12-03T08:00:03Z"})]})
-    workloads.job_must_have_run_at_least(kube, "t-1", "broken", 3)
+    cluster.job_must_have_run_at_least(kube, "t-1", "broken", 3)
     with pytest.raises(AssertionError, match="ran 3s .* expected at least 4s"):
-        workloads.job_must_have_run_at_least(kube, "t-1", "broken", 4)
+        cluster.job_must_have_run_at_least(kube, "t-1", "broken", 4)
 
 
 def test_a_job_must_have_had_its_pods():
     pods = [{"metadata": {"name": f"broken-{i}"}, "status": {"phase": "Failed"}} for i in range(2)]
-    workloads.job_must_have_pods(FakeKube({"Pod": pods}), "t-1", "broken", 2)
+    cluster.job_must_have_pods(FakeKube({"Pod": pods}), "t-1", "broken", 2)
     with pytest.raises(AssertionError, match=r"had 2 pods \(\['Failed', 'Failed'\]\), expected 3"):
-        workloads.job_must_have_pods(FakeKube({"Pod": pods}), "t-1", "broken", 3)
+        cluster.job_must_have_pods(FakeKube({"Pod": pods}), "t-1", "broken", 3)
 
 
 def test_a_deployment_must_be_available_with_every_replica_ready():
@@ -56,13 +55,13 @@ def test_a_deployment_must_be_available_with_every_replica_ready():
         return {"metadata": {"name": "web"}, "status": {"readyReplicas": ready,
                                                        "conditions": [{"type": "Available", "status": available}]}}
 
-    workloads.deployment_must_become_available(FakeKube({"Deployment": [deployment(2, "True")]}), "t-1", "web", 2)
+    cluster.deployment_must_become_available(FakeKube({"Deployment": [deployment(2, "True")]}), "t-1", "web", 2)
     for found in ([deployment(1, "True")], [deployment(2, "False")], []):
         with pytest.raises(WaitTimedOut, match="Deployment t-1/web Available with 2 ready replicas"):
-            workloads.deployment_must_become_available(FakeKube({"Deployment": found}), "t-1", "web", 2)
+            cluster.deployment_must_become_available(FakeKube({"Deployment": found}), "t-1", "web", 2)
 
 
 def test_an_object_must_be_gone():
-    workloads.object_must_be_gone(FakeKube({}), "ConfigMap", "t-1", "owned")
+    cluster.object_must_be_gone(FakeKube({}), "ConfigMap", "t-1", "owned")
     with pytest.raises(WaitTimedOut, match="ConfigMap t-1/owned to be deleted; last seen: ConfigMap t-1/owned still exists"):
-        workloads.object_must_be_gone(FakeKube({"ConfigMap": [{"metadata": {"name": "owned"}}]}), "ConfigMap", "t-1", "owned")
+        cluster.object_must_be_gone(FakeKube({"ConfigMap": [{"metadata": {"name": "owned"}}]}), "ConfigMap", "t-1", "owned")

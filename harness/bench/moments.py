@@ -4,12 +4,13 @@ the moments the harness itself acted. Never a time the implementation writes (a 
 a version's phase times): an implementation that notices late writes them late, and one that
 polls writes them when it next looks, so only clocks it does not write can compare two of them.
 
-The judges of the suite read the same record with the same functions (harness/library/timing.py).
+The judges of the suite read the same record with the same functions (harness/library/windows.py, harness/judges/lifecycle.py).
 """
 from __future__ import annotations
 
 from harness.contract.kinds import APP_VERSION
-from harness.library import timing
+from harness.judges import lifecycle
+from harness.library import windows
 from harness.library.recorder import Recorder
 
 FINAL = ("Succeeded", "Failed")  # the last values of a KeptnAppVersion's status.status
@@ -39,21 +40,21 @@ def version_ended(record: Recorder, version_uid: str) -> float:
 def post_jobs_finished(record: Recorder, version_uid: str) -> float:
     """When the watch saw the last post-deployment Job of the version finish (its contract §5 result
     condition, written by the Job controller): the moment the promotion phase may start."""
-    return _judged(lambda: timing.last_finished(
-        timing.job_windows(record, timing.tasks_seen(record, "post", version_uid)), "post-deployment tasks"))
+    return _judged(lambda: lifecycle.last_finished(
+        windows.job_windows(record, windows.tasks_seen(record, "post", version_uid)), "post-deployment tasks"))
 
 
 def promotion(record: Recorder, version_uid: str, expected: int) -> dict[str, float]:
     """firstTask, lastTask (KeptnTasks seen), lastJob (Job seen created) and lastJobFinished of the
     version's promotion phase; Unmeasured when the watch saw fewer than `expected` tasks or Jobs."""
-    tasks = timing.tasks_seen(record, "promotion", version_uid)
-    windows = timing.job_windows(record, tasks)
-    if len(tasks) < expected or len(windows) < expected:
-        raise Unmeasured(f"the watch saw {len(tasks)} promotion KeptnTasks and {len(windows)} Jobs of version "
+    tasks = windows.tasks_seen(record, "promotion", version_uid)
+    jobs = windows.job_windows(record, tasks)
+    if len(tasks) < expected or len(jobs) < expected:
+        raise Unmeasured(f"the watch saw {len(tasks)} promotion KeptnTasks and {len(jobs)} Jobs of version "
                          f"{version_uid}, expected {expected} of each")
     arrivals = [arrival for arrival, _ in tasks.values()]
-    return {"firstTask": min(arrivals), "lastTask": max(arrivals), "lastJob": max(w.created for w in windows),
-            "lastJobFinished": _judged(lambda: timing.last_finished(windows, "promotion tasks"))}
+    return {"firstTask": min(arrivals), "lastTask": max(arrivals), "lastJob": max(w.created for w in jobs),
+            "lastJobFinished": _judged(lambda: lifecycle.last_finished(jobs, "promotion tasks"))}
 
 
 def _judged(read):

@@ -1,47 +1,25 @@
 """What a gitops scenario or a simulation does to a running pipeline: wait until the initial version
 has gone through every stage, release versions on a schedule, release while the implementation is
-SIGKILLed at random moments; and how it finds a stage's app version of a version.
+SIGKILLed at random moments.
 """
 from __future__ import annotations
 
 import random
 import time
 
-from harness.contract.states import COMPLETED
-from harness.eventually import NotYet, eventually
 from harness.gitops.pipeline import Release
 from harness.gitops.running import PipelineRun
 from harness.implementations.runner import Implementation
-from harness.library import faults, lifecycle
-from harness.settings import TIMEOUTS
-
-
-def app_version(run: PipelineRun, stage: str, version: str) -> dict:
-    """The stage's newest KeptnAppVersion of `version` (waits until there is one)."""
-    site = run.sites[stage]
-    return lifecycle.latest_app_version(site.kube, site.namespace, run.pipeline.app, version=version)
-
-
-def must_complete(run: PipelineRun, stage: str, version: str) -> dict:
-    """Wait until the stage's app version of `version` completed, whichever way (contract §1)."""
-    site = run.sites[stage]
-
-    def completed() -> dict:
-        found = lifecycle.newest_app_version(site.kube, site.namespace, run.pipeline.app, version=version)
-        status = found.get("status") or {}
-        if status.get("status") not in COMPLETED or not status.get("endTime"):
-            raise NotYet(f"{found['metadata']['name']} is {status.get('status', 'Pending')} in {status.get('currentPhase')}")
-        return found
-
-    return eventually(completed, f"the KeptnAppVersion {version} of {site.namespace}/{run.pipeline.app} to complete",
-                      TIMEOUTS.lifecycle)
+from harness.judges import lifecycle
+from harness.library import faults
 
 
 def initial_lifecycles_must_complete(run: PipelineRun) -> None:
     """Before anything is released, every stage has run the initial version's lifecycle to its end
     (its promotion task found the next stage already there and pushed nothing)."""
     for stage in run.pipeline.stage_names:
-        must_complete(run, stage, run.pipeline.initial_version)
+        site = run.sites[stage]
+        lifecycle.app_version_must_complete(site.kube, site.namespace, run.pipeline.app, run.pipeline.initial_version)
 
 
 def release_on_schedule(run: PipelineRun, releases: list[Release], started: float | None = None) -> None:

@@ -14,7 +14,7 @@
   seed: what Flux applied when, and every app version, task and Job.
 
 The clusters and the implementation are given: the scenarios use the session's, `simulate` makes
-its own. Nothing here judges; harness/library/gitops.py does, from this run's evidence.
+its own. Nothing here judges; harness/judges/stages.py does, from this run's evidence.
 """
 from __future__ import annotations
 

@@ -30,7 +30,9 @@ from harness.clusters import toolchain
 from harness.clusters.provider import ProviderError
 from harness.clusters.simulated import BINARIES
 from harness.console import speaker
-from harness.gitops import flow, journeys as trips, lanes, simulation_report
+from harness.gitops import flow
+from harness.gitops import journeys as trips
+from harness.gitops import lanes, simulation_report
 from harness.gitops.clusters import Main, StageClusters
 from harness.gitops.diagnostics import write_evidence
 from harness.gitops.flux import CONTROLLERS
@@ -39,7 +41,8 @@ from harness.gitops.running import PipelineRun
 from harness.heartbeat import heartbeat
 from harness.implementations import adapter as adapters
 from harness.implementations.runner import Implementation
-from harness.library import faults, gitops
+from harness.judges import stages
+from harness.library import faults
 from harness.library.kube import Kube
 from harness.paths import REPORTS
 from harness.signals import stop_on_signals
@@ -163,20 +166,20 @@ class Simulation:
                 settled: bool) -> int:
         finished = time.time()
         commits = run.history()
-        per_boundary = {(a, b): {v: len(gitops.promotion_commits(commits, b, v)) for v in run.releases}
+        per_boundary = {(a, b): {v: len(stages.promotion_commits(commits, b, v)) for v in run.releases}
                         for a, b in self.pipeline.boundaries()}
         checks = [_check("at most one promotion commit per version and stage boundary",
-                         lambda: gitops.no_version_promoted_twice(run)),
-                  _check("no stage ever went back to an older version", lambda: gitops.no_stage_went_back(run))]
+                         lambda: stages.no_version_promoted_twice(run)),
+                  _check("no stage ever went back to an older version", lambda: stages.no_stage_went_back(run))]
         for trip in journeys:
             if trip.lead_time is not None:
                 checks.append(_check(f"{trip.version}: one promotion commit per stage boundary",
-                                     lambda v=trip.version: gitops.each_boundary_must_have_one_commit(
+                                     lambda v=trip.version: stages.each_boundary_must_have_one_commit(
                                          commits, self.pipeline.boundaries(), v)))
         for stage, version in sorted(self.pipeline.faults.evaluation_fails | self.pipeline.faults.push_refused):
             for later in self.pipeline.stage_names[self.pipeline.stage_names.index(stage) + 1:]:
                 checks.append(_check(f"{version}, stopped in or before {stage}, never reached {later}",
-                                     lambda s=later, v=version: gitops.stage_must_not_receive(commits, s, v)))
+                                     lambda s=later, v=version: stages.stage_must_not_receive(commits, s, v)))
         received = trips.push_times(commits, [(push.received, push.head) for push in run.server.pushes])
         first = self.pipeline.stage_names[0]
         pushes = [(received[c.sha], c.subject) for c in commits if c.parents and c.sha in received and c.changed - {first}]

@@ -1,5 +1,5 @@
-"""The step library: named operations and requirements that the Gherkin steps call.
+"""The step library: what the Gherkin steps do and what the judges read — making objects, faults,
+watching (the recorder), finding the lifecycle's objects, measuring windows on the watch's clock.
 
-Every requirement fails with a message that shows what was expected, what was observed, and the
-object's current state; every wait names what it waited for.
+The checks themselves are in harness/judges/. Every wait names what it waited for.
 """

@@ -37,20 +37,23 @@ define. Names are unique across the corpus, so every file is submitted into the 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from harness.contract.phases import CONTEXT_LISTS
-from harness.contract.states import COMPLETED
-from harness.eventually import never
-from harness.library import admission, lifecycle, reported
+from harness.library import admission
 from harness.library.admission import Answer
 from harness.library.kube import Kube
-from harness.library.mentions import Item, Name, describe, first_naming, mention
+from harness.library.mentions import Item, Name, mention
 from harness.paths import FIXTURES
+
+# The outcomes an `# expect:` line may ask of a version.
+WAITS = "waits"  # the version does not complete
+FAILS = "fails"  # the version ends Failed
+WAITS_OR_FAILS = "waits-or-fails"  # either: where the contract does not say which
+COMPLETES_OR_SAYS_WHY = "completes-or-says-why"  # random specs: Succeeded, or any other state naming what is wrong
 
 CORPUS = FIXTURES / "reliability" / "bad_input"
 FIXED_BY = ("contract §", "Kubernetes")  # what may fix admission: the contract, or Kubernetes for every object
@@ -62,9 +65,9 @@ _EXPECT = {
     "refused": re.compile(rf"refused {_OBJECT} naming (?P<items>.+?) \((?P<fixed_by>[^()]+)\)"),
     "may be refused": re.compile(rf"may be refused {_OBJECT} naming (?P<items>.+)"),
     "completes": re.compile(rf"completes {_APP}"),
-    reported.WAITS: re.compile(rf"waits {_APP} naming (?P<items>.+)"),
-    reported.FAILS: re.compile(rf"fails {_APP} naming (?P<items>.+)"),
-    reported.WAITS_OR_FAILS: re.compile(rf"waits-or-fails {_APP} naming (?P<items>.+)"),
+    WAITS: re.compile(rf"waits {_APP} naming (?P<items>.+)"),
+    FAILS: re.compile(rf"fails {_APP} naming (?P<items>.+)"),
+    WAITS_OR_FAILS: re.compile(rf"waits-or-fails {_APP} naming (?P<items>.+)"),
     "reports": re.compile(rf"reports {_OBJECT} naming (?P<items>.+)"),
 }
 ADMISSIONS = ("refused", "may be refused")
@@ -163,77 +166,4 @@ def submit(kube: Kube, namespace: str, case: Case) -> list[Answer]:
     """Create every object of a case in `namespace`, in the file's order; refusals are answers."""
     return [admission.create(kube, obj, namespace) for obj in case.objects]
 
-
-def admission_problems(case: Case, answers: list[Answer]) -> list[str]:
-    """What went wrong at admission: a refusal the corpus requires that did not happen, a refusal
-    that names none of its fields, a valid object refused. Empty when admission was conformant."""
-    problems = []
-    for answer in answers:
-        rule = case.admissions.get((answer.kind, answer.name))
-        what = f"{answer.kind} {answer.name[:60]}"
-        if rule is None:
-            if answer.refusal is not None:
-                problems.append(f"{what} was refused ({answer.code}), but nothing is wrong with it: {answer.refusal}")
-            continue
-        fields = case.items(rule)
-        if answer.refusal is None:
-            if rule.outcome == "refused":
-                problems.append(f"{what} was accepted; {rule.fixed_by} says it must be refused, naming {describe(fields)}")
-            continue
-        if first_naming([answer.refusal], fields) is None:
-            missed = f"names none of {describe(fields)}" if len(fields) == 1 else f"does not name {describe(fields)}"
-            problems.append(f"{what} was refused ({answer.code}), but the message {missed}: {answer.refusal}")
-    return problems
-
-
-def corpus_must_be_admitted(submitted: list[tuple[Case, list[Answer]]]) -> None:
-    """Every file of the corpus was admitted as it must be (admission_problems), all problems named at once."""
-    problems = [f"{case.path.name}: {problem}" for case, answers in submitted for problem in admission_problems(case, answers)]
-    assert not problems, "\n".join(problems)
-
-
-def corpus_outcomes_must_show(kube: Kube, namespace: str, submitted: list[tuple[Case, list[Answer]]],
-                              say: Callable[[str], None]) -> None:
-    """Every file whose objects were all accepted shows each outcome it expects (outcome_must_show),
-    and the versions expected to wait keep waiting; every failure named at once."""
-    failures, waiting = [], []
-    for case, answers in submitted:
-        if not outcomes_apply(answers):
-            continue
-        for expectation in case.outcomes:
-            try:
-                said = outcome_must_show(kube, namespace, case, expectation)
-                say(f"{case.path.stem}: {expectation.outcome}: {said[:200]}")
-            except AssertionError as error:
-                failures.append(f"{case.path.name} ({case.wrong}): {error}")
-            if expectation.outcome == reported.WAITS:
-                waiting.append(expectation.name)
-    assert not failures, "\n".join(failures)
-    waiting_versions_must_stay(kube, namespace, waiting)
-
-
-def outcomes_apply(answers: list[Answer]) -> bool:
-    """The outcome lines say what happens once every object of the file is in."""
-    return all(answer.refusal is None for answer in answers)
-
-
-def outcome_must_show(kube: Kube, namespace: str, case: Case, expectation: Expectation) -> str:
-    """The version (or object) shows the expected outcome and names what is wrong; returns what it said."""
-    if expectation.outcome == "completes":
-        lifecycle.app_version_must_reach(kube, namespace, expectation.name, {"status": "Succeeded"})
-        return "completed"
-    if expectation.outcome == "reports":
-        return reported.object_must_report(kube, namespace, expectation.kind, expectation.name, case.items(expectation))
-    return reported.version_must_say_why(kube, namespace, expectation.name, case.items(expectation),
-                                         expectation.outcome)
-
-
-def waiting_versions_must_stay(kube: Kube, namespace: str, apps: list[str]) -> None:
-    """The versions expected to wait do not complete (watched for TIMEOUTS.absence)."""
-    def still_waiting() -> None:
-        for app in apps:
-            state = (lifecycle.latest_app_version(kube, namespace, app).get("status") or {}).get("status")
-            assert state not in COMPLETED, f"the KeptnAppVersion of {app[:60]} was expected to wait, but is {state}"
-
-    never(still_waiting, f"{len(apps)} app versions waiting for what they lack")
 

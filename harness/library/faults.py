@@ -1,4 +1,5 @@
-"""Faults a scenario inflicts on the implementation and the cluster, and the checks that it survived.
+"""Faults a scenario inflicts on the implementation and the cluster (harness/judges/stricter/survival.py
+judges that it survived them).
 
 - The implementation is killed with SIGKILL and started again through its adapter
   (`Implementation.kill()` + `start()`), at random moments: after a random number (0 to 8) of
@@ -27,10 +28,6 @@ from harness.library.recorder import Recorder
 from harness.settings import TIMEOUTS
 
 _MAX_CHANGES_BEFORE_KILL = 8  # a kill waits for 0..8 changes by the implementation since the last kill
-# How a crash shows in an implementation's log: an exception that ended a Python thread or the
-# interpreter, a Go panic. (An error a reconcile logs with its traceback and retries is no crash;
-# whether such retries go on for ever is what the request counts check.)
-_CRASH_MARKERS = ("Exception in thread", "Fatal Python error", "panic: ", "goroutine 1 [running]")
 
 
 @dataclass(frozen=True)
@@ -68,17 +65,6 @@ class KillLog:
         return f"{len(self.kills)} SIGKILLs in {time.time() - self.started:.0f}s"
 
 
-def kills_must_have_worked(log: KillLog, plan: KillPlan) -> None:
-    """As many kills as planned, each of a running implementation, each followed by another
-    instance of it (judged from the process table or the pods, not from the harness's intent)."""
-    assert len(log.kills) == plan.kills, f"planned {plan.kills} kills, made {len(log.kills)}"
-    for number, kill in enumerate(log.kills, 1):
-        assert kill.before, f"kill {number}: nothing of the implementation ran when it was to be killed"
-        assert kill.after, f"kill {number}: nothing of the implementation ran after it was started again"
-        same = set(kill.before) & set(kill.after)
-        assert not same, f"kill {number}: {sorted(same)} still ran after the kill: the kill did not kill it"
-
-
 # What only the implementation writes: its versions and tasks (every change), and Jobs (their creation;
 # a Job's later changes come from the Job controller).
 _IMPLEMENTATION_WRITES = ("KeptnAppVersion", "KeptnTask", "KeptnEvaluation")
@@ -104,14 +90,6 @@ def wait_for_changes(recorder: Recorder | list[Recorder], count: int, since: int
         return now
 
     return eventually(enough, f"{count} changes in namespace {where}", TIMEOUTS.lifecycle)
-
-
-def implementation_must_run(implementation: Implementation, kube, during: str) -> dict[str, int]:
-    """Something of the implementation runs (a process, or its pods); returns what."""
-    running = implementation.instances(kube)
-    assert running, (f"{implementation.adapter.name} does not run {during} (it exited or its pods are gone); "
-                     f"log tail:\n{implementation.log_tail(40)}")
-    return running
 
 
 def deploy_while_killing(implementation: Implementation, kube, recorder: Recorder, plan: KillPlan,
@@ -183,20 +161,6 @@ class LogMark:
         with open(self.path, errors="replace") as log:
             log.seek(self.offset)
             return log.read()
-
-
-def must_not_have_crashed(implementation: Implementation, kube, before: dict[str, int], mark: LogMark) -> None:
-    """The same instances still run, none restarted (a process keeps its pid; pods keep their uid
-    and restart count), and its log since `mark` shows no crash of a thread or of the process."""
-    now = implementation.instances(kube)
-    assert now == before, (f"{implementation.adapter.name} crashed or was restarted: before {before}, now {now} "
-                           "(instance → restarts)")
-    written = mark.since()
-    crashes = [marker for marker in _CRASH_MARKERS if marker in written]
-    if crashes:
-        first = min(written.index(marker) for marker in crashes)
-        excerpt = written[max(0, first - 600):first + 1500]
-        raise AssertionError(f"{implementation.adapter.name} logged a crash ({crashes[0]!r}):\n{excerpt}")
 
 
 def restart_api_server(cluster) -> float:

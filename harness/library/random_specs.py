@@ -12,7 +12,7 @@ durations beyond Go's range, names no object can have). Properties:
   CRD installed for the implementation under test complains about (read from the API server, and
   checked by `harness.compat.openapi.admission_errors`); an accepted example is judged afterwards.
   The objects that were not changed are valid: they must be accepted.
-- Afterwards (`culprits`, judged by harness.library.reported): every accepted app's version
+- Afterwards (`culprits`, judged by harness.judges.stricter.reasons): every accepted app's version
   completes, or waits or fails naming what is wrong: the definition, when it was the one changed;
   else the replaced field, a definition the context lists that does not exist, or a workload the
   app lists (`<app>-<workload>`, contract §2).

@@ -4,7 +4,7 @@ until the implementation traces."""
 from __future__ import annotations
 
 from harness.eventually import NotYet, eventually
-from harness.library import lifecycle, manifests
+from harness.library import lookups, manifests
 from harness.library.kube import Kube
 from harness.settings import TIMEOUTS
 
@@ -37,7 +37,7 @@ def wait_until_traced(kube: Kube, namespace: str, receiver, app: str = PROBE_APP
     def some_span() -> None:
         if receiver.spans():
             return
-        version = lifecycle.newest_app_version(kube, namespace, app, version=deployed[-1])
+        version = lookups.newest_app_version(kube, namespace, app, version=deployed[-1])
         state = (version.get("status") or {}).get("status")
         if state in _ENDED:
             deployed.append(f"0.0.{len(deployed) + 1}")

@@ -7,7 +7,7 @@
 - `versioned_access`: reading and writing objects through an explicit version;
 - `etcd_storage`: the object as etcd holds it, and migrating storage;
 - `implementation`: the implementation under test started on that cluster;
-- `scenario_objects`: the objects the scenarios write, and what reading them back must show;
-- `requirements`: the judges of what the API server answers (each fails a scenario);
-- `contract_surface`: the judges of CRD documents against contract §1 and of the static checker's findings.
+- `scenario_objects`: the objects the scenarios write, and what reading them back must show.
+
+The judges of what the API server answers and of CRD documents are in harness/judges/objects.py.
 """

@@ -17,7 +17,7 @@ from harness.eventually import NotYet, eventually
 from harness.library.crds.crd_sets import CrdSet
 from harness.library.crds.installing import set_stored_versions
 from harness.library.crds.own_cluster import UpgradeCluster
-from harness.library.crds.versioned_access import message, must_read, write
+from harness.library.crds.versioned_access import message, read, write
 
 _KINDS = {kind.kind: kind for kind in kinds.WATCHED}
 
@@ -69,7 +69,10 @@ def migrate_storage(cluster: UpgradeCluster, crds: CrdSet) -> None:
 
 
 def _rewrite(cluster: UpgradeCluster, item: dict, version: str) -> None:
-    current = must_read(cluster, item["kind"], version, item["metadata"]["namespace"], item["metadata"]["name"])
+    namespace, name = item["metadata"]["namespace"], item["metadata"]["name"]
+    current = read(cluster, item["kind"], version, namespace, name)
+    if current is None:
+        raise RuntimeError(f"{item['kind']} {namespace}/{name} does not read through {version}, so it cannot be rewritten")
     try:
         write(cluster, current)
     except DynamicApiError as error:

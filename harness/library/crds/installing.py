@@ -98,7 +98,7 @@ def apply_crds(cluster: UpgradeCluster, crds: CrdSet) -> None:
     if refusals:
         raise AssertionError(f"the API server refused {crds.description}:\n  "
                              + "\n  ".join(f"{name}: {status} {text}" for name, (status, text) in refusals.items()))
-    crds_must_be_in_effect(cluster, crds)
+    wait_in_effect(cluster, crds)
 
 
 def _apply_each(cluster: UpgradeCluster, documents: list[dict]) -> dict[str, tuple[int | None, str]]:
@@ -127,7 +127,7 @@ def read_crd(cluster: UpgradeCluster, name: str) -> dict | None:
         return None
 
 
-def crds_must_be_in_effect(cluster: UpgradeCluster, crds: CrdSet) -> None:
+def wait_in_effect(cluster: UpgradeCluster, crds: CrdSet) -> None:
     """Wait until the API server acts on every CRD: Established, serving exactly its served
     versions (the others answer 404), and applying its schema (the probe below)."""
     waiting = {crd.name: crd for crd in crds.crds}

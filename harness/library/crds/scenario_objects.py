@@ -11,10 +11,10 @@ import yaml
 
 from harness.compat.openapi import as_stored
 from harness.contract.api import LIFECYCLE_GROUP, LIFECYCLE_KINDS
+from harness.contract.simulation import task_container
 from harness.library.crds.crd_sets import CrdSet
 from harness.library.crds.own_cluster import UpgradeCluster
-from harness.library.crds.versioned_access import create, must_read, version_of
-from harness.contract.simulation import task_container
+from harness.library.crds.versioned_access import create, read, version_of
 from harness.paths import FIXTURES
 
 MANIFESTS = FIXTURES / "compatibility"
@@ -57,7 +57,10 @@ def create_one_of_each_kind(cluster: UpgradeCluster, namespace: str, version: st
         if obj["apiVersion"] != f"{LIFECYCLE_GROUP}/{version}":
             raise ValueError(f"lifecycle_objects.yaml: {obj['kind']} {obj['metadata']['name']} is {obj['apiVersion']}, expected {version}")
         create(cluster, obj)
-        created.append(must_read(cluster, obj["kind"], version, namespace, obj["metadata"]["name"]))
+        back = read(cluster, obj["kind"], version, namespace, obj["metadata"]["name"])
+        if back is None:
+            raise RuntimeError(f"{obj['kind']} {namespace}/{obj['metadata']['name']} was created but does not read back through {version}")
+        created.append(back)
     return created
 
 

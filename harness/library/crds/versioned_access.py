@@ -65,12 +65,6 @@ def read(cluster: UpgradeCluster, kind: str, version: str, namespace: str, name:
         return None
 
 
-def must_read(cluster: UpgradeCluster, kind: str, version: str, namespace: str, name: str) -> dict:
-    obj = read(cluster, kind, version, namespace, name)
-    assert obj is not None, f"{kind} {namespace}/{name} is not readable through {version} (404)"
-    return obj
-
-
 def list_objects(cluster: UpgradeCluster, kind: str, version: str, namespace: str) -> list[dict]:
     return cluster.kube.dynamic.request("GET", path(kind, version, namespace)).to_dict()["items"]
 

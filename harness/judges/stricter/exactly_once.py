@@ -19,7 +19,6 @@ from datetime import datetime, timezone
 from harness.contract.phases import TASK_LISTS
 
 
-
 @dataclass
 class Runs:
     """Everything that ran, as ever observed: per version, its tasks by (checkType, definition);

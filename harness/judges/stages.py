@@ -13,6 +13,8 @@ from collections.abc import Iterable
 
 from harness.gitops.history import Commit, ancestors
 from harness.gitops.pipeline import version_key
+from harness.gitops.repository import PROMOTE_TASK
+from harness.judges import app_versions
 
 
 def _short(commits: Iterable[Commit]) -> str:
@@ -182,11 +184,10 @@ def reached_versions_must_have_one_commit_per_boundary(commits: list[Commit], bo
 def commits_must_be_visible(run, version: str) -> None:
     """Across every stage boundary S → T, T's app version of `version` names the commit Flux applied
     in S (spec.metadata.commitID), and so does T's promotion task, in its KEPTN_CONTEXT."""
-    from harness.gitops import flow
-
     commits = run.history()
     for from_stage, to_stage in run.pipeline.boundaries():
-        to_version = flow.app_version(run, to_stage, version)
+        site = run.sites[to_stage]
+        to_version = app_versions.latest_app_version(site.kube, site.namespace, run.pipeline.app, version=version)
         commit_id = commit_must_be_visible(commits, run.applied(from_stage), from_stage, to_version)
         if run.pipeline.next_stage(to_stage):
             context_must_carry(promotion_job(run.recorders[to_stage], to_version), "commitID", commit_id)
@@ -195,8 +196,6 @@ def commits_must_be_visible(run, version: str) -> None:
 def promotion_job(recorder, app_version: dict) -> dict:
     """The Job of the app version's promotion KeptnTask that promotes (its `promote` definition), as
     the scenario's watch saw it (it is there after ttlSecondsAfterFinished removed it)."""
-    from harness.gitops.repository import PROMOTE_TASK
-
     uid = app_version["metadata"]["uid"]
     tasks = recorder.ever("KeptnTask", lambda t: (t.get("spec") or {}).get("checkType") == "promotion"
                           and (t.get("spec") or {}).get("taskDefinition") == PROMOTE_TASK
@@ -217,12 +216,12 @@ _ITEM_KINDS = {"EvaluationTaskStatus": "KeptnEvaluation", "TaskStatus": "KeptnTa
 
 def stage_must_say_why(kube, namespace: str, version: dict, words: list[str], timeout: float | None = None) -> str:
     """A stage says why a version failed (contract C9.3): the version's status message or an event
-    about it names every one of `words` (harness.library.lifecycle.said_about), or so does an
+    about it names every one of `words` (harness.library.lookups.said_about), or so does an
     event or status message of a failed item the version names in its phase lists (the KeptnTask
     or KeptnEvaluation of `status.<phase>TaskStatus[].name`): Keptn says it on the failed
     KeptnEvaluation, "evaluation of 'error-rate' failed with value '5' …". Returns what said it."""
     from harness.eventually import NotYet, eventually
-    from harness.library.lifecycle import said_about
+    from harness.library.lookups import said_about
 
     name = version["metadata"]["name"]
 
