@@ -218,4 +218,3 @@ def _quietly(action):
         return action()
     except Exception:  # noqa: BLE001
         return None
-

@@ -165,5 +165,3 @@ def load_corpus(folder: Path = CORPUS) -> list[Case]:
 def submit(kube: Kube, namespace: str, case: Case) -> list[Answer]:
     """Create every object of a case in `namespace`, in the file's order; refusals are answers."""
     return [admission.create(kube, obj, namespace) for obj in case.objects]
-
-

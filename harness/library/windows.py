@@ -75,5 +75,3 @@ def pod_windows(recorder: Recorder, jobs: list[JobWindow]) -> list[PodWindow]:
         job = next(job_uids[ref["uid"]] for ref in pod["metadata"]["ownerReferences"] if ref.get("uid") in job_uids)
         windows.append(PodWindow(pod["metadata"]["name"], job, running.get(uid, (None,))[0], ended.get(uid, (None,))[0]))
     return sorted(windows, key=lambda w: (w.running is None, w.running or 0.0))
-
-

@@ -36,5 +36,3 @@ def create_deployment(kube: Kube, namespace: str, name: str, replicas: int, labe
             },
         },
     })
-
-
