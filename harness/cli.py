@@ -133,7 +133,7 @@ _DELEGATED = {
     "bench": ("harness.bench", "benchmark implementations side by side, each on a fresh cluster (figures, never failures)"),
     "docker-engine": ("harness.clusters.docker_engine", "start or stop a Docker engine on a Debian host that has none (root)"),
     "kind-image": ("harness.clusters.kind_image.command", "build the offline kind node image and task images (no registry)"),
-    "simulate": ("harness.gitops.simulate", "run a multi-stage GitOps pipeline (Git, Flux, promotion tasks) on simulated clusters and report"),
+    "simulate": ("harness.simulate.command", "run a multi-stage GitOps pipeline (Git, Flux, promotion tasks) on simulated clusters and report"),
 }
 
 

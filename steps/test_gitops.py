@@ -17,7 +17,7 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from harness import session
 from harness.eventually import never
-from harness.gitops import flow
+from harness.simulate import flow
 from harness.gitops.clusters import Main, StageClusters
 from harness.gitops.diagnostics import write_gitops_report
 from harness.gitops.pipeline import Evaluation, Faults, Pipeline, Release, Stage, Task

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from harness.gitops import journeys as trips, lanes, simulation_report
+from harness.simulate import journeys as trips, lanes, simulation_report
 from harness.gitops.history import Commit
 from harness.gitops.pipeline import Pipeline, Release, Stage
 from harness.library.recorder import Observation
@@ -138,7 +138,7 @@ def test_simulate_waits_for_a_release_made_while_it_read_the_journeys():
     """The last release lands right after the journeys were read, and the releasing thread ends:
     the run must look again rather than stop on journeys that miss it (a simulate test saw a report
     without its last version)."""
-    from harness.gitops.simulate import until_settled
+    from harness.simulate.command import until_settled
 
     state = {"released": ["1.0.0", "1.1.0"], "thread_done": False, "reads": 0}
 

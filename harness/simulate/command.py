@@ -30,9 +30,9 @@ from harness.clusters import toolchain
 from harness.clusters.provider import ProviderError
 from harness.clusters.simulated import BINARIES
 from harness.console import speaker
-from harness.gitops import flow
-from harness.gitops import journeys as trips
-from harness.gitops import lanes, simulation_report
+from harness.simulate import flow
+from harness.simulate import journeys as trips
+from harness.simulate import lanes, simulation_report
 from harness.gitops.clusters import Main, StageClusters
 from harness.gitops.diagnostics import write_evidence
 from harness.gitops.flux import CONTROLLERS

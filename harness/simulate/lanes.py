@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from harness.gitops.journeys import Journey
+from harness.simulate.journeys import Journey
 from harness.report.bars import rfc3339
 from harness.report.svg import timeline_svg
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jsonschema
 
-from harness.gitops.journeys import Journey, percentile
+from harness.simulate.journeys import Journey, percentile
 from harness.report.svg import COLOURS
 
 SCHEMA = json.loads((Path(__file__).parent / "simulation-report.schema.json").read_text())
