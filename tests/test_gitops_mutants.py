@@ -42,7 +42,7 @@ def test_a_controller_that_promotes_a_failed_version_fails_the_scenario_with_the
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PROMOTION_", "PYTEST_", "PROVIDER"))}
     run = subprocess.run(
         [sys.executable, "-m", "harness.cli", "run", "--provider", "simulated", "--impl", str(MUTANT),
-         "--scenarios", "FailedEvaluationStopsTheFlow", "--report-dir", str(tmp_path)],
+         "--scenarios", "FailedEvaluationStopsTheFlow", "--report-dir", str(tmp_path), "-n", "1"],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT)
     assert run.returncode == 1, f"expected the run to fail (exit 1), it exited {run.returncode}:\n{run.stdout[-3000:]}"
     report = yaml.safe_load(next(tmp_path.glob("*/conformance-report.yaml")).read_text())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from types import SimpleNamespace
 
 import pytest
 
@@ -29,10 +28,9 @@ class _FakeResource:
         self.done = threading.Event()
 
     def get(self, namespace):
-        return SimpleNamespace(items=[SimpleNamespace(to_dict=lambda item=item: item) for item in self.listing],
-                               metadata=SimpleNamespace(resourceVersion=str(len(self.watched_from) * 100 + 10)))
+        return {"items": list(self.listing), "metadata": {"resourceVersion": str(len(self.watched_from) * 100 + 10)}}
 
-    def watch(self, namespace, resource_version, timeout, allow_watch_bookmarks):
+    def watch(self, namespace, resource_version, timeout):
         self.watched_from.append(resource_version)
         if not self.streams:
             self.done.set()
@@ -45,11 +43,19 @@ class _FakeResource:
 
 
 class _FakeKube:
+    """harness.library.kube.Kube's listing and watch, by kind."""
+
     def __init__(self, jobs: _FakeResource):
         self.resources = {"Job": jobs}
 
     def _resource(self, kind):
-        return self.resources.get(kind) or _FakeResource([], [])
+        return self.resources.setdefault(kind, _FakeResource([], []))
+
+    def listing(self, kind, namespace):
+        return self._resource(kind).get(namespace)
+
+    def watch(self, kind, namespace, resource_version, timeout):
+        return self._resource(kind).watch(namespace, resource_version, timeout)
 
 
 @pytest.fixture(autouse=True)

@@ -39,7 +39,7 @@ def _start_run(report_dir: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PROMOTION_", "PYTEST_", "PROVIDER"))}
     return subprocess.Popen(
         [sys.executable, "-m", "harness.cli", "run", "--provider", "simulated", "--features", "PromotionParallelism",
-         "--report-dir", str(report_dir)],
+         "--report-dir", str(report_dir), "-n", "1"],  # one worker whatever the machine's load
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,  # its own process group, as a terminal gives a command
         # and Ctrl-C's default action, as in a terminal: a suite started in the background by a

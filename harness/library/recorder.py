@@ -132,8 +132,7 @@ class Recorder:
                 if resource_version is None:
                     resource_version = self._list(kind, known, last_contact)
                     self._started[kind].set()
-                for event in self.kube._resource(kind).watch(namespace=self.namespace, resource_version=resource_version,
-                                                             timeout=_WATCH_SECONDS, allow_watch_bookmarks=True):
+                for event in self.kube.watch(kind, self.namespace, resource_version, _WATCH_SECONDS):
                     if self._stop.is_set():
                         return
                     obj = event["raw_object"]
@@ -162,9 +161,9 @@ class Recorder:
 
     def _list(self, kind: str, known: dict[str, dict], last_contact: float) -> str:
         """List `kind`; record what is new, and after the first list, what vanished and the gap."""
-        listing = self.kube._resource(kind).get(namespace=self.namespace)
+        listing = self.kube.listing(kind, self.namespace)
         now = time.time()
-        items = [item.to_dict() for item in listing.items]
+        items = listing["items"]
         if self._started[kind].is_set():
             self.gaps.append(Gap(kind, last_contact, now, "the watch could not resume: 410 Gone"))
             present = {item["metadata"]["uid"] for item in items}
@@ -175,7 +174,7 @@ class Recorder:
             if previous is None or previous["metadata"]["resourceVersion"] != item["metadata"]["resourceVersion"]:
                 self._record(kind, "ADDED" if previous is None else "MODIFIED", item)
             known[item["metadata"]["uid"]] = item
-        return listing.metadata.resourceVersion
+        return listing["metadata"]["resourceVersion"]
 
     def _record(self, kind: str, event_type: str, obj: dict) -> None:
         with self._lock:
