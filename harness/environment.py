@@ -18,13 +18,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from kubernetes import client, config as kube_config
+from kubernetes import client
+from kubernetes import config as kube_config
 
 from harness.clusters import registry
 from harness.clusters.provider import ClusterProvider
 from harness.implementations.adapter import Adapter
 from harness.implementations.runner import Implementation
-from harness.library.kube import Kube
+from harness.kube import Kube
 from harness.settings import TIMEOUTS
 from harness.signals import stop_on_signals
 

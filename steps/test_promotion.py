@@ -15,9 +15,9 @@ from harness import report
 from harness.eventually import NotYet, eventually
 from harness.judges import app_versions, failures, lifecycle, tasks_and_jobs
 from harness.judges import tracing as tracing_judges
+from harness.kube import Kube
 from harness.library import lookups, manifests, tracing, windows
 from harness.library.otlp_receiver import OtlpReceiver
-from harness.library.kube import Kube
 from harness.library.recorder import Recorder
 from harness.library.tables import key_values, names, records, single_row
 from harness.plugin.scenarios import after_scenario

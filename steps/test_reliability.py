@@ -28,9 +28,9 @@ from harness.contract.phases import CONTEXT_LISTS
 from harness.eventually import NotYet, eventually, never
 from harness.judges import lifecycle
 from harness.judges.stricter import exactly_once, leadership, quiet, reasons, survival
+from harness.kube import Kube
 from harness.library import admission, api_requests, bad_input, faults, manifests, random_specs
 from harness.library.api_proxy import RecordingProxy
-from harness.library.kube import Kube
 from harness.library.recorder import Recorder
 from harness.library.tables import names, records, single_row
 from harness.plugin.options import options_of

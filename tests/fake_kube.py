@@ -1,4 +1,4 @@
-"""The parts of harness.library.kube.Kube that judges read, over objects made up in a test."""
+"""The parts of harness.kube.Kube that judges read, over objects made up in a test."""
 from __future__ import annotations
 
 

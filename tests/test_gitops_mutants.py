@@ -28,7 +28,7 @@ from harness.gitops.running import PipelineRun, Site
 from harness.implementations import adapter as adapters
 from harness.implementations.runner import Implementation
 from harness.judges import lifecycle, stages
-from harness.library.kube import Kube
+from harness.kube import Kube
 from harness.paths import FIXTURES, REPO
 
 pytestmark = pytest.mark.skipif(any(toolchain.locate(b) is None for b in (*BINARIES, *CONTROLLERS)),

@@ -1,4 +1,4 @@
-"""harness.library.kube reads the API server's answers as plain dicts, the same dicts the
+"""harness.kube reads the API server's answers as plain dicts, the same dicts the
 DynamicClient's ResourceInstance.to_dict gave, without converting every object twice."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 
 from kubernetes.dynamic.resource import ResourceInstance
 
-from harness.library.kube import Kube, _plain
+from harness.kube import Kube, _plain
 
 POD = {"metadata": {"name": "p", "namespace": "t-1", "uid": "u1", "resourceVersion": "7", "labels": {"a": "b"}},
        "spec": {"containers": [{"name": "c", "image": "busybox", "env": [{"name": "E", "value": "v"}], "args": None}]},
@@ -34,7 +34,7 @@ class _Answer:
 
 
 def test_list_and_listing_answer_dicts_with_the_version_to_watch_from(monkeypatch):
-    from harness.library import kube as module
+    from harness import kube as module
 
     class _Resource:
         def get(self, **kwargs):

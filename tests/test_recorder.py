@@ -43,7 +43,7 @@ class _FakeResource:
 
 
 class _FakeKube:
-    """harness.library.kube.Kube's listing and watch, by kind."""
+    """harness.kube.Kube's listing and watch, by kind."""
 
     def __init__(self, jobs: _FakeResource):
         self.resources = {"Job": jobs}

@@ -14,7 +14,7 @@ from harness.bench import process
 from harness.eventually import NotYet, WaitTimedOut, eventually
 from harness.implementations.adapter import Adapter
 from harness.implementations.runner import Implementation
-from harness.library.kube import Kube
+from harness.kube import Kube
 from harness.settings import TIMEOUTS
 
 CANARY_PREFIX = "pc-canary-"  # the namespace Implementation.wait_ready makes and deletes

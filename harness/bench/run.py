@@ -35,7 +35,7 @@ from harness.eventually import WaitTimedOut
 from harness.heartbeat import heartbeat
 from harness.implementations import adapter as adapters
 from harness.implementations.runner import ImplementationError
-from harness.library.kube import Kube
+from harness.kube import Kube
 from harness.paths import REPORTS
 from harness.validated_yaml import ConfigError
 

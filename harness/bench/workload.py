@@ -19,12 +19,21 @@ from kubernetes import client
 
 from harness.bench.implementation import Exited
 from harness.bench.moments import is_final
-from harness.contract.kinds import APP, APP_CONTEXT, APP_VERSION, JOB, TASK, Kind
-from harness.contract.kinds import EVALUATION_DEFINITION, METRIC, TASK_DEFINITION
+from harness.contract.kinds import (
+    APP,
+    APP_CONTEXT,
+    APP_VERSION,
+    EVALUATION_DEFINITION,
+    JOB,
+    METRIC,
+    TASK,
+    TASK_DEFINITION,
+    Kind,
+)
 from harness.contract.timestamps import now_text
 from harness.eventually import NotYet, WaitTimedOut, eventually
+from harness.kube import Kube
 from harness.library import manifests
-from harness.library.kube import Kube
 from harness.library.recorder import Recorder
 
 KINDS = {kind.kind: kind for kind in (APP, APP_CONTEXT, TASK, TASK_DEFINITION, METRIC, EVALUATION_DEFINITION, JOB)}

@@ -19,7 +19,7 @@ from harness import environment
 from harness.gitops.pipeline import Pipeline
 from harness.gitops.running import Site
 from harness.implementations.runner import Implementation
-from harness.library.kube import Kube
+from harness.kube import Kube
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,8 @@ from harness.gitops import history
 from harness.gitops.git_server import GitServer, Push, git
 from harness.gitops.pipeline import Pipeline
 from harness.gitops.repository import RELEASE, Workspace, folder, refusal_hook, release_data
+from harness.kube import Kube
 from harness.library import manifests
-from harness.library.kube import Kube
 from harness.library.recorder import WATCHED, Recorder
 from harness.settings import TIMEOUTS
 

@@ -3,7 +3,7 @@ lists it copied from the KeptnAppContext, and that one is there at all."""
 from __future__ import annotations
 
 from harness.eventually import NotYet, eventually
-from harness.library.kube import Kube
+from harness.kube import Kube
 from harness.library.lookups import newest_app_version, which
 from harness.library.naming import generation_hash
 

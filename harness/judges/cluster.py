@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from harness.eventually import NotYet, eventually
+from harness.kube import Kube
 from harness.library import describe
-from harness.library.kube import Kube
 from harness.library.workloads import pods_of_job
 
 

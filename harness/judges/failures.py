@@ -6,7 +6,7 @@ from harness.contract.phases import APP_PHASES, Phase, Runs, deprecated_by_failu
 from harness.contract.states import COMPLETED, KeptnState
 from harness.eventually import NotYet, eventually
 from harness.judges import lifecycle
-from harness.library.kube import Kube
+from harness.kube import Kube
 from harness.library.lookups import newest_app_version, owned_by, said_about
 from harness.library.recorder import Recorder
 from harness.library.windows import JobWindow, tasks_seen

@@ -13,8 +13,8 @@ from harness.contract.states import COMPLETED, KeptnState
 from harness.eventually import NotYet, eventually, never
 from harness.judges import tasks_and_jobs
 from harness.judges.app_versions import latest_app_version
+from harness.kube import Kube
 from harness.library import describe
-from harness.library.kube import Kube
 from harness.library.lookups import app_versions, events_about, jobs_of, newest_app_version, owned_by, tasks_of
 from harness.library.recorder import Recorder
 from harness.library.windows import JobWindow, PodWindow, job_windows, tasks_seen

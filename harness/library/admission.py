@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from harness.library.kube import Kube
+from harness.kube import Kube
 
 # A refusal: 400/422 from the API server's own validation, 403 from an admission webhook (its
 # default code for a denial).

@@ -43,9 +43,9 @@ from pathlib import Path
 import yaml
 
 from harness.contract.phases import CONTEXT_LISTS
+from harness.kube import Kube
 from harness.library import admission
 from harness.library.admission import Answer
-from harness.library.kube import Kube
 from harness.library.mentions import Item, Name, mention
 from harness.paths import FIXTURES
 

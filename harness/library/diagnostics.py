@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from harness.library.kube import Kube
+from harness.kube import Kube
 from harness.library.recorder import Recorder
 from harness.report import write_timeline
 from harness.report.bars import TIMED_KINDS, bars_from_watch, rfc3339

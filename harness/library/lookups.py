@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from harness.eventually import NotYet
-from harness.library.kube import Kube
+from harness.kube import Kube
 
 
 def app_versions(kube: Kube, namespace: str, app: str) -> list[dict]:

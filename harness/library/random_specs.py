@@ -28,9 +28,9 @@ from hypothesis import strategies as st
 
 from harness.compat.openapi import MAX_JSON_INTEGER, admission_errors
 from harness.contract.phases import CONTEXT_LISTS
+from harness.kube import Kube
 from harness.library import manifests
 from harness.library.admission import Answer
-from harness.library.kube import Kube
 from harness.library.mentions import Field, Item, Name, describe, first_naming
 
 CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from harness.library.kube import Kube
+from harness.kube import Kube
 
 WATCHED = ("KeptnAppVersion", "KeptnTask", "KeptnEvaluation", "Job", "Pod")
 _WATCH_SECONDS = 30  # each watch call is renewed after this long, from the last resourceVersion

@@ -4,8 +4,8 @@ until the implementation traces."""
 from __future__ import annotations
 
 from harness.eventually import NotYet, eventually
+from harness.kube import Kube
 from harness.library import lookups, manifests
-from harness.library.kube import Kube
 from harness.settings import TIMEOUTS
 
 KEPTN_CONFIG_API = "options.keptn.sh/v1alpha1"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from harness.contract.simulation import task_container
-from harness.library.kube import Kube
+from harness.kube import Kube
 
 
 def create_task_job(kube: Kube, namespace: str, name: str, run_for: str, exit_code: int,

@@ -25,7 +25,7 @@ from harness import environment, report, session
 from harness.clusters import registry
 from harness.clusters.choice import choose_provider
 from harness.console import speaker
-from harness.library.kube import Kube
+from harness.kube import Kube
 from harness.plugin.options import options_of
 
 

@@ -30,9 +30,6 @@ from harness.clusters import toolchain
 from harness.clusters.provider import ProviderError
 from harness.clusters.simulated import BINARIES
 from harness.console import speaker
-from harness.simulate import flow
-from harness.simulate import journeys as trips
-from harness.simulate import lanes, simulation_report
 from harness.gitops.clusters import Main, StageClusters
 from harness.gitops.diagnostics import write_evidence
 from harness.gitops.flux import CONTROLLERS
@@ -42,10 +39,13 @@ from harness.heartbeat import heartbeat
 from harness.implementations import adapter as adapters
 from harness.implementations.runner import Implementation
 from harness.judges import stages
+from harness.kube import Kube
 from harness.library import faults
-from harness.library.kube import Kube
 from harness.paths import REPORTS
 from harness.signals import stop_on_signals
+from harness.simulate import flow
+from harness.simulate import journeys as trips
+from harness.simulate import lanes, simulation_report
 from harness.validated_yaml import ConfigError
 
 REFRESH_SECONDS = 2.0

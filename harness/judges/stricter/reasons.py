@@ -14,10 +14,10 @@ from collections.abc import Callable
 from harness.contract.states import COMPLETED, KeptnState
 from harness.eventually import NotYet, eventually, never
 from harness.judges import app_versions, lifecycle
+from harness.kube import Kube
 from harness.library import lookups
 from harness.library.admission import Answer
 from harness.library.bad_input import COMPLETES_OR_SAYS_WHY, FAILS, WAITS, WAITS_OR_FAILS, Case, Expectation
-from harness.library.kube import Kube
 from harness.library.mentions import Item, describe, first_naming
 from harness.settings import TIMEOUTS
 

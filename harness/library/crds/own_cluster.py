@@ -10,8 +10,7 @@ from typing import Iterator
 from harness import environment
 from harness.clusters.simulated import SimulatedProvider
 from harness.console import speaker
-from harness.library.kube import Kube
-
+from harness.kube import Kube
 
 say = speaker("compatibility")
 
