@@ -327,7 +327,7 @@ def still_running(reliability, implementation, kube):
     survival.must_not_have_crashed(implementation, kube, reliability.running, faults.LogMark.of(implementation))
 
 
-@then("every object of the corpus was refused where it must be, and every refusal names its field")
+@then("every object of the corpus was refused where it must be, naming its field where a rule fixes the refusal")
 def corpus_admission(reliability):
     reasons.corpus_must_be_admitted(reliability.answers)
 

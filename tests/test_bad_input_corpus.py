@@ -162,14 +162,25 @@ def test_an_object_that_may_be_refused_may_also_get_in_but_a_valid_one_must(tmp_
         "KeptnAppContext shop was refused (422), but nothing is wrong with it: no"]
 
 
-def test_a_refusal_naming_another_field_or_only_quoting_the_value_fails(tmp_path):
-    case = _admission_case(tmp_path, "may be refused KeptnTaskDefinition ktd-x naming spec.retries")
+def test_a_refusal_the_contract_fixes_fails_when_it_names_another_field_or_only_quotes_the_value(tmp_path):
+    case = _admission_case(tmp_path, "refused KeptnTaskDefinition ktd-x naming spec.retries (contract §9)")
     for message in ('KeptnTaskDefinition "ktd-x" is invalid: spec.timeout: Invalid value', "Invalid value: -1",
                     'KeptnTaskDefinition "ktd-retries-x" is invalid'):
         problems = reasons.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", message, 422),
                                                        Answer("KeptnAppContext", "shop", None)])
         assert problems and "names none of spec.retries" in problems[0], message
     assert Field("spec.retries").named_in("ktd-x: the number of retries must not be negative")
+
+
+def test_a_refusal_nothing_fixes_may_say_anything(tmp_path):
+    """`may be refused`: no rule fixes the refusal, so none fixes its message (the contract asks for no
+    wording it does not state). Keptn's webhook refuses `timeout: 2562048h` with Go's own parse error,
+    which names the value, not the field."""
+    case = _admission_case(tmp_path, "may be refused KeptnTaskDefinition ktd-x naming spec.timeout")
+    go_error = 'admission webhook "vkeptntaskdefinition.kb.io" denied the request: time: invalid duration "2562048h"'
+    for message in (go_error, "Invalid value: -1", "forbidden"):
+        assert reasons.admission_problems(case, [Answer("KeptnTaskDefinition", "ktd-x", message, 422),
+                                                 Answer("KeptnAppContext", "shop", None)]) == [], message
 
 
 def _schemas(folder) -> dict[tuple[str, str], dict]:

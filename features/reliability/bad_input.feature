@@ -20,7 +20,7 @@ Feature: Bad input is refused with a clear message or reported, and never breaks
   Scenario: Every object of the bad-input corpus is refused naming its field, or accepted and reported with its reason
     Given the implementation is watched for crashes
     When every file of the bad-input corpus is submitted
-    Then every object of the corpus was refused where it must be, and every refusal names its field
+    Then every object of the corpus was refused where it must be, naming its field where a rule fixes the refusal
     And every file whose objects were all accepted shows its expected outcome, naming what is wrong
     When a valid app version is deployed beside them
     Then it completes with
@@ -31,7 +31,7 @@ Feature: Bad input is refused with a clear message or reported, and never breaks
     And the implementation did not crash
 
   @id:RandomSpecsRefusedOrReported @feature:PromotionObservability @extended @exclusive @rule:C6.6
-  Scenario: Random specs are refused where the contract says so, every refusal naming the field, and the versions of the others complete or say why
+  Scenario: Random specs are refused where the contract says so, naming the field, and the versions of the others complete or say why
     Given the implementation is watched for crashes
     When 30 random apps are submitted, each with one field of its task definition, app context or app replaced by a random value
     Then every accepted random app's version completes, or waits or fails naming what is wrong

@@ -14,8 +14,8 @@ accepted):
         what the message says, <fields> may be several items separated by `, `, each to be named
         (C1.6: `spec.container, spec.python, spec.deno`, a message that says exactly one of them)
     # expect: may be refused <Kind> <name> naming <fields>
-        nothing fixes admission (a constraint of some CRD set only): refused naming one of <fields>,
-        or accepted and then reported as the outcome lines say; a file with no outcome line
+        nothing fixes admission (a constraint of some CRD set only): refused, with any message (nothing
+        fixes it either), or accepted and then reported, naming one of <fields>, as the outcome lines say; a file with no outcome line
         reports it on the object itself: `reports <Kind> <name> naming <fields>`
 
 What follows once every object of the file is in (when one was refused, the outcome lines are not

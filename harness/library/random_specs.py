@@ -141,8 +141,9 @@ def schema_fields(obj: dict, schemas: dict[tuple[str, str], dict]) -> list[str]:
 
 def admission_must_be_conformant(example: Example, obj: dict, answer: Answer,
                                  schemas: dict[tuple[str, str], dict]) -> str:
-    """Refused where the contract says so, any refusal naming a field it is about, the unchanged
-    objects accepted. Returns how it went: `refused by the contract`, `refused`, `accepted`."""
+    """Refused where the contract says so, naming a field it is about (C1.5, C1.6), the unchanged
+    objects accepted; a refusal nothing fixes may say anything. Returns how it went:
+    `refused by the contract`, `refused`, `accepted`."""
     what = f"{obj['kind']} {obj['metadata']['name']} with spec {json.dumps(obj.get('spec'), ensure_ascii=False)[:400]}"
     contract = contract_fields(obj)
     if answer.refusal is None:
@@ -150,11 +151,13 @@ def admission_must_be_conformant(example: Example, obj: dict, answer: Answer,
         return "accepted"
     changed = obj["kind"] == example.kind
     assert changed or contract, f"{what} was refused ({answer.code}), but it is valid (it was not changed): {answer.refusal}"
+    if not contract:
+        return "refused"  # nothing fixes this refusal, so nothing fixes its message: the contract asks for no wording
     fields = (Field(field) for field in dict.fromkeys([*contract, example.path, *schema_fields(obj, schemas)]))
     named = (tuple(fields),)
     assert first_naming([answer.refusal], named) is not None, (
         f"{what} was refused ({answer.code}), but the message names none of {describe(named)}: {answer.refusal}")
-    return "refused by the contract" if contract else "refused"
+    return "refused by the contract"
 
 
 def _field(path: str, message: str) -> str:
