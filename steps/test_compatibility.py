@@ -22,6 +22,7 @@ from harness.library.crds import crd_sets, etcd_storage, implementation, install
 from harness.library.crds import scenario_objects as objects
 from harness.library.crds.versioned_access import apply, create, list_objects, read, write, write_status
 from harness.plugin.options import options_of
+from harness.plugin.scenarios import diagnostics_if_failed
 
 scenarios("compatibility/crd_upgrade.feature", "compatibility/crd_rollback.feature")
 
@@ -75,10 +76,26 @@ def upgrade_cluster(pytestconfig):
         yield cluster
 
 
+@pytest.fixture(autouse=True)
+def diagnostics_of_a_scenario_without_namespace(request):
+    """A failed scenario that had no namespace of its own (a static check, CRDs applied or refused)
+    still gets its diagnostics: its failure and, if it used the cluster, the CRDs as it left them."""
+    yield
+    if "scenario_namespace" not in request.node.funcargs:
+        cluster = request.node.funcargs.get("upgrade_cluster")
+        diagnostics_if_failed(request.node, None, None, lambda: "",
+                              (lambda folder: installing.write_crd_states(cluster, folder)) if cluster else None)
+
+
 @pytest.fixture
-def scenario_namespace(upgrade_cluster):
+def scenario_namespace(upgrade_cluster, request):
     name = own_cluster.create_namespace(upgrade_cluster)
     yield name
+    # A failed scenario's diagnostics: the namespace's objects, the CRDs as it left them, and the log
+    # of the implementation it started on this cluster, if it started one.
+    started = request.node.funcargs.get("implementation_on_cluster")
+    diagnostics_if_failed(request.node, upgrade_cluster.kube, name, started.log_tail if started else lambda: "",
+                          lambda folder: installing.write_crd_states(upgrade_cluster, folder))
     own_cluster.delete_namespace(upgrade_cluster, name)
 
 

@@ -30,10 +30,11 @@ def write_scenario_timeline(recorder: Recorder, report_dir: Path, scenario_id: s
                           recorded_at=rfc3339(time.time()))
 
 
-def write_diagnostics(kube: Kube, namespace: str, folder: Path, failure: str, log_tail: str) -> Path:
+def write_diagnostics(kube: Kube | None, namespace: str | None, folder: Path, failure: str, log_tail: str) -> Path:
+    """failure.txt, implementation.log and, for a scenario that had a namespace, its objects."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "failure.txt").write_text(failure)
-    for kind in DUMPED_KINDS:
+    for kind in DUMPED_KINDS if kube is not None and namespace else ():
         try:
             objects = kube.list(kind, namespace)
         except Exception as exc:  # a kind the implementation did not install: say so, keep going

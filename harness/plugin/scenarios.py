@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import re
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -167,16 +168,32 @@ def call_report(item) -> pytest.TestReport | None:
 def after_scenario(item, kube, namespace: str, implementation: Implementation, recorder: Recorder) -> None:
     """Write the scenario's timeline from what its watch saw, and its diagnostics if it failed
     (called from its fixture teardown)."""
-    from harness.library.diagnostics import write_diagnostics, write_scenario_timeline
+    from harness.library.diagnostics import write_scenario_timeline
 
     labels = scenario_labels(item)
     call = call_report(item)
     if labels is None or call is None:
         return
-    report_dir = Path(options_of(item.config).run_dir)
-    status = "failed" if call.failed else "passed"
-    write_scenario_timeline(recorder, report_dir, labels["id"], status)
-    if call.failed:
-        folder = write_diagnostics(kube, namespace, report_dir / "diagnostics" / labels["id"], call.longreprtext,
-                                   implementation.log_tail())
-        say(f"diagnostics of {labels['id']}: {folder}")
+    write_scenario_timeline(recorder, Path(options_of(item.config).run_dir), labels["id"],
+                            "failed" if call.failed else "passed")
+    diagnostics_if_failed(item, kube, namespace, implementation.log_tail)
+
+
+def diagnostics_if_failed(item, kube, namespace: str | None, log_tail: Callable[[], str],
+                          collect: Callable[[Path], None] | None = None) -> Path | None:
+    """The diagnostics folder of a failed scenario (None when it passed): every lifecycle object of
+    its namespace (if it had one), its Jobs, pods and events, the implementation's log tail, and what the feature's
+    own collector adds (`collect(folder)`, e.g. the CRDs of a CRD scenario's cluster). Written once
+    here for every feature, from its fixture teardown."""
+    from harness.library.diagnostics import write_diagnostics
+
+    labels = scenario_labels(item)
+    call = call_report(item)
+    if labels is None or call is None or not call.failed:
+        return None
+    folder = write_diagnostics(kube, namespace, Path(options_of(item.config).run_dir) / "diagnostics" / labels["id"],
+                               call.longreprtext, log_tail())
+    if collect is not None:
+        collect(folder)
+    say(f"diagnostics of {labels['id']}: {folder}")
+    return folder

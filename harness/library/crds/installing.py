@@ -6,7 +6,9 @@ objects go with them, and so do their storedVersions), then the release is appli
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+import yaml
 from kubernetes.dynamic.exceptions import DynamicApiError, NotFoundError
 
 from harness.compat.loading import Crd
@@ -125,6 +127,18 @@ def read_crd(cluster: UpgradeCluster, name: str) -> dict | None:
         return cluster.kube.dynamic.request("GET", f"{CRD_PATH}/{name}").to_dict()
     except NotFoundError:
         return None
+
+
+def write_crd_states(cluster: UpgradeCluster, folder: Path) -> None:
+    """The cluster's CRDs as a failed scenario left them (its diagnostics): each one's served and
+    storage versions, status.storedVersions and conditions."""
+    crds = cluster.kube.dynamic.request("GET", CRD_PATH).to_dict()["items"]
+    states = [{"name": crd["metadata"]["name"],
+               "versions": [{key: version.get(key) for key in ("name", "served", "storage")} for version in crd["spec"]["versions"]],
+               "storedVersions": (crd.get("status") or {}).get("storedVersions"),
+               "conditions": {c["type"]: c["status"] for c in (crd.get("status") or {}).get("conditions") or []}}
+              for crd in crds]
+    (folder / "CustomResourceDefinitions.yaml").write_text(yaml.safe_dump(states, sort_keys=False))
 
 
 def wait_in_effect(cluster: UpgradeCluster, crds: CrdSet) -> None:
