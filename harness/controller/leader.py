@@ -8,7 +8,7 @@ A leader that cannot renew within the renew deadline stops leading, and the cont
 The library's LeaseLock only survives errors the API server answers; an API server that is away
 (restarting: connection refused) made it raise out of the election and end the controller, and a
 request to a hung one could block the renew loop past the renew deadline. `_Lock` bounds every
-Lease call by the retry period and turns an unreachable API server into a failed try, so the
+Lease call by half the renew deadline and turns an unreachable API server into a failed try, so the
 library's retry loop and renew deadline decide, as they were meant to.
 """
 from __future__ import annotations
@@ -47,8 +47,10 @@ class Candidate:
     def __init__(self, settings: Settings):
         self._settings = settings
         self.identity = f"{socket.gethostname()}_{uuid.uuid4().hex[:10]}"
+        # Half the renew deadline: a slow answer (a loaded API server takes seconds) still renews,
+        # and two tries fit in the deadline; the retry period was too short for that.
         self._lock = _Lock(settings.leader_election_id, lease_namespace(settings), self.identity,
-                           timeout=settings.retry_period)
+                           timeout=settings.renew_deadline / 2)
 
     def run(self, lead: Callable[[], None], stopped_leading: Callable[[], None]) -> None:
         """Block until this candidate holds the Lease, run `lead` (in a thread) while it renews it,
