@@ -42,9 +42,15 @@ def _start_run(report_dir: Path) -> subprocess.Popen:
          "--report-dir", str(report_dir), "-n", "1"],  # one worker whatever the machine's load
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,  # its own process group, as a terminal gives a command
-        # and Ctrl-C's default action, as in a terminal: a suite started in the background by a
-        # non-interactive shell (a CI job, `make test &`) inherits SIGINT ignored, and so would the run
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        # and Ctrl-C's and a closed terminal's default actions, as in a terminal: a suite started in
+        # the background by a non-interactive shell (a CI job, `make test &`) inherits SIGINT
+        # ignored, one started under `nohup` SIGHUP ignored, and so would the run
+        preexec_fn=_terminal_signals)
+
+
+def _terminal_signals() -> None:
+    for sig in (signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
 
 
 def _cluster_of(run: subprocess.Popen) -> registry.Record:
