@@ -183,8 +183,11 @@ with environment.owned_cluster(ProcessCluster("pc-signalled", folder), say=print
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_removes_the_cluster_and_stops_the_implementation(tmp_path, sig):
+    # The signal's default action in the child, as in a terminal: a suite run in the background by a
+    # non-interactive shell (CI, `make test &`) inherits SIGINT ignored, and so would the child.
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(TESTS), str(tmp_path)], stdout=subprocess.PIPE,
-                             text=True, env={**os.environ, "PROMOTION_CONFORMANCE_CACHE": str(tmp_path / "cache")})
+                             text=True, env={**os.environ, "PROMOTION_CONFORMANCE_CACHE": str(tmp_path / "cache")},
+                             preexec_fn=lambda: signal.signal(sig, signal.SIG_DFL))
     try:
         assert child.stdout.readline().strip() == "up"
         cluster_pid = int((tmp_path / "pc-signalled" / "control-plane.pid").read_text())
