@@ -36,16 +36,13 @@ def newest_app_version(kube: Kube, namespace: str, app: str, revision: int | Non
 
 
 def tasks_of(kube: Kube, namespace: str, owner: dict, check_type: str) -> list[dict]:
-    uid = owner["metadata"]["uid"]
-    return [
-        t for t in kube.list("KeptnTask", namespace)
-        if t["spec"].get("checkType") == check_type and any(r.get("uid") == uid for r in t["metadata"].get("ownerReferences") or [])
-    ]
+    uids = {owner["metadata"]["uid"]}
+    return [t for t in kube.list("KeptnTask", namespace) if t["spec"].get("checkType") == check_type and owned_by(t, uids)]
 
 
 def jobs_of(kube: Kube, namespace: str, task: dict) -> list[dict]:
-    uid = task["metadata"]["uid"]
-    return [j for j in kube.list("Job", namespace) if any(r.get("uid") == uid for r in j["metadata"].get("ownerReferences") or [])]
+    uids = {task["metadata"]["uid"]}
+    return [j for j in kube.list("Job", namespace) if owned_by(j, uids)]
 
 
 def said_about(kube: Kube, namespace: str, kind: str, name: str) -> list[str]:
@@ -68,11 +65,11 @@ def container_runs(recorder, job: dict) -> int:
     1 + the highest restart count it reported. A simulated cluster retries with new pods; a real
     kubelet with restartPolicy OnFailure restarts the container in the same pod, and the Job
     controller deletes the pods once the Job failed, so a final listing would find none."""
-    uid = job["metadata"]["uid"]
+    uids = {job["metadata"]["uid"]}
     restarts: dict[str, int] = {}
     for observation in recorder.seen("Pod"):
         pod = observation.object
-        if any(ref.get("uid") == uid for ref in pod["metadata"].get("ownerReferences") or []):
+        if owned_by(pod, uids):
             statuses = (pod.get("status") or {}).get("containerStatuses") or []
             count = sum(s.get("restartCount", 0) for s in statuses)
             restarts[pod["metadata"]["uid"]] = max(restarts.get(pod["metadata"]["uid"], 0), count)

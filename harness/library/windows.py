@@ -1,4 +1,5 @@
-"""Order and parallel execution, judged from clocks the implementation does not write.
+"""The windows that order and parallel execution are judged by (harness/judges/lifecycle.py), measured
+on clocks the implementation does not write.
 
 Every moment here is an arrival time of the scenario's watch (`Recorder`, the harness's clock,
 sub-second): when the watch first saw a Job with a Complete or Failed condition (the Job
@@ -42,8 +43,8 @@ def tasks_seen(recorder: Recorder, check_type: str, owner_uid: str | None = None
 def job_windows(recorder: Recorder, tasks: dict[str, tuple[float, dict]]) -> list[JobWindow]:
     """The windows of every Job the watch saw for these KeptnTasks (by ownerReference)."""
     names = {uid: task["metadata"]["name"] for uid, (_, task) in tasks.items()}
-    created = recorder.first_arrivals("Job", lambda job: owned_by(job, set(names)))
-    finished = recorder.first_arrivals("Job", lambda job: owned_by(job, set(names)) and job_result(job) is not None)
+    created = recorder.first_arrivals("Job", lambda job: owned_by(job, names))
+    finished = recorder.first_arrivals("Job", lambda job: owned_by(job, names) and job_result(job) is not None)
     windows = []
     for uid, (arrival, job) in created.items():
         owner = next(ref["uid"] for ref in job["metadata"]["ownerReferences"] if ref.get("uid") in names)
@@ -66,9 +67,9 @@ def pod_windows(recorder: Recorder, jobs: list[JobWindow]) -> list[PodWindow]:
                 for uid, (_, job) in recorder.first_arrivals("Job", lambda job: job["metadata"]["name"] in names).items()}
 
     def in_phase(*phases: str):
-        return lambda pod: owned_by(pod, set(job_uids)) and (pod.get("status") or {}).get("phase") in phases
+        return lambda pod: owned_by(pod, job_uids) and (pod.get("status") or {}).get("phase") in phases
 
-    seen = recorder.first_arrivals("Pod", lambda pod: owned_by(pod, set(job_uids)))
+    seen = recorder.first_arrivals("Pod", lambda pod: owned_by(pod, job_uids))
     running, ended = recorder.first_arrivals("Pod", in_phase("Running")), recorder.first_arrivals("Pod", in_phase("Succeeded", "Failed"))
     windows = []
     for uid, (_, pod) in seen.items():
