@@ -26,7 +26,7 @@ from harness.clusters.provider import ClusterProvider
 from harness.implementations.adapter import Adapter
 from harness.implementations.runner import Implementation
 from harness.kube import Kube
-from harness.settings import TIMEOUTS
+from harness.timeouts import TIMEOUTS
 from harness.signals import stop_on_signals
 
 #: the providers that can make a cluster (`existing` only uses one it is given)

@@ -5,7 +5,7 @@ from typing import Callable, TypeVar
 
 from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
-from harness.settings import TIMEOUTS
+from harness.timeouts import TIMEOUTS
 
 T = TypeVar("T")
 

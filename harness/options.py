@@ -2,7 +2,7 @@
 
 They come from built-in defaults, then an options file (`--options`), then flags, in that order of
 precedence (`resolve_options`). `promotion-conformance run` hands the object to its pytest session
-(harness.plugin.options); a plain `pytest steps ...` builds the same object from pytest's own
+(harness.plugin.session_options); a plain `pytest steps ...` builds the same object from pytest's own
 command-line options. Under pytest-xdist the controlling process ships it to every worker, so no
 process reads the run's options from environment variables.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from harness.paths import REPORTS
 from harness.profiles import FEATURES
-from harness.settings import Timeouts, timeouts_of
+from harness.timeouts import Timeouts, timeouts_of
 from harness.validated_yaml import ConfigError, load_validated
 
 SCHEMA = json.loads((Path(__file__).parent / "options.schema.json").read_text())

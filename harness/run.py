@@ -23,7 +23,7 @@ import yaml
 from harness.implementations import adapter as adapters
 from harness.options import RunOptions, new_run_dir
 from harness.paths import REPO
-from harness.plugin.options import Carrier
+from harness.plugin.session_options import Carrier
 from harness.report.conformance import REPORT_FILE
 from harness.report.progress import PYTEST_ARGS as PROGRESS_PYTEST_ARGS
 from harness.report.progress import Progress, terminal

@@ -18,10 +18,10 @@ from pytest_bdd import given, parsers, scenarios, then, when
 from harness.contract.api import LIFECYCLE_GROUP
 from harness.implementations import adapter as adapters
 from harness.judges import objects as must
-from harness.library.crds import crd_sets, etcd_storage, implementation, installing, own_cluster
+from harness.library.crds import crd_sets, etcd_storage, installing, own_cluster
 from harness.library.crds import scenario_objects as objects
 from harness.library.crds.versioned_access import apply, create, list_objects, read, write, write_status
-from harness.plugin.options import options_of
+from harness.plugin.session_options import options_of
 from harness.plugin.scenarios import diagnostics_if_failed
 
 scenarios("compatibility/crd_upgrade.feature", "compatibility/crd_rollback.feature")
@@ -108,7 +108,7 @@ def remembered() -> dict:
 @pytest.fixture
 def implementation_on_cluster(upgrade_cluster, tmp_path, pytestconfig):
     options = options_of(pytestconfig)
-    started = implementation.implementation_for(upgrade_cluster, adapters.resolve(options.implementation),
+    started = own_cluster.implementation_for(upgrade_cluster, adapters.resolve(options.implementation),
                                                 Path(options.run_dir), tmp_path)
     yield started
     started.stop()
@@ -296,7 +296,7 @@ def start_implementation(upgrade_cluster, implementation_on_cluster):
     if implementation_on_cluster.adapter.needs_real_nodes:  # claimed but cannot run here: reported notRun
         pytest.skip(f"{implementation_on_cluster.adapter.name} needs a provider with real nodes; the cluster of the CRD "
                     "upgrade scenarios is simulated")
-    implementation.start(upgrade_cluster, implementation_on_cluster)
+    own_cluster.start_implementation(upgrade_cluster, implementation_on_cluster)
 
 
 @then(parsers.parse('the KeptnAppVersion "{name}" reaches status "{status}" with currentPhase "{phase}"'))

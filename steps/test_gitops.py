@@ -19,14 +19,14 @@ from harness import session
 from harness.eventually import never
 from harness.simulate import flow
 from harness.gitops.clusters import Main, StageClusters
-from harness.gitops.diagnostics import write_gitops_report
+from harness.gitops.stage_diagnostics import write_gitops_report
 from harness.gitops.pipeline import Evaluation, Faults, Pipeline, Release, Stage, Task
 from harness.gitops.running import PipelineRun
 from harness.judges import app_versions, lifecycle, stages
 from harness.judges.stricter import survival
 from harness.library import faults
 from harness.library.tables import names, records, single_row
-from harness.plugin.options import options_of
+from harness.plugin.session_options import options_of
 
 scenarios("gitops")
 

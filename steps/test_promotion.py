@@ -16,12 +16,12 @@ from harness.eventually import NotYet, eventually
 from harness.judges import app_versions, failures, lifecycle, tasks_and_jobs
 from harness.judges import tracing as tracing_judges
 from harness.kube import Kube
-from harness.library import lookups, manifests, tracing, windows
+from harness.library import lookups, manifests, tracing_setup, windows
 from harness.library.otlp_receiver import OtlpReceiver
 from harness.library.recorder import Recorder
 from harness.library.tables import key_values, names, records, single_row
 from harness.plugin.scenarios import after_scenario
-from harness.settings import TIMEOUTS
+from harness.timeouts import TIMEOUTS
 
 scenarios("promotion")
 
@@ -155,18 +155,18 @@ def otlp_receiver():
 
 @given("the implementation sends its traces to an OTLP receiver on the loopback")
 def traces_to_receiver(scenario, otlp_receiver, request):
-    scenario.kube.create(tracing.keptn_config("tracing", scenario.namespace, otlp_receiver.address))
+    scenario.kube.create(tracing_setup.keptn_config("tracing", scenario.namespace, otlp_receiver.address))
     # The last reconciled KeptnConfig wins cluster-wide: name no collector before the receiver stops.
     request.addfinalizer(lambda: scenario.kube.patch("KeptnConfig", "tracing", scenario.namespace,
                                                      {"spec": {"OTelCollectorUrl": ""}}))
-    tracing.wait_until_traced(scenario.kube, scenario.namespace, otlp_receiver)
+    tracing_setup.wait_until_traced(scenario.kube, scenario.namespace, otlp_receiver)
 
 
 @given(parsers.parse('an app context "{name}" linking to the trace of the promotion task of "{linked}", with'))
 def an_app_context_linking(scenario, name, linked, datatable):
     lists = {row["list"]: names(row["definitions"]) for row in records(datatable)}
     context = manifests.app_context(name, scenario.namespace, lists)
-    scenario.kube.create(tracing.linking(context, [_promotion_traceparent(scenario, linked)]))
+    scenario.kube.create(tracing_setup.linking(context, [_promotion_traceparent(scenario, linked)]))
 
 
 def _promotion_traceparent(scenario, app: str) -> str:

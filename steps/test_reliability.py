@@ -33,9 +33,9 @@ from harness.library import admission, api_requests, bad_input, faults, manifest
 from harness.library.api_proxy import RecordingProxy
 from harness.library.recorder import Recorder
 from harness.library.tables import names, records, single_row
-from harness.plugin.options import options_of
+from harness.plugin.session_options import options_of
 from harness.plugin.scenarios import after_scenario
-from harness.settings import TIMEOUTS
+from harness.timeouts import TIMEOUTS
 
 scenarios("reliability")
 

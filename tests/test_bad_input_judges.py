@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from harness import settings
+from harness import timeouts
 from harness.eventually import NotYet, WaitTimedOut
 from harness.judges.stricter import quiet, reasons
 from harness.judges.stricter.quiet import Reading
@@ -20,10 +20,10 @@ from harness.library.mentions import Field, Name, first_naming, item
 @pytest.fixture(autouse=True)
 def short_waits():
     """Waits of 1/250 of their length: a judge that never holds times out in half a second."""
-    before = settings.TIMEOUTS.current
-    settings.configure(settings.timeouts_of({}, scale=0.004))
+    before = timeouts.TIMEOUTS.current
+    timeouts.configure(timeouts.timeouts_of({}, scale=0.004))
     yield
-    settings.configure(before)
+    timeouts.configure(before)
 
 
 # -- what a text names --------------------------------------------------------------------------------

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from harness.bench import moments
-from harness.bench.implementation import Exited, Measured, NotMeasurable
-from harness.bench.run import _parser as run_parser
-from harness.bench.run import column_names
+from harness.bench.measured_implementation import Exited, Measured, NotMeasurable
+from harness.bench.command import _parser as run_parser
+from harness.bench.command import column_names
 from harness.bench.workload import Space
 from harness.implementations.adapter import Adapter
 from harness.library.recorder import Observation, Recorder

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from harness.bench import report, summary
+from harness.bench import benchmark_report, summary
 from harness.bench.plan import FULL, QUICK
 from harness.bench.targets import evaluate
 
@@ -88,10 +88,10 @@ def _polling_stages() -> dict:
 
 
 def _report(columns: list[dict] | None = None, plan=FULL) -> dict:
-    return report.build(
+    return benchmark_report.build(
         run_id="20260101-000000-1", plan=plan, command="promotion-conformance bench --impl reference --impl polling.yaml",
         started="2026-01-01T00:00:00Z", finished="2026-01-01T00:45:00Z",
-        source={"commit": "ee91468", "changedFiles": ["harness/controller/kube.py"]},
+        source={"commit": "ee91468", "changedFiles": ["harness/controller/api.py"]},
         machine={"cpus": 2, "memoryBytes": 24 * 2**30, "cpuModel": "AMD EPYC", "kernel": "6.1", "python": "3.11.7",
                  "loadAverage": {"start": 7.4, "end": 6.1}},
         provider="simulated",
@@ -106,8 +106,8 @@ def _row(built: dict, key: str) -> dict:
 
 def test_a_complete_report_matches_its_schema_and_survives_json():
     built = _report()
-    assert built["kind"] == "BenchmarkReport" and built["apiVersion"] == report.API_VERSION
-    report.validate(json.loads(json.dumps(built)))
+    assert built["kind"] == "BenchmarkReport" and built["apiVersion"] == benchmark_report.API_VERSION
+    benchmark_report.validate(json.loads(json.dumps(built)))
 
 
 # -- side by side --------------------------------------------------------------------------
@@ -213,12 +213,12 @@ def test_without_a_ceiling_there_is_no_share():
 def test_a_report_of_the_wrong_shape_is_refused_naming_the_field(change, field):
     broken = copy.deepcopy(_report())
     change(broken)
-    with pytest.raises(report.ReportError, match=f"field {field}"):
-        report.validate(broken)
+    with pytest.raises(benchmark_report.ReportError, match=f"field {field}"):
+        benchmark_report.validate(broken)
 
 
 def test_write_puts_the_json_and_the_summary_side_by_side(tmp_path):
-    data, text = report.write(_report(), tmp_path / "bench")
+    data, text = benchmark_report.write(_report(), tmp_path / "bench")
     assert data.name == "20260101-000000-1.json" and text.name == "20260101-000000-1.txt"
     assert json.loads(data.read_text())["runId"] == "20260101-000000-1"
     assert text.read_text() == summary.render(_report())

@@ -11,7 +11,7 @@ import yaml
 from harness.catalogue import entries, scenario_ids
 from harness.cli import main
 from harness.options import RunOptions
-from harness.plugin.options import Carrier
+from harness.plugin.session_options import Carrier
 
 pytest_plugins = ["pytester"]
 

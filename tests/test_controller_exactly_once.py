@@ -57,7 +57,7 @@ class FakeKube:
 
     def create_unless_exists(self, kind, obj):
         if self.get(kind, obj["metadata"]["namespace"], obj["metadata"]["name"]) is not None:
-            return None  # the API server's 409, as harness.controller.kube turns it into None
+            return None  # the API server's 409, as harness.controller.api turns it into None
         return self.create(kind, obj)
 
     def patch(self, kind, namespace, name, patch):

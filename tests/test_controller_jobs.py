@@ -7,7 +7,7 @@ import pytest
 
 from harness.controller.checks import app_context, evaluation_manifest, task_manifest, workload_context
 from harness.controller.definitions import resolve_function
-from harness.contract.jobs import JobResult, job_result
+from harness.contract.job_result import JobResult, job_result
 from harness.controller.jobs import JOB_RESULT_FINALIZER, RunnerImages, function_configmap, job_manifest
 from harness.contract.kinds import APP_VERSION, WORKLOAD_VERSION
 from harness.contract.states import KeptnState

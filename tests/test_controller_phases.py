@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.controller.outcome import settle
+from harness.controller.phase_outcome import settle
 from harness.contract.phases import APP_PHASES, WORKLOAD_PHASES, Runs, app_phases, deprecated_by_failure
 from harness.contract.states import CheckType, KeptnState
 

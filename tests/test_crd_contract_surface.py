@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from harness.compat.loading import crd_from
-from harness.compat.rules import Finding
+from harness.compat.breaking_rules import Finding
 from harness.contract.api import SURFACE
 from harness.implementations import adapter as adapters
 from harness.judges import objects

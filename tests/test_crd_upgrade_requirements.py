@@ -8,7 +8,7 @@ import pytest
 from kubernetes.client.exceptions import ApiException
 from kubernetes.dynamic.exceptions import DynamicApiError
 
-from harness import settings
+from harness import timeouts
 from harness.compat.loading import crd_from
 from harness.judges import objects as must
 from harness.library.crds import scenario_objects as objects
@@ -17,7 +17,7 @@ from harness.library.crds.crd_sets import CrdSet, project_current
 
 @pytest.fixture
 def short_waits(monkeypatch):
-    monkeypatch.setattr(settings.TIMEOUTS, "current", settings.Timeouts(object_state=0.3, lifecycle=0.3, poll_interval=0.05))
+    monkeypatch.setattr(timeouts.TIMEOUTS, "current", timeouts.Timeouts(object_state=0.3, lifecycle=0.3, poll_interval=0.05))
 
 
 def refused(status: int, text: str) -> DynamicApiError:

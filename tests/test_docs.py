@@ -8,7 +8,7 @@ import re
 import pytest
 
 from harness.contract import kinds
-from harness.contract.jobs import FAILED_CONDITIONS, SUCCEEDED_CONDITIONS
+from harness.contract.job_result import FAILED_CONDITIONS, SUCCEEDED_CONDITIONS
 from harness.contract.phases import APP_PHASES
 from harness.contract.states import CheckType, KeptnState
 from harness.paths import REPO

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from harness import settings
+from harness import timeouts
 from harness.eventually import WaitTimedOut
 from harness.gitops.history import Commit
 from harness.judges import app_versions, lifecycle, stages
@@ -220,7 +220,7 @@ def _prod_kube(listing) -> SimpleNamespace:
 
 
 def test_a_stage_version_must_complete_with_an_end_time(monkeypatch):
-    monkeypatch.setattr(settings.TIMEOUTS, "current", settings.Timeouts(object_state=0.3, lifecycle=0.3, poll_interval=0.05))
+    monkeypatch.setattr(timeouts.TIMEOUTS, "current", timeouts.Timeouts(object_state=0.3, lifecycle=0.3, poll_interval=0.05))
     ended = _prod_version({"status": "Failed", "endTime": "2026-12-03T08:01:00Z"})  # whichever way, but ended
     assert lifecycle.app_version_must_complete(_prod_kube(lambda: [ended]), "prod", "podtato-head", "1.0.0") is ended
     for status in ({"status": "Progressing", "currentPhase": "PromotionTasks"},
@@ -240,7 +240,7 @@ def test_some_version_must_reach_the_last_stage_and_each_that_did_once_per_bound
 
 def test_a_later_stage_version_that_appears_after_the_object_wait_is_still_awaited_to_complete(monkeypatch):
     # prod's version appears only once dev and staging promoted: later than an object wait, within the lifecycle's
-    monkeypatch.setattr(settings.TIMEOUTS, "current", settings.Timeouts(object_state=0.2, lifecycle=1.5, poll_interval=0.05))
+    monkeypatch.setattr(timeouts.TIMEOUTS, "current", timeouts.Timeouts(object_state=0.2, lifecycle=1.5, poll_interval=0.05))
     version = _prod_version({"status": "Succeeded", "endTime": "2026-12-03T08:01:00Z"})
     since = time.monotonic()
     assert lifecycle.app_version_must_complete(_prod_kube(lambda: [version] if time.monotonic() - since > 0.5 else []), "prod", "podtato-head", "1.0.0") is version

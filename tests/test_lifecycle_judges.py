@@ -6,17 +6,17 @@ import time
 import pytest
 
 from fake_kube import FakeKube
-from harness import settings
+from harness import timeouts
 from harness.eventually import WaitTimedOut
 from harness.judges import app_versions, failures, lifecycle
-from harness.settings import timeouts_of
+from harness.timeouts import timeouts_of
 
 
 @pytest.fixture(autouse=True)
 def _short_waits():
-    settings.configure(timeouts_of({"objectState": 0.4, "lifecycle": 0.6, "absence": 0.2, "pollInterval": 0.05}))
+    timeouts.configure(timeouts_of({"objectState": 0.4, "lifecycle": 0.6, "absence": 0.2, "pollInterval": 0.05}))
     yield
-    settings.configure(timeouts_of({}))
+    timeouts.configure(timeouts_of({}))
 
 
 class _Kube:

@@ -6,19 +6,19 @@ from __future__ import annotations
 import pytest
 
 from fake_kube import FakeKube
-from harness import settings
+from harness import timeouts
 from harness.contract.phases import APP_PHASES
 from harness.eventually import WaitTimedOut
 from harness.judges import app_versions, failures, lifecycle
 from harness.library.recorder import Gap, Observation, Recorder
-from harness.settings import timeouts_of
+from harness.timeouts import timeouts_of
 
 
 @pytest.fixture(autouse=True)
 def _short_waits():
-    settings.configure(timeouts_of({"objectState": 0.4, "lifecycle": 0.6, "absence": 0.2, "pollInterval": 0.05}))
+    timeouts.configure(timeouts_of({"objectState": 0.4, "lifecycle": 0.6, "absence": 0.2, "pollInterval": 0.05}))
     yield
-    settings.configure(timeouts_of({}))
+    timeouts.configure(timeouts_of({}))
 
 
 ALL_DEPRECATED = {field: "Deprecated" for field in lifecycle.STATE_FIELDS}
@@ -100,7 +100,7 @@ def test_the_expected_failure_is_the_row_of_the_table():
 
 @pytest.mark.parametrize("failed", [p.name for p in APP_PHASES])
 def test_a_failed_version_with_one_field_of_its_row_left_fails(failed):
-    settings.configure(timeouts_of({"objectState": 0.4, "lifecycle": 0.6, "absence": 0.01, "pollInterval": 0.01}))
+    timeouts.configure(timeouts_of({"objectState": 0.4, "lifecycle": 0.6, "absence": 0.01, "pollInterval": 0.01}))
     expected = failures.expected_failure(failed)
     good = _version({**expected, "endTime": "2026-12-03T08:01:00Z"})
     assert failures.app_version_must_fail_in(FakeKube({"KeptnAppVersion": [good]}), "t-1", "checkout", failed) is good

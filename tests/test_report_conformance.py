@@ -115,7 +115,7 @@ def test_a_report_whose_result_contradicts_its_statistics_is_invalid():
 
 
 def test_the_report_records_the_effective_timeouts_and_their_scale():
-    from harness.settings import timeouts_of
+    from harness.timeouts import timeouts_of
 
     report = report_of(outcome("PromotionTasksRunInParallel", "PromotionParallelism", "passed"),
                        timeouts=timeouts_of({"lifecycle": 200}, 1.5), timeout_scale=1.5)

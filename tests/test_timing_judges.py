@@ -192,12 +192,12 @@ def test_a_phase_never_seen_completed_fails():
 
 @pytest.fixture
 def short_waits():
-    from harness import settings
+    from harness import timeouts
 
-    before = settings.TIMEOUTS.current
-    settings.configure(settings.timeouts_of({"lifecycle": 0.3, "pollInterval": 0.05}))
+    before = timeouts.TIMEOUTS.current
+    timeouts.configure(timeouts.timeouts_of({"lifecycle": 0.3, "pollInterval": 0.05}))
     yield
-    settings.configure(before)
+    timeouts.configure(before)
 
 
 def test_the_windows_are_awaited_until_every_task_has_a_finished_job(short_waits):

@@ -5,17 +5,17 @@ from __future__ import annotations
 import pytest
 
 from fake_kube import FakeKube
-from harness import settings
+from harness import timeouts
 from harness.eventually import WaitTimedOut
 from harness.judges import cluster
-from harness.settings import timeouts_of
+from harness.timeouts import timeouts_of
 
 
 @pytest.fixture(autouse=True)
 def _short_waits():
-    settings.configure(timeouts_of({"objectState": 0.3, "pollInterval": 0.05}))
+    timeouts.configure(timeouts_of({"objectState": 0.3, "pollInterval": 0.05}))
     yield
-    settings.configure(timeouts_of({}))
+    timeouts.configure(timeouts_of({}))
 
 
 def _job(status: dict) -> dict:

@@ -5,6 +5,6 @@ from __future__ import annotations
 
 
 def main(argv: list[str]) -> int:
-    from harness.bench.run import main as run
+    from harness.bench.command import main as run
 
     return run(argv)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.settings import TIMEOUTS
+from harness.timeouts import TIMEOUTS
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from kubernetes import client
 
-from harness.bench.implementation import Exited
+from harness.bench.measured_implementation import Exited
 from harness.bench.moments import is_final
 from harness.contract.kinds import (
     APP,

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from harness.compat.fields import fields, render, type_of
 from harness.compat.loading import Crd
-from harness.compat.rules import CRD_RULES, FIELD_RULES, Finding
+from harness.compat.breaking_rules import CRD_RULES, FIELD_RULES, Finding
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from harness.controller.aggregation import aggregate
 from harness.controller.events import NORMAL, WARNING
-from harness.controller.outcome import settle
+from harness.controller.phase_outcome import settle
 from harness.contract.phases import COMPLETED, Phase
 from harness.contract.states import KeptnState
 

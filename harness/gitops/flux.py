@@ -30,7 +30,7 @@ from harness.clusters import toolchain
 from harness.eventually import NotYet, eventually
 from harness.processes import orphan_guarded, signal_group
 from harness.ports import free_ports
-from harness.settings import TIMEOUTS
+from harness.timeouts import TIMEOUTS
 
 CONTROLLERS = ("source-controller", "kustomize-controller")
 SHARD_LABEL = "sharding.fluxcd.io/key"

@@ -35,7 +35,7 @@ from harness.gitops.repository import RELEASE, Workspace, folder, refusal_hook, 
 from harness.kube import Kube
 from harness.library import manifests
 from harness.library.recorder import WATCHED, Recorder
-from harness.settings import TIMEOUTS
+from harness.timeouts import TIMEOUTS
 
 RECORDED = (*WATCHED, "KeptnApp", "KeptnAppContext", "Kustomization")
 SOURCE = "gitops"  # each stage's GitRepository

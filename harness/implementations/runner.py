@@ -17,7 +17,7 @@ from harness.processes import orphan_guarded
 from harness.clusters import toolchain
 from harness.eventually import NotYet, eventually
 from harness.implementations.adapter import Adapter, fill
-from harness.settings import TIMEOUTS
+from harness.timeouts import TIMEOUTS
 
 LOG_TAIL_LINES = 200
 

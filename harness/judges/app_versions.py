@@ -5,7 +5,7 @@ from __future__ import annotations
 from harness.eventually import NotYet, eventually
 from harness.kube import Kube
 from harness.library.lookups import newest_app_version, which
-from harness.library.naming import generation_hash
+from harness.library.expected_names import generation_hash
 
 
 def latest_app_version(kube: Kube, namespace: str, app: str, revision: int | None = None, *,

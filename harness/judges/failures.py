@@ -10,7 +10,7 @@ from harness.kube import Kube
 from harness.library.lookups import newest_app_version, owned_by, said_about
 from harness.library.recorder import Recorder
 from harness.library.windows import JobWindow, tasks_seen
-from harness.settings import TIMEOUTS
+from harness.timeouts import TIMEOUTS
 
 
 def items_must_be(version: dict, item_list: str, expected: dict[str, str]) -> None:

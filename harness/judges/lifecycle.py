@@ -18,7 +18,7 @@ from harness.library import describe
 from harness.library.lookups import app_versions, events_about, jobs_of, newest_app_version, owned_by, tasks_of
 from harness.library.recorder import Recorder
 from harness.library.windows import JobWindow, PodWindow, job_windows, tasks_seen
-from harness.settings import TIMEOUTS
+from harness.timeouts import TIMEOUTS
 
 # Every state of a KeptnAppVersion (contract §2 C2.5: `status` and each phase state, in table order).
 STATE_FIELDS: tuple[str, ...] = ("status", *(phase.status_field for phase in APP_PHASES))

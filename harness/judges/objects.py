@@ -22,7 +22,7 @@ from kubernetes.dynamic.exceptions import DynamicApiError
 
 from harness.compat.compare import compare_sets
 from harness.compat.fields import fields, render, type_of
-from harness.compat.rules import Finding
+from harness.compat.breaking_rules import Finding
 from harness.contract.api import BY_KIND, CONVERSION, OPTIONAL, STORAGE_VERSION, SURFACE, fields_of
 from harness.contract.states import KeptnState
 from harness.eventually import NotYet, eventually
@@ -32,7 +32,7 @@ from harness.library.crds.etcd_storage import stored
 from harness.library.crds.own_cluster import UpgradeCluster
 from harness.library.crds.scenario_objects import key
 from harness.library.crds.versioned_access import message, read
-from harness.settings import TIMEOUTS
+from harness.timeouts import TIMEOUTS
 
 # A CRD type that admits every value of the contract's type.
 _ADMITS = {"string": {"string", "int-or-string", "any"}, "integer": {"integer", "int-or-string", "any"},

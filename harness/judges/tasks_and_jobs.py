@@ -13,7 +13,7 @@ import json
 import math
 import re
 
-from harness.contract.jobs import SUCCEEDED_CONDITIONS, job_result
+from harness.contract.job_result import SUCCEEDED_CONDITIONS, job_result
 from harness.contract.kinds import APP_VERSION, JOB, TASK, Kind
 from harness.contract.phases import PROMOTION
 from harness.contract.states import KeptnState

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from harness.eventually import NotYet, eventually
 from harness.library.otlp_receiver import Link, ReceivedSpan
-from harness.settings import TIMEOUTS
+from harness.timeouts import TIMEOUTS
 
 TRACEPARENT = "traceparent"
 _W3C = re.compile(r"^00-(?!0{32})([0-9a-f]{32})-(?!0{16})([0-9a-f]{16})-[0-9a-f]{2}$")

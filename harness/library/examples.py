@@ -9,7 +9,7 @@ import yaml
 
 from harness.clusters import toolchain
 from harness.paths import REPO
-from harness.settings import TIMEOUTS
+from harness.timeouts import TIMEOUTS
 
 
 def kubectl_apply(folder: str, kubeconfig: Path) -> str:

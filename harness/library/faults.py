@@ -25,7 +25,7 @@ from pathlib import Path
 from harness.eventually import NotYet, eventually
 from harness.implementations.runner import Implementation
 from harness.library.recorder import Recorder
-from harness.settings import TIMEOUTS
+from harness.timeouts import TIMEOUTS
 
 _MAX_CHANGES_BEFORE_KILL = 8  # a kill waits for 0..8 changes by the implementation since the last kill
 

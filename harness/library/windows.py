@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.contract.jobs import job_result
+from harness.contract.job_result import job_result
 from harness.library.lookups import owned_by
 from harness.library.recorder import Recorder
 

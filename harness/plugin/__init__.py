@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-MODULES = ("harness.plugin.options", "harness.plugin.cluster", "harness.plugin.implementation",
+MODULES = ("harness.plugin.session_options", "harness.plugin.session_cluster", "harness.plugin.implementation_under_test",
            "harness.plugin.scenarios", "harness.report.junit")
 
 

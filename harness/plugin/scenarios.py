@@ -22,8 +22,8 @@ from harness import session
 from harness.implementations import adapter as adapters
 from harness.implementations.runner import Implementation
 from harness.library.recorder import Recorder
-from harness.plugin.cluster import chosen_provider, makes_clusters, say
-from harness.plugin.options import options_of
+from harness.plugin.session_cluster import chosen_provider, makes_clusters, say
+from harness.plugin.session_options import options_of
 from harness.report.collector import SKIP_LABEL, scenario_labels
 
 _CALL_REPORT = pytest.StashKey[pytest.TestReport]()
@@ -138,7 +138,7 @@ def namespace(api_client, request) -> str:
 def _isolation(request, pytestconfig):
     """Scenarios tagged @exclusive change cluster-wide settings (the feature flag, KeptnConfig, the
     implementation killed, the API server restarted). Where the provider can make clusters, each
-    gets an environment of its own (harness.plugin.cluster) and nothing is locked; on a cluster
+    gets an environment of its own (harness.plugin.session_cluster) and nothing is locked; on a cluster
     the run was given (`--provider existing`) they hold an exclusive lock, every other test a
     shared one, across all xdist workers."""
     if makes_clusters(pytestconfig):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Protocol
 
-from harness.contract.jobs import job_result
+from harness.contract.job_result import job_result
 from harness.contract.phases import APP_PHASES
 from harness.contract.states import COMPLETED, KeptnState
 

@@ -10,12 +10,12 @@ the scenario's labels travel with its reports: `pytest_runtest_makereport` puts 
 also show as properties in the JUnit XML), and the controller, which receives every worker's
 report through `pytest_runtest_logreport`, reads them back.
 
-Coupling with the rest of the harness is one call, made by harness.plugin.options in every process
+Coupling with the rest of the harness is one call, made by harness.plugin.session_options in every process
 (workers included, since they must label the reports):
 
     report.configure(config, implementation={...}, provider={...} or a function returning it)
 
-The report folder is the run's (harness.plugin.options).
+The report folder is the run's (harness.plugin.session_options).
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from harness.session import CreationFailed
 from harness.report.conformance import build_report, write_report
 from harness.report.html import write_html
 from harness.report.outcome import Outcome, short_reason
-from harness.settings import Timeouts
+from harness.timeouts import Timeouts
 
 PLUGIN_NAME = "promotion-conformance-report"
 PROPERTY = "conformance."  # prefix of the user_properties that carry a scenario's labels

@@ -18,7 +18,7 @@ from harness.profiles import FEATURES, PROFILES, profile_of
 from harness.report.outcome import STATUSES, Outcome
 from harness.report.validation import check
 from harness.report.verdict import profile_result
-from harness.settings import Timeouts
+from harness.timeouts import Timeouts
 
 API_VERSION = "promotion-conformance.keptn.sh/v1alpha1"
 REPORT_FILE = "conformance-report.yaml"

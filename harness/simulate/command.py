@@ -31,7 +31,7 @@ from harness.clusters.provider import ProviderError
 from harness.clusters.simulated import BINARIES
 from harness.console import speaker
 from harness.gitops.clusters import Main, StageClusters
-from harness.gitops.diagnostics import write_evidence
+from harness.gitops.stage_diagnostics import write_evidence
 from harness.gitops.flux import CONTROLLERS
 from harness.gitops.pipeline import Pipeline, load
 from harness.gitops.running import PipelineRun

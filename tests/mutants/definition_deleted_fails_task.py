@@ -4,7 +4,7 @@ The next time a running KeptnTask is reconciled (its Job changed, its definition
 it) and its KeptnTaskDefinition is no longer there, the task is recorded Failed with the reason
 DefinitionDeleted; its Job is left to run.
 """
-from harness.contract.jobs import JobResult
+from harness.contract.job_result import JobResult
 from harness.contract.kinds import TASK, TASK_DEFINITION
 from harness.contract.states import KeptnState
 from harness.controller import manager, reconcile_task

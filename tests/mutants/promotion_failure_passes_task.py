@@ -3,7 +3,7 @@
 Only the promotion tasks (checkType promotion): the Job's Failed condition is read as Complete, so a
 promotion script that could not push reports success, and the version completes as if it promoted.
 """
-from harness.contract.jobs import JobResult
+from harness.contract.job_result import JobResult
 from harness.contract.states import KeptnState
 from harness.controller import reconcile_task
 from mutants.compose import wrap

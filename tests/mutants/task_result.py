@@ -2,7 +2,7 @@
 
 The Job still runs to its end; the version goes on as soon as its tasks say Succeeded.
 """
-from harness.contract.jobs import JobResult
+from harness.contract.job_result import JobResult
 from harness.contract.states import KeptnState
 from harness.controller import reconcile_task
 from mutants.compose import wrap

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from harness.bench.context import Bench
+from harness.bench.stage_inputs import Bench
 from harness.contract.kinds import TASK
 from harness.contract.timestamps import now_text
 

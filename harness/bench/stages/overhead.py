@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 
 from harness.bench import moments
-from harness.bench.context import Bench
+from harness.bench.stage_inputs import Bench
 from harness.bench.stats import summarize
 from harness.bench.workload import Outcome, Space, run_one_by_one, uid
 

@@ -19,9 +19,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from harness.bench import moments
-from harness.bench.context import Bench
+from harness.bench.stage_inputs import Bench
 from harness.bench.workload import Space, run_one_by_one, uid
-from harness.contract.jobs import job_result
+from harness.contract.job_result import job_result
 from harness.contract.kinds import JOB
 from harness.contract.simulation import task_container
 

@@ -21,8 +21,8 @@ import time
 from kubernetes import client
 
 from harness.bench import apiserver, machine, moments
-from harness.bench.context import Bench
-from harness.bench.implementation import Exited, NotMeasurable
+from harness.bench.stage_inputs import Bench
+from harness.bench.measured_implementation import Exited, NotMeasurable
 from harness.bench.profile import Sampler, hot_spots
 from harness.bench.stats import summarize
 from harness.bench.workload import Outcome, Space

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from harness.library.api_proxy import Request, lease_of, writes_while
-from harness.settings import TIMEOUTS, Timeouts
+from harness.timeouts import TIMEOUTS, Timeouts
 
 # A retry period (client-go's default is 2 s), then a fresh process's cache sync and first
 # reconcile on a busy 2-core machine.

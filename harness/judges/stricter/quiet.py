@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 from harness.eventually import NotYet, eventually, never
 from harness.library import api_requests
 from harness.library.api_requests import Request
-from harness.settings import TIMEOUTS
+from harness.timeouts import TIMEOUTS
 
 WINDOW = 10.0  # seconds
 WATCH = 30.0  # how long after settling every window must stay quiet

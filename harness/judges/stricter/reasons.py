@@ -19,7 +19,7 @@ from harness.library import lookups
 from harness.library.admission import Answer
 from harness.library.bad_input import COMPLETES_OR_SAYS_WHY, FAILS, WAITS, WAITS_OR_FAILS, Case, Expectation
 from harness.library.mentions import Item, describe, first_naming
-from harness.settings import TIMEOUTS
+from harness.timeouts import TIMEOUTS
 
 _TO = {WAITS: "wait", FAILS: "fail", WAITS_OR_FAILS: "wait or fail", COMPLETES_OR_SAYS_WHY: "complete or say why"}
 

@@ -17,7 +17,7 @@ from harness.eventually import NotYet, eventually
 from harness.library.crds.crd_sets import CRD_PATH, CrdSet, is_lifecycle, project_current
 from harness.library.crds.own_cluster import UpgradeCluster
 from harness.library.crds.versioned_access import MANAGER, create, message
-from harness.settings import TIMEOUTS
+from harness.timeouts import TIMEOUTS
 
 PROBE_NAMESPACE = "default"
 

@@ -1,15 +1,19 @@
-"""The simulated cluster the CRD compatibility scenarios own: CRDs are cluster-wide, so these
-scenarios never touch the session's cluster, and each scenario gets a namespace in this one."""
+"""The simulated cluster the CRD compatibility scenarios own, and the implementation under test on it:
+CRDs are cluster-wide, so these scenarios never touch the session's cluster, and each scenario gets a
+namespace in this one."""
 from __future__ import annotations
 
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
 
 from harness import environment
 from harness.clusters.simulated import SimulatedProvider
 from harness.console import speaker
+from harness.implementations import adapter as adapters
+from harness.implementations.runner import Implementation
 from harness.kube import Kube
 
 say = speaker("compatibility")
@@ -41,3 +45,16 @@ def create_namespace(cluster: UpgradeCluster) -> str:
 
 def delete_namespace(cluster: UpgradeCluster, name: str) -> None:
     cluster.kube.delete("Namespace", name)
+
+
+def implementation_for(cluster: UpgradeCluster, adapter_path: Path, log_dir: Path, work_dir: Path) -> Implementation:
+    """The implementation under test, set up to run against this cluster (an app version created
+    before an upgrade must complete after it); `start_implementation` installs and starts it."""
+    return Implementation(adapters.load(adapter_path), cluster.provider.kubeconfig, log_dir,
+                          work_dir / "implementation-state.json")
+
+
+def start_implementation(cluster: UpgradeCluster, implementation: Implementation) -> None:
+    """Install it as its adapter says (for an adapter with CRD files: its CRDs again, which changes
+    nothing), start it with promotion tasks enabled and wait until it answers."""
+    environment.install_and_start(implementation, cluster.kube, promotion=True)

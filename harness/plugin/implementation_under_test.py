@@ -1,6 +1,6 @@
 """The implementation under test: installed and started once per run (default: the reference),
 stopped at the end before the cluster goes; and, for a scenario with an environment of its own
-(harness.plugin.cluster), an instance on that scenario's cluster, removed with it."""
+(harness.plugin.session_cluster), an instance on that scenario's cluster, removed with it."""
 from __future__ import annotations
 
 import re
@@ -13,8 +13,8 @@ import pytest
 from harness import environment, session
 from harness.implementations import adapter as adapters
 from harness.implementations.runner import Implementation
-from harness.plugin.cluster import Cluster, chosen_provider, has_own_environment, say
-from harness.plugin.options import options_of
+from harness.plugin.session_cluster import Cluster, chosen_provider, has_own_environment, say
+from harness.plugin.session_options import options_of
 
 
 def _state_file(config) -> Path:

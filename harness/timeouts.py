@@ -2,7 +2,7 @@
 
 Steps never write a number of seconds inline: they take it from `TIMEOUTS`. The defaults are
 below; a run's options (an options file's `timeouts:` and `timeoutScale:`, or the flags) replace
-them for the whole session through `configure`, in every process of the run (harness.plugin.options).
+them for the whole session through `configure`, in every process of the run (harness.plugin.session_options).
 """
 from __future__ import annotations
 

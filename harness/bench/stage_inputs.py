@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kubernetes import client
 
-from harness.bench.implementation import Measured
+from harness.bench.measured_implementation import Measured
 from harness.bench.plan import Plan
 from harness.bench.workload import Space
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import pytest
 
-from harness import report, settings
+from harness import report, timeouts
 from harness.implementations import adapter as adapters
 from harness.options import RunOptions, check, new_run_dir
 from harness.signals import stop_on_signals
@@ -90,14 +90,14 @@ def pytest_configure(config: pytest.Config):
         if options.run_dir is None:
             options = replace(options, run_dir=new_run_dir(options.report_dir))
     config.stash[_KEY] = options
-    settings.configure(options.effective_timeouts)
+    timeouts.configure(options.effective_timeouts)
     signal_handling = ExitStack()
     signal_handling.enter_context(stop_on_signals())
     config.stash[_SIGNALS] = signal_handling
     for line in MARKERS:
         config.addinivalue_line("markers", line)
     adapter = adapters.load(adapters.resolve(options.implementation))
-    # the provider is described by harness.plugin.cluster, which knows the cluster (describe_provider)
+    # the provider is described by harness.plugin.session_cluster, which knows the cluster (describe_provider)
     report.configure(config, implementation=adapter.metadata, claimed_features=adapter.features,
                      provider={"name": options.provider}, report_dir=options.run_dir,
                      timeouts=options.effective_timeouts, timeout_scale=options.timeout_scale, shard=_shard(options))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from harness.eventually import NotYet, eventually
 from harness.kube import Kube
 from harness.library import lookups, manifests
-from harness.settings import TIMEOUTS
+from harness.timeouts import TIMEOUTS
 
 KEPTN_CONFIG_API = "options.keptn.sh/v1alpha1"
 

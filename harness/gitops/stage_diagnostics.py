@@ -12,8 +12,8 @@ from pathlib import Path
 from harness.clusters.simulated import HOST_RUNNER, SimulatedProvider
 from harness.gitops.git_server import git
 from harness.library.diagnostics import write_diagnostics
-from harness.plugin.cluster import say
-from harness.plugin.options import options_of
+from harness.plugin.session_cluster import say
+from harness.plugin.session_options import options_of
 from harness.plugin.scenarios import call_report
 from harness.report import bars_from_watch, write_timeline
 from harness.report.bars import TIMED_KINDS, rfc3339

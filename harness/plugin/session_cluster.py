@@ -7,7 +7,7 @@ created ends the run once, with that one error, instead of failing every scenari
 
 A scenario tagged @exclusive changes what the whole cluster sees (the feature flag, KeptnConfig,
 the implementation killed, the API server restarted): where the provider can make clusters, it
-gets a cluster and an implementation of its own (`own_environment`, harness.plugin.implementation)
+gets a cluster and an implementation of its own (`own_environment`, harness.plugin.implementation_under_test)
 and the others go on meanwhile; with `--provider existing` it takes the lock of
 harness.plugin.scenarios instead. The `cluster`, `api_client` and `kube` fixtures are the
 scenario's: its own environment's, or the session's (`session_cluster`, `session_kube`).
@@ -26,7 +26,7 @@ from harness.clusters import registry
 from harness.clusters.choice import choose_provider
 from harness.console import speaker
 from harness.kube import Kube
-from harness.plugin.options import options_of
+from harness.plugin.session_options import options_of
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def kube(request) -> Kube:
     return request.getfixturevalue("own_environment").kube
 
 
-@pytest.hookimpl(trylast=True)  # after harness.plugin.options registered the report collector
+@pytest.hookimpl(trylast=True)  # after harness.plugin.session_options registered the report collector
 def pytest_configure(config: pytest.Config):
     report.describe_provider(config, lambda: described_provider(config))
 

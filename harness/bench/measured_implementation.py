@@ -15,7 +15,7 @@ from harness.eventually import NotYet, WaitTimedOut, eventually
 from harness.implementations.adapter import Adapter
 from harness.implementations.runner import Implementation
 from harness.kube import Kube
-from harness.settings import TIMEOUTS
+from harness.timeouts import TIMEOUTS
 
 CANARY_PREFIX = "pc-canary-"  # the namespace Implementation.wait_ready makes and deletes
 

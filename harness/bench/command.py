@@ -23,9 +23,9 @@ from pathlib import Path
 from kubernetes import client
 
 from harness import environment
-from harness.bench import machine, report, source, summary
-from harness.bench.context import Bench
-from harness.bench.implementation import Measured
+from harness.bench import machine, benchmark_report, source, summary
+from harness.bench.stage_inputs import Bench
+from harness.bench.measured_implementation import Measured
 from harness.bench.plan import FULL, QUICK, Plan
 from harness.bench.profile import ProfilerMissing, py_spy
 from harness.bench.stages import ceiling, latency, overhead, parallelism, scale
@@ -80,13 +80,13 @@ def main(argv: list[str]) -> int:
             column["loadAverage"]["end"] = machine.load_average()
             break
 
-    result = report.build(
+    result = benchmark_report.build(
         run_id=run_id, plan=plan, command=" ".join(["promotion-conformance", "bench", *argv]),
         started=started, finished=_now(), source=code,
         machine={**machine.describe(), "loadAverage": {"start": load_at_start, "end": machine.load_average()}},
         provider=args.provider, implementations=columns,
     )
-    data, text = report.write(result, folder)
+    data, text = benchmark_report.write(result, folder)
     print(summary.render(result), end="")
     say(f"wrote {data} and {text}")
     if interrupted:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from harness.compat.compare import Comparison
-from harness.compat.objects import Example, ObjectCheck, Refusal
+from harness.compat.example_objects import Example, ObjectCheck, Refusal
 
 LINE_LIMIT = 500
 MESSAGE_LIMIT = 100  # of one message quoted from the checker (they repeat the offending value)
