@@ -3,7 +3,7 @@
 A rule is one normative sentence of the contract with a stable ID (`C4.2`: section 4, rule 2).
 The page states each rule after its ID; `rules.yaml` keeps the same list as data, with the
 conformance feature whose scenarios check it, whether it is stricter than Keptn, and, for a rule no
-scenario checks, why. `tests/test_contract_rules.py` keeps the two in step.
+scenario checks, why. `tests/contract/test_contract_rules.py` keeps the two in step.
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 A judge reads objects and clocks the implementation does not write (the API server's, the
 recorder's watch), refuses with a message that says what it saw, and has a unit test under
-`tests/` in which it fails (`tests/test_judges_refuse.py` keeps that so for this package).
+`tests/` in which it fails (`tests/judges/test_judges_refuse.py` keeps that so for this package).
 
 - `objects` — §1 the lifecycle kinds: CRDs, served and stored versions, upgrades
 - `app_versions` — §2 how an app version comes to exist

@@ -3,7 +3,7 @@ failed post-deployment phase does not deprecate promotion. In blocking mode a fa
 AppPostDeployTasks or AppPostDeployEvaluations phase is settled as in non-blocking mode (Warning),
 so the version goes on to run its promotion tasks: it promotes a version that failed.
 
-Used by tests/test_gitops_mutants.py to show that the gitops scenario FailedEvaluationStopsTheFlow
+Used by tests/kill_matrix/test_gitops_mutants.py to show that the gitops scenario FailedEvaluationStopsTheFlow
 fails against it. Run by its adapter (post_failure_promotes.yaml beside it):
     python tests/mutants/gitops/post_failure_promotes.py [controller flags]
 """
