@@ -5,8 +5,10 @@ its share of the shared cluster's work (API server, etcd, the implementation ans
 scenario), and the cluster of its own that an isolated scenario (CRD compatibility, @exclusive)
 brings up while it runs. `choose` divides what is free by that cost:
 
-- CPU: cores minus the 1-minute load average (what others already use), divided by the cores one
-  worker keeps busy on average;
+- CPU: cores minus what others already use, divided by the cores one worker keeps busy on average.
+  What others use is the 1-minute load average, unless the cores were less busy than that over the
+  last second: the load average still counts, for about a minute, a run that just ended (the unit
+  tests before the features in `make test`, the last scenario of the run before), which uses nothing now;
 - memory: the kernel's MemAvailable minus the shared cluster and implementation, divided by one
   worker's memory.
 
@@ -16,6 +18,7 @@ guessed; see the constants. `-n` (or `workers:` in an options file) overrides th
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,12 +49,38 @@ class Machine:
     cpus: int
     load: float  # 1-minute load average
     available_bytes: int  # MemAvailable
+    busy: float | None = None  # cores busy over the last second (None: not measured)
+
+    @property
+    def used_cores(self) -> float:
+        return self.load if self.busy is None else min(self.load, self.busy)
 
 
-def measure() -> Machine:
-    """This machine now: usable CPUs, load, available memory (Linux's /proc/meminfo)."""
+def measure(sample_seconds: float = 1.0) -> Machine:
+    """This machine now: usable CPUs, load, cores busy over `sample_seconds`, available memory
+    (Linux's /proc/stat and /proc/meminfo)."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return Machine(cpus=cpus, load=os.getloadavg()[0], available_bytes=_mem_available())
+    return Machine(cpus=cpus, load=os.getloadavg()[0], available_bytes=_mem_available(),
+                   busy=_busy_cores(sample_seconds))
+
+
+def _cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs since boot: the first line of /proc/stat, where idle and
+    iowait are the 4th and 5th numbers."""
+    numbers = [int(n) for n in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return sum(numbers) - numbers[3] - numbers[4], sum(numbers)
+
+
+def _busy_cores(seconds: float) -> float | None:
+    try:
+        busy_before, total_before = _cpu_times()
+        time.sleep(seconds)
+        busy_after, total_after = _cpu_times()
+    except (OSError, ValueError, IndexError):
+        return None
+    total = total_after - total_before
+    cores = os.cpu_count() or 1  # /proc/stat's first line adds up every CPU of the machine
+    return cores * (busy_after - busy_before) / total if total > 0 else None
 
 
 def _mem_available() -> int:
@@ -63,7 +92,7 @@ def _mem_available() -> int:
 
 def choose(machine: Machine) -> tuple[int, str]:
     """(workers, one line saying why) for `machine`."""
-    free_cores = max(0.0, machine.cpus - machine.load)
+    free_cores = max(0.0, machine.cpus - machine.used_cores)
     by_cpu = int(free_cores / CORES_PER_WORKER)
     by_memory = int(max(0, machine.available_bytes - SHARED_BYTES) // WORKER_BYTES)
     workers = max(1, min(by_cpu, by_memory, MAX_WORKERS))
@@ -73,5 +102,6 @@ def choose(machine: Machine) -> tuple[int, str]:
         limit = f"{free_cores:.1f} free cores at {CORES_PER_WORKER} a worker"
     else:
         limit = f"{WORKER_BYTES / GIB:g} GiB a worker"
-    return workers, (f"workers: {workers} ({machine.cpus} cores, load {machine.load:.1f}, "
+    busy = f", {machine.busy:.1f} busy now" if machine.busy is not None else ""
+    return workers, (f"workers: {workers} ({machine.cpus} cores, load {machine.load:.1f}{busy}, "
                      f"{machine.available_bytes / GIB:.0f} GiB free; {limit}; -n overrides)")

@@ -15,27 +15,23 @@ from harness import report
 from harness.eventually import NotYet, eventually
 from harness.judges import app_versions, failures, lifecycle, tasks_and_jobs
 from harness.judges import tracing as tracing_judges
-from harness.kube import Kube
 from harness.library import lookups, manifests, tracing_setup, windows
 from harness.library.otlp_receiver import OtlpReceiver
-from harness.library.recorder import Recorder
 from harness.library.tables import key_values, names, records, single_row
-from harness.plugin.scenarios import after_scenario
+from harness.plugin.scenario_context import ScenarioContext
 from harness.timeouts import TIMEOUTS
 
 scenarios("promotion")
 
 
 @dataclass
-class Scenario:
-    """What a scenario created and observed; one per scenario."""
+class Promotion(ScenarioContext):
+    """A promotion scenario also remembers its app and the moments the harness caused something."""
 
-    kube: Kube
-    namespace: str
-    recorder: Recorder
     app: str | None = None
-    definitions: list[str] = field(default_factory=list)
     moments: dict[str, float] = field(default_factory=dict)  # what the harness caused, and when (time.time())
+
+    console = "promotion"
 
     def version(self, revision: int | None = None) -> dict:
         return app_versions.latest_app_version(self.kube, self.namespace, self.app, revision)
@@ -56,21 +52,11 @@ class Scenario:
 
 
 @pytest.fixture
-def scenario(kube, namespace, implementation, request) -> Scenario:
-    recorder = Recorder(kube, namespace).start()
-    yield Scenario(kube, namespace, recorder)
-    recorder.stop()
-    after_scenario(request.node, kube, namespace, implementation, recorder)
+def context_type():
+    return Promotion
 
 
 # -- Given: definitions, metrics, app contexts ----------------------------------------------------
-
-
-@given(parsers.parse("the task definitions"))
-def task_definitions(scenario, datatable):
-    for row in records(datatable):
-        scenario.kube.create(manifests.task_definition_of_row(row, scenario.namespace))
-        scenario.definitions.append(row["name"])
 
 
 @given(parsers.parse('a service account "{name}"'))
@@ -242,11 +228,6 @@ def bump_revision_while_running(scenario, app, revision, check_type, definition)
 def change_context_while_running(scenario, name, definitions, list_field, check_type, definition):
     lifecycle.first_task_arrival(scenario.recorder, check_type, definition)
     scenario.kube.patch("KeptnAppContext", name, scenario.namespace, {"spec": {list_field: names(definitions)}})
-
-
-@when(parsers.parse('the task definition "{name}" is created, running for "{duration}"'))
-def create_definition_later(scenario, name, duration):
-    scenario.kube.create(manifests.task_definition(name, scenario.namespace, duration))
 
 
 # -- Then: the app version ------------------------------------------------------------------------

@@ -42,3 +42,23 @@ def test_more_free_cores_or_memory_never_means_fewer_workers(cpus, load, free_gi
 def test_this_machine_is_measured():
     machine = measure()
     assert machine.cpus >= 1 and machine.load >= 0 and machine.available_bytes > 0
+
+
+def test_a_run_that_just_ended_does_not_count_as_load_when_the_cores_are_idle_now():
+    # the load average still holds the unit tests that ended a moment ago; the cores are idle now
+    after_a_run = Machine(cpus=2, load=1.9, available_bytes=18 * GIB, busy=0.1)
+    assert choose(after_a_run)[0] == choose(Machine(cpus=2, load=0.1, available_bytes=18 * GIB))[0] == 3
+    assert "load 1.9, 0.1 busy now" in choose(after_a_run)[1]
+
+
+def test_cores_busy_now_never_raise_the_load_that_counts():
+    # a burst within the last second on a machine that was quiet for a minute: the load average counts
+    burst = Machine(cpus=2, load=0.3, available_bytes=18 * GIB, busy=2.0)
+    assert choose(burst)[0] == choose(Machine(cpus=2, load=0.3, available_bytes=18 * GIB))[0]
+
+
+def test_the_busy_cores_are_measured_between_zero_and_the_machines_cores():
+    import os
+
+    machine = measure(sample_seconds=0.2)
+    assert machine.busy is not None and 0.0 <= machine.busy <= (os.cpu_count() or 1)

@@ -24,11 +24,11 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from harness.console import log_writer
 from harness.processes import orphan_guarded, signal_group
 
 ASKS = ("SIM_RUN", "host")  # the env variable and value by which a pod's task container asks
@@ -281,9 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from kubernetes import client, config
 
-    def say(message: str) -> None:
-        print(f"{time.strftime('%H:%M:%S')} {message}", flush=True)
-
+    say = log_writer()
     args.work_dir.mkdir(parents=True, exist_ok=True)
     runner = HostRunner(client.CoreV1Api(config.new_client_from_config(config_file=args.kubeconfig)), args.work_dir, say)
 

@@ -26,6 +26,7 @@ import yaml
 from harness import processes
 from harness.clusters import toolchain
 from harness.clusters.provider import ClusterProvider, ProviderError
+from harness.console import speaker
 from harness.eventually import NotYet, WaitTimedOut, eventually
 from harness.paths import CLUSTER_CONFIGS, cache_dir
 from harness.ports import free_ports
@@ -49,7 +50,7 @@ class SimulatedProvider(ClusterProvider):
     def __init__(self, name: str, ready_timeout: float = 120.0, progress=None):
         super().__init__(name)
         self.ready_timeout = ready_timeout
-        self._say = progress or (lambda message: print(f"[simulated] {message}", flush=True))
+        self._say = progress or speaker("simulated")
 
     @property
     def cluster_dir(self) -> Path:

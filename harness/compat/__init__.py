@@ -13,7 +13,7 @@ from pathlib import Path
 from harness.compat.compare import compare_sets
 from harness.compat.loading import InputError, load_crds
 from harness.compat.example_objects import check_objects, examples
-from harness.compat.verdict import render
+from harness.compat.output import render
 from harness.paths import FIXTURES
 
 PROG = "promotion-conformance crd-compat"

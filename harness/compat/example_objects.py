@@ -2,7 +2,7 @@
 
 Examples come from `--objects DIR` and from the repository's fixtures (any non-CRD document whose
 apiVersion and kind belong to a CRD of the pair; the CRD folders themselves are skipped). The
-result keeps each object that was not held against NEW with its reason; `verdict.py` summarizes them.
+result keeps each object that was not held against NEW with its reason; `output.py` summarizes them.
 """
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from harness.controller import health, metrics
 from harness.controller.context import Context
 from harness.controller.events import EventRecorder
 from harness.contract.kinds import WATCHED
-from harness.controller.api import Kube
+from harness.controller.api_calls import Kube
 from harness.controller.leader import Candidate
 from harness.controller.manager import Manager
 from harness.controller.phase_checks import CREATE_CONCURRENCY

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from harness.controller.events import EventRecorder
 from harness.contract.kinds import Kind
-from harness.controller.api import Kube
+from harness.controller.api_calls import Kube
 from harness.controller.metrics import PhaseClock
 from harness.controller.queue import WorkQueue
 from harness.controller.refusals import Refusals

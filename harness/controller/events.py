@@ -17,7 +17,7 @@ import threading
 import time
 
 from harness.contract.kinds import Kind
-from harness.controller.api import Kube
+from harness.controller.api_calls import Kube
 from harness.contract.timestamps import now_text
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from harness.contract.kinds import (APP, APP_VERSION, CONFIG, DEPLOYMENT, EVALUA
                                       TASK_DEFINITION, WATCHED, WORKLOAD, WORKLOAD_VERSION, Kind)
 from harness.controller.events import WARNING
 from harness.controller.inputs import missing_fields
-from harness.controller.api import is_status
+from harness.controller.api_calls import is_status
 from harness.controller.reconcile_app import reconcile_app
 from harness.controller.reconcile_appversion import reconcile_app_version
 from harness.controller.reconcile_config import reconcile_config

@@ -22,7 +22,7 @@ from harness.controller.context import Context, Key
 from harness.controller.definitions import (DefinitionError, check_evaluation_definition,
                                             check_task_definition)
 from harness.contract.kinds import EVALUATION, EVALUATION_DEFINITION, TASK, TASK_DEFINITION, Kind
-from harness.controller.api import Kube, is_status, refusal
+from harness.controller.api_calls import Kube, is_status, refusal
 from harness.controller.lifecycle import Notice, Observation
 from harness.controller.naming import another_seed, evaluation_name, task_name
 from harness.controller.reconcile_task import create_job

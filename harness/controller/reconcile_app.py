@@ -9,7 +9,7 @@ from harness.controller.app_versions import app_version_manifest, deprecated_sta
 from harness.controller.context import Context, Key
 from harness.controller.events import WARNING
 from harness.contract.kinds import APP, APP_CONTEXT, APP_VERSION
-from harness.controller.api import refusal
+from harness.controller.api_calls import refusal
 from harness.controller.store import OWNER
 from harness.controller.tracing import new_trace
 

@@ -20,7 +20,7 @@ from harness.controller.events import WARNING
 from harness.contract.job_result import JobResult, job_result
 from harness.controller.jobs import JOB_RESULT_FINALIZER, job_manifest
 from harness.contract.kinds import JOB, POD, TASK, TASK_DEFINITION
-from harness.controller.api import is_status, refusal
+from harness.controller.api_calls import is_status, refusal
 from harness.controller.naming import another_seed, job_name
 from harness.controller.reconcile_taskdefinition import ensure_function_configmap
 from harness.controller.store import OWNER

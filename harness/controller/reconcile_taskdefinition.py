@@ -8,7 +8,7 @@ from harness.controller.definitions import DefinitionError, describe, runtime_of
 from harness.controller.events import WARNING
 from harness.controller.jobs import function_configmap
 from harness.contract.kinds import CONFIG_MAP, TASK_DEFINITION
-from harness.controller.api import refusal
+from harness.controller.api_calls import refusal
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from kubernetes.client.rest import ApiException
 from tenacity import Retrying, retry_if_exception_type, wait_exponential_jitter
 
 from harness.contract.kinds import Kind
-from harness.controller.api import Kube
+from harness.controller.api_calls import Kube
 from harness.controller.store import Store
 
 log = logging.getLogger(__name__)

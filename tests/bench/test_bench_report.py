@@ -91,7 +91,7 @@ def _report(columns: list[dict] | None = None, plan=FULL) -> dict:
     return benchmark_report.build(
         run_id="20260101-000000-1", plan=plan, command="promotion-conformance bench --impl reference --impl polling.yaml",
         started="2026-01-01T00:00:00Z", finished="2026-01-01T00:45:00Z",
-        source={"commit": "ee91468", "changedFiles": ["harness/controller/api.py"]},
+        source={"commit": "ee91468", "changedFiles": ["harness/controller/api_calls.py"]},
         machine={"cpus": 2, "memoryBytes": 24 * 2**30, "cpuModel": "AMD EPYC", "kernel": "6.1", "python": "3.11.7",
                  "loadAverage": {"start": 7.4, "end": 6.1}},
         provider="simulated",

@@ -16,8 +16,8 @@ from harness import compat
 from harness.compat.fields import Field
 from harness.compat.loading import documents
 from harness.compat.openapi import admission_errors, unchecked
-from harness.compat import verdict
-from harness.compat.verdict import shown_path
+from harness.compat import output
+from harness.compat.output import shown_path
 from harness.compat.breaking_rules import FIELD_RULES
 from harness.paths import FIXTURES
 
@@ -305,7 +305,7 @@ def test_a_breaking_change_shows_first_and_a_corpus_of_bad_objects_stays_one_sho
     assert len(notes) == 1, notes  # one line for the 28 objects of one kind
     assert notes[0].startswith("note: Widget: 28 example objects invalid under OLD already, not held against NEW: ")
     assert notes[0].endswith("; and 26 more")
-    assert max(map(len, lines)) <= verdict.LINE_LIMIT
+    assert max(map(len, lines)) <= output.LINE_LIMIT
     assert lines[-1] == "breaking: 1 breaking change(s) in 1 CRD(s): Widget"
 
 
@@ -317,13 +317,13 @@ def test_objects_refused_by_new_are_one_line_per_kind_version_and_field(crd_comp
     refused = [line for line in lines if " object-invalid: " in line]
     assert len(refused) == 1 and refused[0].startswith(
         "BREAKING Widget v1 .spec.name object-invalid: 12 example objects valid under OLD, invalid under NEW: ")
-    assert refused[0].endswith("; and 10 more") and len(refused[0]) < verdict.LINE_LIMIT
+    assert refused[0].endswith("; and 10 more") and len(refused[0]) < output.LINE_LIMIT
     assert lines[-1] == "breaking: 2 breaking change(s) in 1 CRD(s): Widget"
 
 
 def test_a_long_note_is_cut_and_says_by_how_much():
-    assert verdict.cut("x" * 600) == "x" * verdict.LINE_LIMIT + f"… ({600 - verdict.LINE_LIMIT} more characters)"
-    assert verdict.cut("short") == "short"
+    assert output.cut("x" * 600) == "x" * output.LINE_LIMIT + f"… ({600 - output.LINE_LIMIT} more characters)"
+    assert output.cut("short") == "short"
 
 
 # --- the OpenAPI → jsonschema mapping (what the API server would admit) ---------------------------

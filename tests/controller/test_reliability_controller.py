@@ -18,7 +18,7 @@ from harness.controller.definitions import MAX_INLINE_CODE_BYTES, DefinitionErro
 from harness.controller.durations import DurationError, parse_duration
 from harness.controller.inputs import missing_fields
 from harness.contract.kinds import APP, APP_CONTEXT, APP_VERSION, TASK, TASK_DEFINITION
-from harness.controller.api import refusal
+from harness.controller.api_calls import refusal
 from harness.controller.lifecycle import MAX_REASONS, Notice, Observation, advance, summary
 from harness.controller.manager import Manager
 from harness.controller.phase_checks import observe_checks

@@ -1,4 +1,4 @@
-"""The reference controller's API (harness.controller.api.Kube) and event recorder, over objects kept
+"""The reference controller's API (harness.controller.api_calls.Kube) and event recorder, over objects kept
 in a test: conditional writes answered as the API server answers them, every write recorded."""
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ class FakeApi:
 
     def create_unless_exists(self, kind, obj):
         if self.get(kind, obj["metadata"]["namespace"], obj["metadata"]["name"]) is not None:
-            return None  # the API server's 409, as harness.controller.api turns it into None
+            return None  # the API server's 409, as harness.controller.api_calls turns it into None
         return self.create(kind, obj)
 
     def patch(self, kind, namespace, name, patch):

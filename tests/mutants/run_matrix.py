@@ -36,6 +36,7 @@ from pytest_bdd.feature import get_features  # noqa: E402 - after the path is se
 
 from harness import coverage  # noqa: E402
 from harness.catalogue import entries as entries_of_catalogue  # noqa: E402
+from harness.console import speaker  # noqa: E402
 from harness import environment  # noqa: E402
 from harness.eventually import NotYet, eventually  # noqa: E402
 from harness.heartbeat import heartbeat, last_line  # noqa: E402
@@ -49,8 +50,7 @@ OWN_CLUSTER = "own-cluster"  # the report folder of an entry's run on a simulate
 _STOP_SECONDS = 60  # a stopped run cleans up (its implementation, its report) within this
 
 
-def say(message: str) -> None:
-    print(f"[mutants] {message}", flush=True)
+say = speaker("mutants")
 
 
 def main(argv: list[str] | None = None) -> int:
