@@ -21,7 +21,7 @@ from harness.judges import objects as must
 from harness.library.crds import crd_sets, etcd_storage, installing, own_cluster
 from harness.library.crds import scenario_objects as objects
 from harness.library.crds.versioned_access import apply, create, list_objects, read, write, write_status
-from harness.plugin.session_options import options_of
+from harness.plugin.session_options import adapter_of, options_of
 from harness.plugin.scenarios import diagnostics_if_failed
 
 scenarios("compatibility/crd_upgrade.feature", "compatibility/crd_rollback.feature")
@@ -42,7 +42,7 @@ pytestmark = pytest.mark.xdist_group("crd-compatibility")
 def implementation_crds(pytestconfig, request) -> crd_sets.CrdSet:
     """The CRDs judged: the adapter's `install.crds` files, or, when it lists none, those of the
     contract's groups read back from the run's cluster after the implementation's install there."""
-    adapter = adapters.load(adapters.resolve(options_of(pytestconfig).implementation))
+    adapter = adapter_of(pytestconfig)
     found = crd_sets.of_adapter(adapter)
     if found is None:
         request.getfixturevalue("session_implementation")  # installed and started on the run's cluster
@@ -56,7 +56,7 @@ def implementation_previous(pytestconfig) -> crd_sets.CrdSet:
     """The CRDs of the implementation's previous release, from its adapter's `previousRelease.crds`.
     An adapter that names none never gets here: its CRDCompatibility scenarios are not applicable
     (harness/plugin/scenarios.py)."""
-    adapter = adapters.load(adapters.resolve(options_of(pytestconfig).implementation))
+    adapter = adapter_of(pytestconfig)
     found = crd_sets.of_adapters_previous_release(adapter)
     if found is None:
         pytest.skip(f"{adapter.name} names no previous release (spec.previousRelease.crds)")

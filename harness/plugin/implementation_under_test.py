@@ -14,7 +14,7 @@ from harness import environment, session
 from harness.implementations import adapter as adapters
 from harness.implementations.runner import Implementation
 from harness.plugin.session_cluster import Cluster, chosen_provider, has_own_environment, say
-from harness.plugin.session_options import options_of
+from harness.plugin.session_options import adapter_of, options_of
 
 
 def _state_file(config) -> Path:
@@ -22,7 +22,7 @@ def _state_file(config) -> Path:
 
 
 def _adapter(config) -> adapters.Adapter:
-    return adapters.load(adapters.resolve(options_of(config).implementation))
+    return adapter_of(config)
 
 
 def _start(config, cluster: Cluster, kube) -> dict:
@@ -36,8 +36,10 @@ def _start(config, cluster: Cluster, kube) -> dict:
 
 
 def _of(config, description: dict) -> Implementation:
-    return Implementation(adapters.load(Path(description["adapter"])), Path(description["kubeconfig"]),
-                          Path(description["log_dir"]), _state_file(config))
+    adapter = adapter_of(config)
+    if str(adapter.path) != description["adapter"]:
+        adapter = adapters.load(Path(description["adapter"]))
+    return Implementation(adapter, Path(description["kubeconfig"]), Path(description["log_dir"]), _state_file(config))
 
 
 @pytest.fixture(scope="session")

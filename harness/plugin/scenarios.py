@@ -16,14 +16,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from kubernetes import client
 
 from harness import session
 from harness.implementations import adapter as adapters
 from harness.implementations.runner import Implementation
 from harness.library.recorder import Recorder
 from harness.plugin.session_cluster import chosen_provider, makes_clusters, say
-from harness.plugin.session_options import options_of
+from harness.plugin.session_options import adapter_of, options_of
 from harness.report.collector import SKIP_LABEL, scenario_labels
 
 _CALL_REPORT = pytest.StashKey[pytest.TestReport]()
@@ -97,7 +96,7 @@ def _outside_the_shard(config, items: list[pytest.Item]) -> list[pytest.Item]:
 
 @pytest.hookimpl(trylast=True)  # after `-m` deselected what the run does not select
 def pytest_collection_modifyitems(config, items):
-    adapter = adapters.load(adapters.resolve(options_of(config).implementation))
+    adapter = adapter_of(config)
     elsewhere = _outside_the_shard(config, items)
     if elsewhere:
         config.hook.pytest_deselected(items=elsewhere)
@@ -121,17 +120,18 @@ def pytest_bdd_apply_tag(tag, function):
 
 
 @pytest.fixture
-def namespace(api_client, request) -> str:
-    """A fresh namespace per scenario, deleted afterwards."""
-    core = client.CoreV1Api(api_client)
+def namespace(kube, request) -> str:
+    """A fresh namespace per scenario, deleted afterwards (through the dynamic client the steps
+    use: building CoreV1Api's typed models cost each worker about a CPU second)."""
     name = f"t-{uuid.uuid4().hex[:8]}"
-    core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(
-        name=name,
-        labels={"promotion-conformance/test": re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)[:63].strip("-_.") or "scenario"},
-        annotations={"keptn.sh/lifecycle-toolkit": "enabled"},
-    )))
+    kube.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {
+        "name": name,
+        "labels": {"promotion-conformance/test": re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)[:63].strip("-_.")
+                   or "scenario"},
+        "annotations": {"keptn.sh/lifecycle-toolkit": "enabled"},
+    }})
     yield name
-    core.delete_namespace(name, propagation_policy="Background")
+    kube.delete("Namespace", name)
 
 
 @pytest.fixture(autouse=True)

@@ -49,6 +49,16 @@ def options_of(config: pytest.Config) -> RunOptions:
     return config.stash[_KEY]
 
 
+_ADAPTER = pytest.StashKey[adapters.Adapter]()
+
+
+def adapter_of(config: pytest.Config) -> adapters.Adapter:
+    """The run's adapter, loaded and checked once per process (the plugin and the steps ask often)."""
+    if _ADAPTER not in config.stash:
+        config.stash[_ADAPTER] = adapters.load(adapters.resolve(options_of(config).implementation))
+    return config.stash[_ADAPTER]
+
+
 def pytest_addoption(parser):
     group = parser.getgroup("promotion-conformance", "promotion-conformance (see `promotion-conformance run --help`)")
     group.addoption("--provider", default="auto", help="cluster provider: auto, simulated, kind or existing (default auto)")
@@ -96,7 +106,7 @@ def pytest_configure(config: pytest.Config):
     config.stash[_SIGNALS] = signal_handling
     for line in MARKERS:
         config.addinivalue_line("markers", line)
-    adapter = adapters.load(adapters.resolve(options.implementation))
+    adapter = adapter_of(config)
     # the provider is described by harness.plugin.session_cluster, which knows the cluster (describe_provider)
     report.configure(config, implementation=adapter.metadata, claimed_features=adapter.features,
                      provider={"name": options.provider}, report_dir=options.run_dir,
