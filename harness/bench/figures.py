@@ -66,6 +66,8 @@ def parallel(tasks: int, field: str) -> Callable[[dict], float | None]:
         run = next((run for run in section(stages, "parallelism")["runs"] if run["tasks"] == tasks), None)
         if run is None:
             raise Missing(f"N = {tasks} was not run")
+        if "error" in run:
+            raise Missing(f"the run of N = {tasks} stopped: {run['error']}")
         if run.get("unmeasured"):
             raise Missing(run["unmeasured"])
         return run[field]

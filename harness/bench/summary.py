@@ -167,6 +167,9 @@ def _parallelism(title: str, section: dict, _impl: dict) -> list[str]:
              f"   {'N':>4} {'phase':>10} {'floor':>10} {'÷ floor':>8} {'÷ ' + format(task, 'g') + ' s':>7}"
              "   seen after the phase could start: first task, last task, last Job created, last Job finished, ended"]
     for run in section["runs"]:
+        if "error" in run:
+            lines.append(f"   {run['tasks']:>4} the run stopped: {run['error']}")
+            continue
         over = "n/a" if run["overFloor"] is None else f"{run['overFloor']:.3f}"
         ratio = "n/a" if run["ratio"] is None else f"{run['ratio']:.2f}"
         steps = run.get("breakdown")

@@ -48,3 +48,21 @@ def test_the_floors_jobs_are_waited_for_as_long_as_the_version():
     floor, _created = parallelism._floor(_bench(FULL, space), 100)
     assert floor is None  # the bare Jobs did not finish in this fake
     assert waited == [_serial(FULL, 100)]
+
+
+def test_a_run_that_breaks_costs_its_own_row_not_the_rows_measured_before_or_after_it(monkeypatch):
+    plan = FULL
+    assert len(plan.parallel_tasks) >= 3
+
+    def one_by_one(_space, apps, _timeout, _deadline):
+        if apps[0] == parallelism._app(plan.parallel_tasks[1]):
+            raise ConnectionResetError("the API server went away")
+        return Outcome()
+
+    monkeypatch.setattr(parallelism, "run_one_by_one", one_by_one)
+    monkeypatch.setattr(parallelism, "_floor", lambda _bench, _count: (None, 0.0))
+    space = SimpleNamespace(task_definitions=lambda *_a, **_k: None, contexts_for=lambda *_a, **_k: None)
+    rows = parallelism.run(_bench(plan, space))["runs"]
+    assert [row["tasks"] for row in rows] == list(plan.parallel_tasks)
+    assert rows[1] == {"tasks": plan.parallel_tasks[1], "error": "ConnectionResetError: the API server went away"}
+    assert "error" not in rows[0] and "error" not in rows[-1]

@@ -332,3 +332,16 @@ def test_the_summary_shows_the_profiles_hot_spots_when_a_scale_run_was_profiled(
     assert "— profiled while measured" in text
     assert "profile (py-spy, 1000 non-idle samples) — innermost functions:\n      11.1%  SSLSocket.do_handshake (ssl.py)" in text
     assert "22.8%  EventRecorder.emit (harness/controller/events.py)" in text
+
+
+def test_a_parallelism_run_that_stopped_keeps_the_other_rows_and_says_why_in_its_cells_and_the_summary():
+    stages = _stages()
+    kept = stages["parallelism"]["runs"][0]
+    stopped = stages["parallelism"]["runs"][-1]["tasks"]
+    stages["parallelism"]["runs"][-1] = {"tasks": stopped, "error": "ApiException: (500) etcdserver: request timed out"}
+    built = _report([_column("reference", stages)])
+    benchmark_report.validate(json.loads(json.dumps(built)))
+    assert _row(built, f"overFloor{stopped}")["cells"]["reference"]["why"] == \
+        f"the run of N = {stopped} stopped: ApiException: (500) etcdserver: request timed out"
+    assert _row(built, f"overFloor{kept['tasks']}")["cells"]["reference"].get("value") == kept["overFloor"]
+    assert f"{stopped:>4} the run stopped: ApiException: (500) etcdserver: request timed out" in summary.render(built)

@@ -45,19 +45,28 @@ def run(bench: Bench) -> dict:
             space.contexts_for([_app(count)], {"postDeploymentTasks": [POST], "promotionTasks": definitions[:count]})
         for count in plan.parallel_tasks:
             bench.say(f"  {count} promotion task(s) of {task_seconds:g}s")
-            outcome = run_one_by_one(space, [_app(count)], plan.parallel_timeout(count), deadline)
-            row = {"tasks": count, "versions": outcome.report(), "phaseSeconds": None, "ratio": None,
-                   "floorSeconds": None, "floorRatio": None, "overFloor": None, "breakdown": None}
-            if outcome.succeeded:
-                row.update(_phase(space, outcome.succeeded[0], count, task_seconds))
-            floor, created = _floor(bench, count)
-            if floor is not None:
-                row.update(floorSeconds=round(floor, 3), floorRatio=round(floor / task_seconds, 3),
-                           floorLastCreated=round(created, 3))
-                if row["phaseSeconds"] is not None:
-                    row["overFloor"] = round(row["phaseSeconds"] / floor, 3)
-            rows.append(row)
+            try:
+                rows.append(_row(bench, space, count, deadline))
+            except Exception as error:  # noqa: BLE001 - a broken N costs its row, not the rows measured before it
+                bench.say(f"  N = {count} stopped: {type(error).__name__}: {error}")
+                rows.append({"tasks": count, "error": f"{type(error).__name__}: {error}"})
     return {"taskSeconds": task_seconds, "runs": rows}
+
+
+def _row(bench: Bench, space: Space, count: int, deadline: float) -> dict:
+    task_seconds = bench.plan.parallel_task_seconds
+    outcome = run_one_by_one(space, [_app(count)], bench.plan.parallel_timeout(count), deadline)
+    row = {"tasks": count, "versions": outcome.report(), "phaseSeconds": None, "ratio": None,
+           "floorSeconds": None, "floorRatio": None, "overFloor": None, "breakdown": None}
+    if outcome.succeeded:
+        row.update(_phase(space, outcome.succeeded[0], count, task_seconds))
+    floor, created = _floor(bench, count)
+    if floor is not None:
+        row.update(floorSeconds=round(floor, 3), floorRatio=round(floor / task_seconds, 3),
+                   floorLastCreated=round(created, 3))
+        if row["phaseSeconds"] is not None:
+            row["overFloor"] = round(row["phaseSeconds"] / floor, 3)
+    return row
 
 
 def _phase(space: Space, version: dict, count: int, task_seconds: float) -> dict:

@@ -42,12 +42,16 @@ def run(bench: Bench) -> dict:
 
 
 def _run_or_error(bench: Bench, count: int) -> dict:
-    """One run; an implementation that exited during it costs this run, not the next one."""
+    """One run; an implementation that exited during it, or anything else that broke it, costs this
+    run, not the runs measured before or after it."""
     try:
         return _run(bench, count)
     except Exited as error:
         bench.say(f"  {error}")
         return {"versionsStarted": count, "error": str(error)}
+    except Exception as error:  # noqa: BLE001 - one broken run must not cost the others' figures
+        bench.say(f"  {count} versions stopped: {type(error).__name__}: {error}")
+        return {"versionsStarted": count, "error": f"{type(error).__name__}: {error}"}
 
 
 def _run(bench: Bench, count: int) -> dict:
