@@ -6,9 +6,11 @@ scenario), and the cluster of its own that an isolated scenario (CRD compatibili
 brings up while it runs. `choose` divides what is free by that cost:
 
 - CPU: cores minus what others already use, divided by the cores one worker keeps busy on average.
-  What others use is the 1-minute load average, unless the cores were less busy than that over the
-  last second: the load average still counts, for about a minute, a run that just ended (the unit
-  tests before the features in `make test`, the last scenario of the run before), which uses nothing now;
+  What others use is the 1-minute load average, unless the cores were less busy than that in each of
+  the last three seconds: the load average still counts, for about a minute, a run that just ended
+  (the unit tests before the features in `make test`, the run before), which uses nothing now. The
+  busiest of the three seconds counts, as others' work comes in bursts (a mutant run beside this
+  one: 0.4 to 1.2 cores busy from one second to the next at a load of 3.7);
 - memory: the kernel's MemAvailable minus the shared cluster and implementation, divided by one
   worker's memory.
 
@@ -49,19 +51,20 @@ class Machine:
     cpus: int
     load: float  # 1-minute load average
     available_bytes: int  # MemAvailable
-    busy: float | None = None  # cores busy over the last second (None: not measured)
+    busy: float | None = None  # cores busy in the busiest of the last seconds (None: not measured)
 
     @property
     def used_cores(self) -> float:
         return self.load if self.busy is None else min(self.load, self.busy)
 
 
-def measure(sample_seconds: float = 1.0) -> Machine:
-    """This machine now: usable CPUs, load, cores busy over `sample_seconds`, available memory
-    (Linux's /proc/stat and /proc/meminfo)."""
+def measure(sample_seconds: float = 1.0, samples: int = 3) -> Machine:
+    """This machine now: usable CPUs, load, cores busy in the busiest of `samples` windows of
+    `sample_seconds`, available memory (Linux's /proc/stat and /proc/meminfo)."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return Machine(cpus=cpus, load=os.getloadavg()[0], available_bytes=_mem_available(),
-                   busy=_busy_cores(sample_seconds))
+    windows = [_busy_cores(sample_seconds) for _ in range(samples)]
+    busy = None if None in windows else max(windows)
+    return Machine(cpus=cpus, load=os.getloadavg()[0], available_bytes=_mem_available(), busy=busy)
 
 
 def _cpu_times() -> tuple[int, int]:

@@ -60,5 +60,13 @@ def test_cores_busy_now_never_raise_the_load_that_counts():
 def test_the_busy_cores_are_measured_between_zero_and_the_machines_cores():
     import os
 
-    machine = measure(sample_seconds=0.2)
+    machine = measure(sample_seconds=0.1, samples=2)
     assert machine.busy is not None and 0.0 <= machine.busy <= (os.cpu_count() or 1)
+
+
+def test_the_busiest_second_counts_as_others_work_comes_in_bursts(monkeypatch):
+    from harness import workers
+
+    seconds = iter([0.4, 1.2, 0.3])
+    monkeypatch.setattr(workers, "_busy_cores", lambda _seconds: next(seconds))
+    assert measure(samples=3).busy == 1.2
