@@ -15,7 +15,7 @@ from harness import report
 from harness.eventually import NotYet, eventually
 from harness.judges import app_versions, failures, lifecycle, tasks_and_jobs
 from harness.judges import tracing as tracing_judges
-from harness.library import lookups, manifests, tracing_setup, windows
+from harness.library import cluster_options, lookups, manifests, tracing_setup, windows
 from harness.library.otlp_receiver import OtlpReceiver
 from harness.library.tables import key_values, names, records, single_row
 from harness.plugin.scenario_context import ScenarioContext
@@ -129,8 +129,8 @@ def promotion_disabled(implementation, kube, request):
 @given("deployments are not blocked by failures")
 def non_blocking(scenario, request):
     scenario.kube.create(manifests.keptn_config("non-blocking", scenario.namespace, block_deployment=False))
-    # The last reconciled KeptnConfig wins cluster-wide: write blocking mode back before leaving.
-    request.addfinalizer(lambda: scenario.kube.patch("KeptnConfig", "non-blocking", scenario.namespace, {"spec": {"blockDeployment": True}}))
+    request.addfinalizer(lambda: cluster_options.hand_back(scenario.kube, "non-blocking", scenario.namespace,
+                                                           {"blockDeployment": True}))
 
 
 @pytest.fixture
@@ -142,9 +142,9 @@ def otlp_receiver():
 @given("the implementation sends its traces to an OTLP receiver on the loopback")
 def traces_to_receiver(scenario, otlp_receiver, request):
     scenario.kube.create(tracing_setup.keptn_config("tracing", scenario.namespace, otlp_receiver.address))
-    # The last reconciled KeptnConfig wins cluster-wide: name no collector before the receiver stops.
-    request.addfinalizer(lambda: scenario.kube.patch("KeptnConfig", "tracing", scenario.namespace,
-                                                     {"spec": {"OTelCollectorUrl": ""}}))
+    # named no more before the receiver stops
+    request.addfinalizer(lambda: cluster_options.hand_back(scenario.kube, "tracing", scenario.namespace,
+                                                           {"OTelCollectorUrl": ""}))
     tracing_setup.wait_until_traced(scenario.kube, scenario.namespace, otlp_receiver)
 
 
