@@ -245,3 +245,11 @@ def test_the_runner_refuses_an_entry_the_matrix_does_not_have_before_any_cluster
 
     assert run_matrix.main(["--only", "no_such_mutant"]) == 2
     assert "--only: no entry no_such_mutant in" in capsys.readouterr().err
+
+
+def test_a_long_rule_is_cut_after_a_whole_word_never_inside_a_name():
+    text = "C3.9: The promotion phase runs only when the implementation's feature flag `PROMOTION_TASKS_ENABLED` is on"
+    cut = matrix_report.shortened(text, 80)
+    assert cut.endswith("…") and "PROMOTION_TASKS_ENA…" not in cut and len(cut) <= 80
+    assert text.startswith(cut[:-1])
+    assert matrix_report.shortened("short", 80) == "short"

@@ -31,8 +31,15 @@ def _rule(rule_id: str) -> str:
     rule = rules.by_id().get(rule_id)
     if rule is None:
         return rule_id
-    text = rule.text
-    return f"{rule_id}: {text if len(text) <= 90 else text[:89] + '…'}"
+    return f"{rule_id}: {shortened(rule.text)}"
+
+
+def shortened(text: str, limit: int = 90) -> str:
+    """`text`, or its start cut after a whole word with `…`: a name cut in half (a variable, a
+    field) would read as another one."""
+    if len(text) <= limit:
+        return text
+    return text[:limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def as_markdown(run: dict, entries: list[Entry], verdicts: list[Verdict]) -> str:
