@@ -19,8 +19,8 @@ from harness.eventually import NotYet, never
 from harness.judges import lifecycle
 from harness.judges.stricter import exactly_once
 from harness.library import faults, manifests
-from harness.plugin.scenario_context import ScenarioContext
 from harness.library.tables import names, records, single_row
+from harness.plugin.scenario_context import ScenarioContext
 
 
 @dataclass
@@ -109,4 +109,4 @@ def exactly_once_holds(scenario, request):
         report.observe(request.node, observation)
         scenario.say(f"cluster observation: {observation}")
     scenario.say(f"exactly once: {len(scenario.lists)} app versions, {runs.task_count} KeptnTasks, "
-         f"{runs.job_count} Jobs, no duplicates ({runs.pod_count} pods)")
+                 f"{runs.job_count} Jobs, no duplicates ({runs.pod_count} pods)")

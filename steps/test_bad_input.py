@@ -41,7 +41,7 @@ def submit_corpus(scenario):
     scenario.bad_objects = len(scenario.answers)
     refused = sum(1 for _case, answers in scenario.answers for answer in answers if answer.refusal is not None)
     scenario.say(f"bad-input corpus: {scenario.bad_objects} files, {sum(len(c.objects) for c, _ in scenario.answers)} "
-         f"objects, {refused} refused at admission")
+                 f"objects, {refused} refused at admission")
 
 
 @when(parsers.parse("{count:d} random apps are submitted, each with one field of its task definition, app context "
@@ -67,7 +67,7 @@ def submit_random_apps(scenario, count):
     admission_is_conformant()
     scenario.bad_objects = next(numbers)
     scenario.say(f"random specs: {scenario.bad_objects} apps, objects {dict(admitted)}, {len(scenario.answers)} "
-         f"KeptnApps accepted")
+                 f"KeptnApps accepted")
 
 
 @when("a valid app version is deployed beside them")

@@ -109,7 +109,7 @@ def takes_over(scenario, request):
     took = leadership.takeover_must_be_within(scenario.killed_at, first, (namespace, name), duration)
     request.node.user_properties.append(("failover_seconds", f"{took:.1f}"))
     scenario.say(f"fail-over: the other replica acted {took:.1f}s after the leader was killed (Lease {namespace}/{name}, "
-         f"{duration:g}s)")
+                 f"{duration:g}s)")
 
 
 @then("the implementation is still running")

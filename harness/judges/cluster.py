@@ -7,7 +7,7 @@ from datetime import datetime
 
 from harness.eventually import NotYet, eventually
 from harness.kube import Kube
-from harness.library import describe
+from harness.library import describe, lookups
 from harness.library.workloads import pods_of_job
 
 
@@ -56,8 +56,4 @@ def deployment_must_become_available(kube: Kube, namespace: str, name: str, repl
 
 
 def object_must_be_gone(kube: Kube, kind: str, namespace: str, name: str) -> None:
-    def check() -> None:
-        if kube.get(kind, name, namespace) is not None:
-            raise NotYet(f"{kind} {namespace}/{name} still exists")
-
-    eventually(check, f"{kind} {namespace}/{name} to be deleted")
+    lookups.wait_until_gone(kube, kind, namespace, name)

@@ -10,20 +10,13 @@ these), then deleted, and the scenario ends only once it is gone.
 """
 from __future__ import annotations
 
-from harness.eventually import NotYet, eventually
+from harness.contract.kinds import CONFIG
 from harness.kube import Kube
-from harness.timeouts import TIMEOUTS
-
-KIND = "KeptnConfig"
+from harness.library.lookups import wait_until_gone
 
 
 def hand_back(kube: Kube, name: str, namespace: str, defaults: dict) -> None:
     """Write `defaults` into the KeptnConfig's spec, delete it and wait until it is gone."""
-    kube.patch(KIND, name, namespace, {"spec": defaults})
-    kube.delete(KIND, name, namespace)
-
-    def gone() -> None:
-        if kube.get(KIND, name, namespace) is not None:
-            raise NotYet(f"KeptnConfig {namespace}/{name} still exists")
-
-    eventually(gone, f"KeptnConfig {namespace}/{name} to be deleted", TIMEOUTS.object_state)
+    kube.patch(CONFIG.kind, name, namespace, {"spec": defaults})
+    kube.delete(CONFIG.kind, name, namespace)
+    wait_until_gone(kube, CONFIG.kind, namespace, name)

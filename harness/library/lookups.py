@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from harness.eventually import NotYet
+from harness.eventually import NotYet, eventually
 from harness.kube import Kube
 
 
@@ -79,3 +79,12 @@ def container_runs(recorder, job: dict) -> int:
 def owned_by(obj: dict, uids: Iterable[str]) -> bool:
     """Whether one of the object's ownerReferences names one of `uids`."""
     return any(ref.get("uid") in uids for ref in obj["metadata"].get("ownerReferences") or [])
+
+
+def wait_until_gone(kube: Kube, kind: str, namespace: str, name: str) -> None:
+    """Wait (the object-state timeout) until the object no longer exists."""
+    def gone() -> None:
+        if kube.get(kind, name, namespace) is not None:
+            raise NotYet(f"{kind} {namespace}/{name} still exists")
+
+    eventually(gone, f"{kind} {namespace}/{name} to be deleted")

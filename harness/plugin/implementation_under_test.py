@@ -21,13 +21,9 @@ def _state_file(config) -> Path:
     return session.shared_dir(config) / "implementation-state.json"
 
 
-def _adapter(config) -> adapters.Adapter:
-    return adapter_of(config)
-
-
 def _start(config, cluster: Cluster, kube) -> dict:
     options = options_of(config)
-    adapter = _adapter(config)
+    adapter = adapter_of(config)
     adapter.must_run_on(cluster.provider, cluster.real_nodes)
     say(f"installing and starting {adapter.name} ({adapter.mode})")
     environment.install_and_start(Implementation(adapter, cluster.kubeconfig, Path(options.run_dir), _state_file(config)),
@@ -59,7 +55,7 @@ def own_environment(request, pytestconfig) -> environment.Environment:
     scenario only (its log and state in <run folder>/own-environments/<scenario>/); removed after it,
     or kept with the run's --keep-cluster."""
     options = options_of(pytestconfig)
-    adapter = _adapter(pytestconfig)
+    adapter = adapter_of(pytestconfig)
     name = f"pc-{uuid.uuid4().hex[:6]}"
     cluster = environment.provider(chosen_provider(pytestconfig), name)
     adapter.must_run_on(cluster.kind, cluster.real_nodes)
